@@ -1,0 +1,150 @@
+// The engine's handle on a GPUDevice it was given: pipeline cache, labelled buffers, read-back.
+// No DOM here: the same code runs in a worker, in tests and under Node with Dawn.
+import { ParamArena, type ParamLayout, type Scalar } from './params.ts';
+
+export type Usage = 'storage' | 'readback';
+
+export class Gpu {
+  readonly hasF16: boolean;
+  readonly limits: GPUSupportedLimits;
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  readonly params: ParamArena;
+
+  constructor(readonly device: GPUDevice) {
+    this.hasF16 = device.features.has('shader-f16');
+    this.limits = device.limits;
+    this.params = new ParamArena(device);
+  }
+
+  /** Compiles `code()` once per key; the key names the variant (e.g. `matmul_nt_bf16`). */
+  pipeline(key: string, code: () => string): GPUComputePipeline {
+    let p = this.pipelines.get(key);
+    if (!p) {
+      const module = this.device.createShaderModule({ label: key, code: code() });
+      p = this.device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint: 'main' } });
+      this.pipelines.set(key, p);
+    }
+    return p;
+  }
+
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+
+  /**
+   * Records one compute dispatch. Binding 0 is the kernel's Params uniform, bindings 1.. are `buffers` in order.
+   * Dispatches are batched into one compute pass until `flush()` (reads flush implicitly).
+   */
+  dispatch<F extends Record<string, Scalar>>(
+    pipeline: GPUComputePipeline,
+    layout: ParamLayout<F>,
+    values: { [K in keyof F]: number },
+    buffers: GPUBuffer[],
+    groups: [number, number?, number?],
+  ): void {
+    const [x, y = 1, z = 1] = groups;
+    if (x === 0 || y === 0 || z === 0) return;
+    const max = this.limits.maxComputeWorkgroupsPerDimension;
+    if (x > max || y > max || z > max) throw new Error(`${pipeline.label}: dispatch ${x}x${y}x${z} exceeds ${max}`);
+    if (this.params.full) this.flush();
+    const at = this.params.take();
+    layout.pack(values, this.params.view, at);
+    const entries: GPUBindGroupEntry[] = [
+      { binding: 0, resource: { buffer: this.params.buffer, offset: at, size: Math.max(16, Math.ceil(layout.bytes / 16) * 16) } },
+      ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
+    ];
+    const group = this.device.createBindGroup({ label: pipeline.label, layout: pipeline.getBindGroupLayout(0), entries });
+    if (!this.pass) {
+      this.encoder = this.device.createCommandEncoder({ label: 'engine-commands' });
+      this.pass = this.encoder.beginComputePass({ label: 'engine-pass' });
+    }
+    this.pass.setPipeline(pipeline);
+    this.pass.setBindGroup(0, group);
+    this.pass.dispatchWorkgroups(x, y, z);
+  }
+
+  /** Submits everything recorded so far. */
+  flush(): void {
+    if (!this.pass || !this.encoder) return;
+    this.pass.end();
+    this.params.upload(this.device.queue);
+    this.device.queue.submit([this.encoder.finish()]);
+    this.pass = null;
+    this.encoder = null;
+  }
+
+  /** Copies bytes between buffers, in order with the dispatches recorded before it. */
+  copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
+    this.flush();
+    const enc = this.device.createCommandEncoder({ label: `copy:${src.label}->${dst.label}` });
+    enc.copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
+    this.device.queue.submit([enc.finish()]);
+  }
+
+  /** A storage buffer (read/write from shaders, copy in and out). Size is rounded up to 4 bytes. */
+  buffer(label: string, bytes: number): GPUBuffer {
+    const size = Math.max(16, Math.ceil(bytes / 16) * 16);
+    if (size > this.limits.maxStorageBufferBindingSize) {
+      throw new GpuMemoryError(
+        `${label}: ${fmtBytes(size)} exceeds this adapter's maxStorageBufferBindingSize ` +
+          `(${fmtBytes(this.limits.maxStorageBufferBindingSize)})`,
+      );
+    }
+    return this.device.createBuffer({
+      label,
+      size,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
+  }
+
+  /** Creates a storage buffer holding `data` (padded to 16 bytes). */
+  upload(label: string, data: ArrayBufferView): GPUBuffer {
+    const buf = this.buffer(label, data.byteLength);
+    this.write(buf, data);
+    return buf;
+  }
+
+  write(buf: GPUBuffer, data: ArrayBufferView, byteOffset = 0): void {
+    this.flush(); // keep queue order equal to program order
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const aligned = bytes.byteLength & ~3;
+    if (aligned) this.device.queue.writeBuffer(buf, byteOffset, bytes, 0, aligned);
+    if (aligned !== bytes.byteLength) {
+      const tail = new Uint8Array(4);
+      tail.set(bytes.subarray(aligned));
+      this.device.queue.writeBuffer(buf, byteOffset + aligned, tail);
+    }
+  }
+
+  /** Copies `bytes` from `buf` (at `byteOffset`) back to the CPU. */
+  async read(buf: GPUBuffer, bytes = buf.size, byteOffset = 0): Promise<ArrayBuffer> {
+    this.flush();
+    const size = Math.ceil(bytes / 4) * 4;
+    const staging = this.device.createBuffer({
+      label: `readback:${buf.label}`,
+      size,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+    const enc = this.device.createCommandEncoder({ label: `readback:${buf.label}` });
+    enc.copyBufferToBuffer(buf, byteOffset, staging, 0, size);
+    this.device.queue.submit([enc.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const out = staging.getMappedRange().slice(0, bytes);
+    staging.destroy();
+    return out;
+  }
+
+  async readF32(buf: GPUBuffer, count: number, offset = 0): Promise<Float32Array> {
+    return new Float32Array(await this.read(buf, count * 4, offset * 4));
+  }
+}
+
+/** Thrown when a buffer cannot be allocated on this adapter. */
+export class GpuMemoryError extends Error {
+  override name = 'GpuMemoryError';
+}
+
+export function fmtBytes(n: number): string {
+  if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(2)} GiB`;
+  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
+  return `${(n / 1024).toFixed(1)} KiB`;
+}

@@ -1,0 +1,22 @@
+// Plain TypeScript twin of matmul_forward (same argument meaning, B already unpacked to f32).
+import type { MatmulArgs } from './matmul.ts';
+
+export function matmul_twin(c: Float32Array, a: Float32Array, b: Float32Array, args: MatmulArgs & { biasV?: Float32Array }): void {
+  const { M, N, K, transA = false, transB = false, alpha = 1, beta = 0 } = args;
+  const lda = args.lda ?? (transA ? M : K);
+  const ldb = args.ldb ?? (transB ? K : N);
+  const ldc = args.ldc ?? N;
+  const [aOff, bOff, cOff] = [args.aOff ?? 0, args.bOff ?? 0, args.cOff ?? 0];
+  for (let m = 0; m < M; m++) {
+    for (let n = 0; n < N; n++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) {
+        const av = a[aOff + (transA ? k * lda + m : m * lda + k)];
+        const bv = b[bOff + (transB ? n * ldb + k : k * ldb + n)];
+        s += av * bv;
+      }
+      const ci = cOff + m * ldc + n;
+      c[ci] = alpha * s + (beta !== 0 ? beta * c[ci] : 0) + (args.biasV ? args.biasV[(args.biasOff ?? 0) + n] : 0);
+    }
+  }
+}

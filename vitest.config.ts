@@ -1,0 +1,29 @@
+import { defineConfig } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+import { chromeArgs, findChrome } from './tools/browser/chrome.ts';
+
+// Two projects: `unit` runs pure TypeScript in Node; `gpu` runs in headless Chromium with a real WebGPU
+// adapter (SwiftShader without a GPU). GPU tests never skip: no adapter fails the run (tests/gpu/device.ts).
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
+      {
+        test: {
+          name: 'gpu',
+          include: ['tests/gpu/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({ launchOptions: { executablePath: findChrome(), args: chromeArgs() } }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+    ],
+  },
+});
