@@ -1,0 +1,246 @@
+// Every kernel against its TypeScript twin on random small shapes. Tolerances: f32 kernels with short
+// reductions agree to ~1e-6 relative; longer chains (attention, exp/log) are given 1e-5 (float32 rounding of
+// the different summation orders, measured at ≤ 3e-6).
+import { describe, expect, it } from 'vitest';
+import { errors, gpuCase, randn } from './device.ts';
+import { bf16ToF32, f32ToBf16 } from '../../src/engine/gpu/dtype.ts';
+import { rmsnorm_backward, rmsnorm_forward } from '../../src/engine/kernels/rmsnorm.ts';
+import { rope_backward, rope_forward, ropeTable } from '../../src/engine/kernels/rope.ts';
+import { swiglu_backward, swiglu_forward } from '../../src/engine/kernels/swiglu.ts';
+import { attention_backward, attention_forward, type AttentionArgs } from '../../src/engine/kernels/attention.ts';
+import { cross_entropy_backward, cross_entropy_forward } from '../../src/engine/kernels/cross_entropy.ts';
+import { adamw_forward, type AdamWHyper } from '../../src/engine/kernels/adamw.ts';
+import { sum_squares_forward, PARTIALS } from '../../src/engine/kernels/sum_squares.ts';
+import { copy_forward, fill_forward } from '../../src/engine/kernels/copy.ts';
+import { embedding_forward } from '../../src/engine/kernels/embedding.ts';
+import { lora_merge_forward } from '../../src/engine/kernels/lora_merge.ts';
+import { attention_backward_twin, attention_forward_twin } from '../../src/engine/kernels/attention.twin.ts';
+import {
+  adamw_twin, cross_entropy_twin, rmsnorm_backward_twin, rmsnorm_forward_twin, rope_twin, swiglu_twin,
+} from '../../src/engine/kernels/elementwise.twin.ts';
+
+const within = (got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string) => {
+  const e = errors(got, want);
+  expect(e.relNorm, `${what}: rel ${e.relNorm} max ${e.maxAbs}`).toBeLessThanOrEqual(tol);
+};
+
+describe('rmsnorm', () => {
+  for (const [M, C, bf] of [[3, 8, false], [17, 64, true], [5, 132, false]] as const) {
+    it(`forward + backward M=${M} C=${C} ${bf ? 'bf16' : 'f32'} weight`, () =>
+      gpuCase(async (gpu, track) => {
+        const inp = randn(M * C, M + C);
+        let w = randn(C, 7).map((x) => 1 + 0.3 * x);
+        const wBits = bf ? f32ToBf16(w) : w;
+        if (bf) w = bf16ToF32(wBits as Uint16Array);
+        const dout = randn(M * C, 11);
+        const [gi, gw, go, gr, gd, gdi] = [
+          gpu.upload('inp', inp), gpu.upload('w', wBits), gpu.buffer('out', M * C * 4), gpu.buffer('rstd', M * 4),
+          gpu.upload('dout', dout), gpu.upload('dinp', new Float32Array(M * C).fill(0.5)),
+        ].map(track);
+        const args = { M, C, eps: 1e-5, dtype: bf ? ('bf16' as const) : ('f32' as const) };
+        rmsnorm_forward(gpu, go, gr, gi, gw, args);
+        rmsnorm_backward(gpu, gdi, gd, gi, gw, gr, args);
+        const want = rmsnorm_forward_twin(inp, w, M, C, 1e-5);
+        within(await gpu.readF32(go, M * C), want.out, 1e-6, 'out');
+        within(await gpu.readF32(gr, M), want.rstd, 1e-6, 'rstd');
+        const dinp = rmsnorm_backward_twin(dout, inp, w, M, C, 1e-5).map((x) => x + 0.5); // accumulates
+        within(await gpu.readF32(gdi, M * C), dinp, 1e-6, 'dinp');
+      }));
+  }
+});
+
+describe('rope', () => {
+  it('forward matches the twin; backward inverts it', () =>
+    gpuCase(async (gpu, track) => {
+      const [M, NH, D] = [7, 3, 16];
+      const invFreq = new Float32Array(D / 2).map((_, i) => 1 / 10000 ** ((2 * i) / D));
+      const pos = [0, 1, 2, 5, 9, 100, 4000];
+      const x = randn(M * NH * D, 3);
+      const gx = track(gpu.upload('x', x));
+      const table = track(gpu.upload('rope-table', ropeTable(pos, invFreq)));
+      rope_forward(gpu, gx, table, { M, NH, D });
+      within(await gpu.readF32(gx, x.length), rope_twin(x, pos, invFreq, NH), 1e-6, 'rope');
+      rope_backward(gpu, gx, table, { M, NH, D });
+      within(await gpu.readF32(gx, x.length), x, 1e-6, 'inverse');
+    }));
+  it('rotates a strided slice (q inside a fused qkv row) and leaves the rest alone', () =>
+    gpuCase(async (gpu, track) => {
+      const [M, NH, D, ld] = [4, 2, 8, 40];
+      const invFreq = new Float32Array(D / 2).map((_, i) => 1 / 500000 ** ((2 * i) / D));
+      const pos = [3, 1, 4, 1];
+      const x = randn(M * ld, 5);
+      const gx = track(gpu.upload('x', x));
+      rope_forward(gpu, gx, track(gpu.upload('t', ropeTable(pos, invFreq))), { M, NH, D, xOff: 8, ldx: ld });
+      const got = await gpu.readF32(gx, x.length);
+      for (let m = 0; m < M; m++) {
+        const slice = x.slice(m * ld + 8, m * ld + 8 + NH * D);
+        within(got.slice(m * ld + 8, m * ld + 8 + NH * D), rope_twin(slice, [pos[m]], invFreq, NH), 1e-6, `row ${m}`);
+        expect(got.slice(m * ld, m * ld + 8)).toEqual(x.slice(m * ld, m * ld + 8));
+      }
+    }));
+});
+
+describe('swiglu', () => {
+  it('forward and backward', () =>
+    gpuCase(async (gpu, track) => {
+      const n = 301;
+      const gate = randn(n, 1, 6), up = randn(n, 2), dout = randn(n, 3);
+      const [gg, gu, go, gd, gdg, gdu] = [
+        gpu.upload('gate', gate), gpu.upload('up', up), gpu.buffer('out', n * 4), gpu.upload('dout', dout),
+        gpu.buffer('dgate', n * 4), gpu.buffer('dup', n * 4),
+      ].map(track);
+      swiglu_forward(gpu, go, gg, gu, n);
+      swiglu_backward(gpu, gdg, gdu, gd, gg, gu, n);
+      const want = swiglu_twin(gate, up, dout);
+      within(await gpu.readF32(go, n), want.out, 1e-6, 'out');
+      within(await gpu.readF32(gdg, n), want.dgate!, 1e-6, 'dgate');
+      within(await gpu.readF32(gdu, n), want.dup!, 1e-6, 'dup');
+    }));
+});
+
+describe('attention', () => {
+  const cases: Array<[string, AttentionArgs, number[][]]> = [
+    ['training batch with right padding, GQA 4:2', { B: 2, T: 6, S: 6, H: 4, KVH: 2, D: 8, past: 0 }, [[1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 0, 0]]],
+    ['left padding (a pad query sees nothing)', { B: 1, T: 5, S: 5, H: 2, KVH: 1, D: 16, past: 0 }, [[0, 0, 1, 1, 1]]],
+    ['decode step against a cache (past = 4)', { B: 2, T: 1, S: 5, H: 4, KVH: 4, D: 8, past: 4 }, [[1, 1, 1, 1, 1], [0, 1, 1, 1, 1]]],
+    ['chunked prefill (past = 3, T = 3)', { B: 1, T: 3, S: 6, H: 6, KVH: 2, D: 8, past: 3 }, [[1, 1, 1, 1, 1, 1]]],
+  ];
+  for (const [name, a, maskRows] of cases) {
+    it(name, () =>
+      gpuCase(async (gpu, track) => {
+        const { B, T, S, H, KVH, D } = a;
+        const t = {
+          q: randn(B * T * H * D, 1), k: randn(B * S * KVH * D, 2), v: randn(B * S * KVH * D, 3),
+          mask: Int32Array.from(maskRows.flat()),
+        };
+        const dout = randn(B * T * H * D, 4);
+        const saved = {
+          out: track(gpu.buffer('out', B * T * H * D * 4)), stats: track(gpu.buffer('stats', 2 * B * H * T * 4)),
+          q: track(gpu.upload('q', t.q)), k: track(gpu.upload('k', t.k)), v: track(gpu.upload('v', t.v)),
+          mask: track(gpu.upload('mask', t.mask)),
+        };
+        attention_forward(gpu, saved, a);
+        within(await gpu.readF32(saved.out, B * T * H * D), attention_forward_twin(a, t), 1e-5, 'out');
+        const g = {
+          dq: track(gpu.buffer('dq', B * T * H * D * 4)), dk: track(gpu.buffer('dk', B * S * KVH * D * 4)),
+          dv: track(gpu.buffer('dv', B * S * KVH * D * 4)),
+        };
+        attention_backward(gpu, g, track(gpu.upload('dout', dout)), saved, a);
+        const want = attention_backward_twin(a, t, dout);
+        within(await gpu.readF32(g.dq, want.dq.length), want.dq, 1e-5, 'dq');
+        // dk/dv of keys before `past` are only defined for training (past = 0); compare the rows this call sees.
+        if (a.past === 0) {
+          within(await gpu.readF32(g.dk, want.dk.length), want.dk, 1e-5, 'dk');
+          within(await gpu.readF32(g.dv, want.dv.length), want.dv, 1e-5, 'dv');
+        }
+      }));
+  }
+});
+
+describe('cross_entropy', () => {
+  it('loss and fused gradient in two row chunks, zero-weight rows silent', () =>
+    gpuCase(async (gpu, track) => {
+      const [R, V] = [6, 37];
+      const logits = randn(R * V, 9, 4);
+      const targets = Int32Array.from([3, 0, 36, 5, 7, 1]);
+      const weights = Float32Array.from([1, 0, 1, 1, 0, 1]);
+      const want = cross_entropy_twin(logits, targets, weights, V, 0.25);
+      const [gl, gt, gw, gloss] = [
+        gpu.upload('logits', logits), gpu.upload('targets', targets), gpu.upload('weights', weights), gpu.buffer('losses', R * 4),
+      ].map(track);
+      const chunk = track(gpu.buffer('chunk', 4 * V * 4));
+      const dl = new Float32Array(R * V);
+      for (const [r0, n] of [[0, 4], [4, 2]]) {
+        copy_forward(gpu, chunk, gl, { rows: n, cols: V, srcOff: r0 * V });
+        cross_entropy_backward(gpu, gloss, chunk, gt, gw, { R: n, V, rowOff: r0, gradScale: 0.25 });
+        dl.set(await gpu.readF32(chunk, n * V), r0 * V);
+      }
+      within(await gpu.readF32(gloss, R), want.losses, 1e-6, 'losses');
+      within(dl, want.dlogits, 1e-6, 'dlogits');
+      cross_entropy_forward(gpu, gloss, gl, gt, gw, { R, V, rowOff: 0, gradScale: 1 });
+      within(await gpu.readF32(gloss, R), want.losses, 1e-6, 'forward-only losses');
+      within(await gpu.readF32(gl, R * V), logits, 0, 'forward-only leaves logits');
+    }));
+});
+
+describe('optimizer', () => {
+  it('sum_squares over more elements than one workgroup pass', () =>
+    gpuCase(async (gpu, track) => {
+      const n = 70001;
+      const x = randn(n, 5);
+      const [gx, go, gp] = [gpu.upload('x', x), gpu.buffer('out', 4), gpu.buffer('partials', PARTIALS * 4)].map(track);
+      sum_squares_forward(gpu, go, gx, gp, n);
+      const want = x.reduce((s, v) => s + v * v, 0);
+      expect(Math.abs((await gpu.readF32(go, 1))[0] - want) / want).toBeLessThan(1e-5);
+    }));
+  for (const maxNorm of [0, 0.5]) {
+    it(`adamw: 4 steps with ${maxNorm ? 'clipping' : 'no clip'} match the twin`, () =>
+      gpuCase(async (gpu, track) => {
+        const n = 257;
+        const h: AdamWHyper = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, maxNorm };
+        const p = randn(n, 1), m = new Float32Array(n), v = new Float32Array(n);
+        const s = {
+          param: track(gpu.upload('p', p)), m: track(gpu.upload('m', m)), v: track(gpu.upload('v', v)),
+          grad: track(gpu.buffer('g', n * 4)), normSq: track(gpu.buffer('n', 4)),
+        };
+        const partials = track(gpu.buffer('partials', PARTIALS * 4));
+        for (let step = 1; step <= 4; step++) {
+          const g = randn(n, 10 + step, 0.2);
+          gpu.write(s.grad, g);
+          sum_squares_forward(gpu, s.normSq, s.grad, partials, n);
+          adamw_forward(gpu, s, n, step, h);
+          adamw_twin(p, m, v, g, step, h);
+        }
+        within(await gpu.readF32(s.param, n), p, 1e-6, 'params');
+        within(await gpu.readF32(s.v, n), v, 1e-5, 'second moment');
+      }));
+  }
+});
+
+describe('embedding, copy, fill, merge', () => {
+  it('embedding gathers packed bf16 rows', () =>
+    gpuCase(async (gpu, track) => {
+      const [V, C] = [11, 12];
+      const table = f32ToBf16(randn(V * C, 2));
+      const tokens = Int32Array.from([10, 0, 3, 3]);
+      const out = track(gpu.buffer('out', tokens.length * C * 4));
+      embedding_forward(gpu, out, track(gpu.upload('tok', tokens)), track(gpu.upload('table', table)), { M: 4, C, dtype: 'bf16' });
+      const f = bf16ToF32(table);
+      const want = Float32Array.from([...tokens].flatMap((t) => [...f.slice(t * C, (t + 1) * C)]));
+      within(await gpu.readF32(out, want.length), want, 0, 'rows');
+    }));
+  it('copy with strides and fill with an offset', () =>
+    gpuCase(async (gpu, track) => {
+      const src = randn(30, 1);
+      const dst = track(gpu.upload('dst', new Float32Array(40)));
+      copy_forward(gpu, dst, track(gpu.upload('src', src)), { rows: 3, cols: 4, srcOff: 2, lds: 10, dstOff: 1, ldd: 5 });
+      fill_forward(gpu, dst, 3, 7, 30);
+      const got = await gpu.readF32(dst, 40);
+      for (let r = 0; r < 3; r++) for (let c = 0; c < 4; c++) expect(got[1 + r * 5 + c]).toBe(src[2 + r * 10 + c]);
+      expect([...got.slice(30, 34)]).toEqual([7, 7, 7, 0]);
+    }));
+  for (const dtype of ['f32', 'bf16'] as const) {
+    it(`lora merge into a ${dtype} weight`, () =>
+      gpuCase(async (gpu, track) => {
+        const [rows, cols, r, scale] = [6, 8, 3, 2];
+        const w = randn(rows * cols, 1);
+        const lora = randn(5 + r * cols + rows * r, 2); // A at 5, B after it
+        const wBits = dtype === 'bf16' ? f32ToBf16(w) : w;
+        const gw = track(gpu.upload('w', wBits));
+        lora_merge_forward(gpu, gw, track(gpu.upload('lora', lora)), { rows, cols, r, scale, dtype, aOff: 5, bOff: 5 + r * cols });
+        const base = dtype === 'bf16' ? bf16ToF32(wBits as Uint16Array) : w;
+        const want = base.map((x, e) => {
+          const [i, j] = [Math.floor(e / cols), e % cols];
+          let d = 0;
+          for (let k = 0; k < r; k++) d += lora[5 + r * cols + i * r + k] * lora[5 + k * cols + j];
+          return x + scale * d;
+        });
+        const got = dtype === 'bf16'
+          ? bf16ToF32(new Uint16Array(await gpu.read(gw, rows * cols * 2)))
+          : await gpu.readF32(gw, rows * cols);
+        const expected = dtype === 'bf16' ? bf16ToF32(f32ToBf16(want)) : want;
+        // bf16: the GPU sum may land on the other side of a rounding boundary in rare cases (1 ulp = 2^-8 rel).
+        within(got, expected, dtype === 'bf16' ? 4e-3 : 1e-6, 'merged');
+      }));
+  }
+});
