@@ -105,7 +105,7 @@ export class Gpu {
 
   write(buf: GPUBuffer, data: ArrayBufferView, byteOffset = 0): void {
     this.flush(); // keep queue order equal to program order
-    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const bytes = new Uint8Array(data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
     const aligned = bytes.byteLength & ~3;
     if (aligned) this.device.queue.writeBuffer(buf, byteOffset, bytes, 0, aligned);
     if (aligned !== bytes.byteLength) {

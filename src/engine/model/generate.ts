@@ -1,0 +1,57 @@
+// Autoregressive generation with a KV cache: one prefill over the left-padded prompts, then one decode step
+// per new token. Runs with whatever adapter is passed (the live LoRA during training).
+import type { LlamaModel } from './llama.ts';
+import type { LoraAdapter } from './lora.ts';
+import { Rng } from './rng.ts';
+import { sample, type SamplingOptions } from './sampler.ts';
+
+export interface GenerateOptions extends Partial<SamplingOptions> {
+  maxNewTokens: number;
+  seed?: number;
+  /** Token ids that end a sequence (kept in the output); default: the config's eos ids. [] never stops. */
+  stopTokens?: number[];
+  adapter?: LoraAdapter;
+  /** Called after each step with the tokens generated so far for every sequence. */
+  onStep?: (generated: number[][]) => void;
+}
+
+export async function generate(model: LlamaModel, prompts: number[][], o: GenerateOptions): Promise<number[][]> {
+  const B = prompts.length;
+  if (!B || prompts.some((p) => p.length === 0)) throw new Error('generate: every prompt needs at least one token');
+  if (!(o.maxNewTokens >= 0)) throw new RangeError(`maxNewTokens must be ≥ 0, got ${o.maxNewTokens}`);
+  const T = Math.max(...prompts.map((p) => p.length));
+  const tokens = new Int32Array(B * T);
+  const mask = new Int32Array(B * T);
+  prompts.forEach((p, b) => {
+    tokens.set(p, b * T + T - p.length); // left padding: every sequence ends at the same position
+    mask.fill(1, b * T + T - p.length, (b + 1) * T);
+  });
+  const stop = new Set(o.stopTokens ?? model.cfg.eosTokenIds);
+  const opts: SamplingOptions = { temperature: o.temperature ?? 0, topP: o.topP ?? 1 };
+  const rng = new Rng(o.seed ?? 0);
+  const out: number[][] = prompts.map(() => []);
+  const done = new Array(B).fill(false);
+  if (o.maxNewTokens === 0) return out;
+  const cache = model.createCache(B, T + o.maxNewTokens);
+  try {
+    let logits = await model.step(cache, tokens, mask, T, o.adapter);
+    const V = model.cfg.vocabSize;
+    for (let step = 0; step < o.maxNewTokens; step++) {
+      const next = new Int32Array(B);
+      const live = new Int32Array(B);
+      for (let b = 0; b < B; b++) {
+        if (done[b]) continue;
+        next[b] = sample(logits.subarray(b * V, (b + 1) * V), opts, rng);
+        live[b] = 1;
+        out[b].push(next[b]);
+        if (stop.has(next[b])) done[b] = true;
+      }
+      o.onStep?.(out);
+      if (done.every(Boolean) || step + 1 === o.maxNewTokens) break;
+      logits = await model.step(cache, next, live, 1, o.adapter);
+    }
+  } finally {
+    cache.destroy();
+  }
+  return out;
+}

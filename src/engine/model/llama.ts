@@ -1,0 +1,334 @@
+// The Llama / Qwen2 decoder on WebGPU: forward (prefill, decode with a KV cache) and the backward that
+// produces LoRA gradients. Shapes: B batch, T tokens per sequence, M = B·T rows, C hidden, F intermediate,
+// H/KVH query/kv heads of D, V vocabulary.
+//
+//   h = embed[tokens]
+//   per layer:  h_mid = h + o_proj(attention(rope(q_proj(x1)), rope(k_proj(x1)), v_proj(x1))),  x1 = rmsnorm(h)
+//               h     = h_mid + down_proj(silu(gate_proj(x2)) · up_proj(x2)),                    x2 = rmsnorm(h_mid)
+//   logits = rmsnorm(h) · headᵀ
+// Every projection may carry a LoRA term (lora.ts). The base is frozen: no weight gradients are formed.
+import type { Gpu } from '../gpu/context.ts';
+import { attention_backward, attention_forward, type AttentionArgs } from '../kernels/attention.ts';
+import { copy_forward, fill_forward } from '../kernels/copy.ts';
+import { cross_entropy_backward, cross_entropy_forward } from '../kernels/cross_entropy.ts';
+import { embedding_forward } from '../kernels/embedding.ts';
+import { matmul_forward } from '../kernels/matmul.ts';
+import { rmsnorm_backward, rmsnorm_forward } from '../kernels/rmsnorm.ts';
+import { rope_backward, rope_forward, ropeTable } from '../kernels/rope.ts';
+import { swiglu_backward, swiglu_forward } from '../kernels/swiglu.ts';
+import { computeRopeInvFreq, type ModelConfig } from './config.ts';
+import { KvCache } from './kv_cache.ts';
+import type { LoraAdapter } from './lora.ts';
+import type { GpuTensor, ModelWeights, Projection } from './weights.ts';
+import { Workspace, type GradWorkspace } from './workspace.ts';
+
+/** Token ids (B, T) with their padding mask (1 = real token). */
+export interface TokenBatch {
+  B: number;
+  T: number;
+  tokens: Int32Array;
+  mask: Int32Array;
+}
+
+/** Hugging Face position_ids: max(cumsum(mask) − 1, 0) per sequence. */
+export function positionIds(mask: Int32Array, B: number, T: number): Int32Array {
+  const pos = new Int32Array(B * T);
+  for (let b = 0; b < B; b++) {
+    let seen = 0;
+    for (let t = 0; t < T; t++) pos[b * T + t] = Math.max((seen += mask[b * T + t]) - 1, 0);
+  }
+  return pos;
+}
+
+/** Where attention reads keys and values: this call's own (training) or a KV cache (inference). */
+interface KeyValues {
+  args: AttentionArgs;
+  k: (l: number) => GPUBuffer;
+  v: (l: number) => GPUBuffer;
+  mask: GPUBuffer;
+  cache?: KvCache;
+}
+
+export class LlamaModel {
+  readonly invFreq: Float32Array;
+  private ws: Workspace | null = null;
+
+  constructor(readonly gpu: Gpu, readonly cfg: ModelConfig, readonly weights: ModelWeights) {
+    this.invFreq = computeRopeInvFreq(cfg);
+  }
+
+  /** Workspace for at least `rows` rows and LoRA rank r (grown on demand, never per call). */
+  private workspace(rows: number, r: number): Workspace {
+    if (!this.ws || this.ws.rows < rows || this.ws.r < r) {
+      this.ws?.destroy();
+      this.ws = new Workspace(this.gpu, this.cfg, Math.max(rows, this.ws?.rows ?? 0), Math.max(r, this.ws?.r ?? 0));
+    }
+    return this.ws;
+  }
+
+  private checkTokens(tokens: Int32Array): void {
+    for (const t of tokens) {
+      if (!(t >= 0 && t < this.cfg.vocabSize)) throw new RangeError(`token id ${t} is outside the vocabulary (0..${this.cfg.vocabSize - 1})`);
+    }
+  }
+
+  // ── building blocks ────────────────────────────────────────────────────────────────────────────────────
+
+  private norm(out: GPUBuffer, rstd: GPUBuffer, inp: GPUBuffer, w: GpuTensor, M: number): void {
+    rmsnorm_forward(this.gpu, out, rstd, inp, w.buffer, { M, C: this.cfg.hidden, eps: this.cfg.rmsEps, dtype: w.dtype });
+  }
+
+  /** y (M, out) = beta·y + x Wᵀ (+ b) + s·(x Aᵀ) Bᵀ; keeps x Aᵀ in ws.loraT for the backward. */
+  private linear(l: number, p: Projection, y: GPUBuffer, x: GPUBuffer, M: number, beta: number, ad?: LoraAdapter): void {
+    const lin = this.weights.layers[l].proj[p];
+    matmul_forward(this.gpu, y, x, lin.w.buffer, {
+      M, N: lin.out, K: lin.in, transB: true, bType: lin.w.dtype, beta, bias: lin.bias?.buffer,
+    });
+    const slot = ad?.slot(l, p);
+    if (!ad || !slot) return;
+    const ws = this.ws!;
+    const r = ad.config.r;
+    const tOff = ws.tOff(p, M);
+    matmul_forward(this.gpu, ws.loraT, x, ad.params, { M, N: r, K: lin.in, transB: true, bOff: slot.aOff, cOff: tOff });
+    matmul_forward(this.gpu, y, ws.loraT, ad.params, {
+      M, N: lin.out, K: r, transB: true, aOff: tOff, bOff: slot.bOff, alpha: ad.scale, beta: 1,
+    });
+  }
+
+  /** dx (M, in) = beta·dx + dy W + s·(dy B) A, and adds dA, dB into grads (the flat LoRA gradient). */
+  private linearBackward(
+    l: number, p: Projection, dx: GPUBuffer, dy: GPUBuffer, x: GPUBuffer, M: number, beta: number,
+    ad: LoraAdapter, grads: GPUBuffer,
+  ): void {
+    const lin = this.weights.layers[l].proj[p];
+    const gpu = this.gpu;
+    matmul_forward(gpu, dx, dy, lin.w.buffer, { M, N: lin.in, K: lin.out, bType: lin.w.dtype, beta });
+    const slot = ad.slot(l, p);
+    if (!slot) return;
+    const ws = this.ws!;
+    const g = ws.grad!;
+    const r = ad.config.r;
+    const tOff = ws.tOff(p, M);
+    // dB (out, r) += s · dyᵀ (x Aᵀ)
+    matmul_forward(gpu, grads, dy, ws.loraT, { M: lin.out, N: r, K: M, transA: true, bOff: tOff, cOff: slot.bOff, alpha: ad.scale, beta: 1 });
+    // dt (M, r) = s · dy B
+    matmul_forward(gpu, g.dt, dy, ad.params, { M, N: r, K: lin.out, bOff: slot.bOff, alpha: ad.scale });
+    // dA (r, in) += dtᵀ x
+    matmul_forward(gpu, grads, g.dt, x, { M: r, N: lin.in, K: M, transA: true, cOff: slot.aOff, beta: 1 });
+    // dx += dt A
+    matmul_forward(gpu, dx, g.dt, ad.params, { M, N: lin.in, K: r, bOff: slot.aOff, beta: 1 });
+  }
+
+  /** x Aᵀ alone, for a projection whose output the recompute does not need (down_proj). */
+  private loraProject(l: number, p: Projection, x: GPUBuffer, M: number, ad?: LoraAdapter): void {
+    const slot = ad?.slot(l, p);
+    if (!ad || !slot) return;
+    const lin = this.weights.layers[l].proj[p];
+    matmul_forward(this.gpu, this.ws!.loraT, x, ad.params, {
+      M, N: ad.config.r, K: lin.in, transB: true, bOff: slot.aOff, cOff: this.ws!.tOff(p, M),
+    });
+  }
+
+  /**
+   * One decoder layer. Reads hIn, leaves hMid = hIn + attention (+ MLP when withDown). hIn and hMid may be
+   * the same buffer (inference). Intermediates stay in the workspace for the backward.
+   */
+  private layerForward(l: number, M: number, hIn: GPUBuffer, hMid: GPUBuffer, kv: KeyValues, withDown: boolean, ad?: LoraAdapter): void {
+    const { gpu, cfg } = this;
+    const ws = this.ws!;
+    const lw = this.weights.layers[l];
+    const { H, KVH, D, B, T } = kv.args;
+    this.norm(ws.x1, ws.rstd1, hIn, lw.inputNorm, M);
+    this.linear(l, 'q_proj', ws.q, ws.x1, M, 0, ad);
+    this.linear(l, 'k_proj', ws.k, ws.x1, M, 0, ad);
+    this.linear(l, 'v_proj', ws.v, ws.x1, M, 0, ad);
+    rope_forward(gpu, ws.q, ws.rope, { M, NH: H, D });
+    rope_forward(gpu, ws.k, ws.rope, { M, NH: KVH, D });
+    if (kv.cache) {
+      const row = KVH * D;
+      for (let b = 0; b < B; b++) {
+        const at = { rows: T, cols: row, srcOff: b * T * row, dstOff: (b * kv.cache.S + kv.args.past) * row };
+        copy_forward(gpu, kv.cache.k[l], ws.k, at);
+        copy_forward(gpu, kv.cache.v[l], ws.v, at);
+      }
+    }
+    attention_forward(gpu, { out: ws.attn, stats: ws.stats, q: ws.q, k: kv.k(l), v: kv.v(l), mask: kv.mask }, kv.args);
+    if (hIn !== hMid) copy_forward(gpu, hMid, hIn, { rows: M, cols: cfg.hidden });
+    this.linear(l, 'o_proj', hMid, ws.attn, M, 1, ad);
+    this.norm(ws.x2, ws.rstd2, hMid, lw.postNorm, M);
+    this.linear(l, 'gate_proj', ws.gate, ws.x2, M, 0, ad);
+    this.linear(l, 'up_proj', ws.up, ws.x2, M, 0, ad);
+    swiglu_forward(gpu, ws.act, ws.gate, ws.up, M * cfg.intermediate);
+    if (withDown) this.linear(l, 'down_proj', hMid, ws.act, M, 1, ad);
+    else this.loraProject(l, 'down_proj', ws.act, M, ad);
+  }
+
+  /** Backward through layer l: dh holds dL/d(layer output) and leaves holding dL/d(layer input). */
+  private layerBackward(l: number, M: number, kv: KeyValues, ad: LoraAdapter, grads: GPUBuffer): void {
+    const { gpu, cfg } = this;
+    const ws = this.ws!;
+    const g = ws.grad!;
+    const lw = this.weights.layers[l];
+    const { H, KVH, D } = kv.args;
+    const C = cfg.hidden;
+    // recompute this layer's intermediates from its checkpoint
+    this.layerForward(l, M, g.checkpoints[l], ws.hmid, kv, false, ad);
+    // MLP
+    this.linearBackward(l, 'down_proj', g.dact, g.dh, ws.act, M, 0, ad, grads);
+    swiglu_backward(gpu, g.dgate, g.dup, g.dact, ws.gate, ws.up, M * cfg.intermediate);
+    this.linearBackward(l, 'gate_proj', g.dx, g.dgate, ws.x2, M, 0, ad, grads);
+    this.linearBackward(l, 'up_proj', g.dx, g.dup, ws.x2, M, 1, ad, grads);
+    rmsnorm_backward(gpu, g.dh, g.dx, ws.hmid, lw.postNorm.buffer, ws.rstd2, { M, C, eps: cfg.rmsEps, dtype: lw.postNorm.dtype });
+    // attention
+    this.linearBackward(l, 'o_proj', g.dattn, g.dh, ws.attn, M, 0, ad, grads);
+    attention_backward(gpu, { dq: g.dq, dk: g.dk, dv: g.dv }, g.dattn,
+      { out: ws.attn, stats: ws.stats, q: ws.q, k: ws.k, v: ws.v, mask: kv.mask }, kv.args);
+    rope_backward(gpu, g.dq, ws.rope, { M, NH: H, D });
+    rope_backward(gpu, g.dk, ws.rope, { M, NH: KVH, D });
+    this.linearBackward(l, 'q_proj', g.dx, g.dq, ws.x1, M, 0, ad, grads);
+    this.linearBackward(l, 'k_proj', g.dx, g.dk, ws.x1, M, 1, ad, grads);
+    this.linearBackward(l, 'v_proj', g.dx, g.dv, ws.x1, M, 1, ad, grads);
+    rmsnorm_backward(gpu, g.dh, g.dx, g.checkpoints[l], lw.inputNorm.buffer, ws.rstd1, { M, C, eps: cfg.rmsEps, dtype: lw.inputNorm.dtype });
+  }
+
+  /** Embeds the batch and uploads positions (RoPE table) into the workspace. */
+  private embed(tokens: Int32Array, pos: Int32Array, out: GPUBuffer): void {
+    this.checkTokens(tokens);
+    const ws = this.ws!;
+    this.gpu.write(ws.tokens, tokens);
+    this.gpu.write(ws.rope, ropeTable(pos, this.invFreq));
+    const e = this.weights.embed;
+    embedding_forward(this.gpu, out, ws.tokens, e.buffer, { M: tokens.length, C: this.cfg.hidden, dtype: e.dtype });
+  }
+
+  private selfKeyValues(batch: TokenBatch): KeyValues {
+    const ws = this.ws!;
+    this.gpu.write(ws.mask, batch.mask);
+    const { heads: H, kvHeads: KVH, headDim: D } = this.cfg;
+    return { args: { B: batch.B, T: batch.T, S: batch.T, H, KVH, D, past: 0 }, k: () => ws.k, v: () => ws.v, mask: ws.mask };
+  }
+
+  /** rows × V logits of normed rows xf[row0 .. row0+rows) into ws.logits. */
+  private head(row0: number, rows: number): void {
+    const { head } = this.weights;
+    const { hidden: C, vocabSize: V } = this.cfg;
+    matmul_forward(this.gpu, this.ws!.logits, this.ws!.xf, head.buffer, {
+      M: rows, N: V, K: C, transB: true, bType: head.dtype, aOff: row0 * C,
+    });
+  }
+
+  /** Next-token targets and weights: row (b, t) predicts tokens[b, t+1] with weight lossMask[b, t+1]. */
+  private uploadTargets(batch: TokenBatch, lossMask: Int32Array | Float32Array): number {
+    const { B, T, tokens } = batch;
+    const targets = new Int32Array(B * T);
+    const weights = new Float32Array(B * T);
+    for (let b = 0; b < B; b++) for (let t = 0; t + 1 < T; t++) {
+      targets[b * T + t] = tokens[b * T + t + 1];
+      weights[b * T + t] = lossMask[b * T + t + 1];
+    }
+    this.gpu.write(this.ws!.targets, targets);
+    this.gpu.write(this.ws!.weights, weights);
+    return weights.reduce((s, w) => s + w, 0);
+  }
+
+  // ── public API ─────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Full forward over a padded batch: logits (B, T, V) and the mean next-token cross-entropy over positions
+   * whose target is a real token (lossMask defaults to the attention mask).
+   */
+  async forward(batch: TokenBatch, opts: { adapter?: LoraAdapter; lossMask?: Int32Array; logits?: boolean } = {}) {
+    const { B, T } = batch;
+    const M = B * T;
+    const V = this.cfg.vocabSize;
+    const ws = this.workspace(M, opts.adapter?.config.r ?? 0);
+    const kv = this.selfKeyValues(batch);
+    this.embed(batch.tokens, positionIds(batch.mask, B, T), ws.h);
+    for (let l = 0; l < this.cfg.layers; l++) this.layerForward(l, M, ws.h, ws.h, kv, true, opts.adapter);
+    this.norm(ws.xf, ws.rstdF, ws.h, this.weights.norm, M);
+    const count = this.uploadTargets(batch, opts.lossMask ?? batch.mask);
+    const logits = opts.logits === false ? null : new Float32Array(M * V);
+    for (let r0 = 0; r0 < M; r0 += ws.logitRows) {
+      const R = Math.min(ws.logitRows, M - r0);
+      this.head(r0, R);
+      cross_entropy_forward(this.gpu, ws.losses, ws.logits, ws.targets, ws.weights, { R, V, rowOff: r0, gradScale: 1 });
+      if (logits) logits.set(await this.gpu.readF32(ws.logits, R * V), r0 * V);
+    }
+    const losses = await this.gpu.readF32(ws.losses, M);
+    return { logits, loss: count ? losses.reduce((s, x) => s + x, 0) / count : NaN, tokens: count };
+  }
+
+  /**
+   * Adds gradScale · d(Σ weighted token losses)/d(LoRA) into `grads` (size adapter.size) and returns the
+   * weighted loss sum and weight count. With gradScale = 1 / (count · microBatches) the accumulated gradient
+   * is that of the mean of the micro-batch means.
+   */
+  async accumulateGradients(
+    batch: TokenBatch, lossMask: Int32Array | Float32Array, ad: LoraAdapter, grads: GPUBuffer,
+    gradScale: (count: number) => number,
+  ): Promise<{ lossSum: number; count: number }> {
+    const { B, T } = batch;
+    const M = B * T;
+    const { hidden: C, vocabSize: V, layers: L } = this.cfg;
+    const ws = this.workspace(M, ad.config.r);
+    const g: GradWorkspace = ws.gradBuffers(L);
+    const kv = this.selfKeyValues(batch);
+    this.embed(batch.tokens, positionIds(batch.mask, B, T), g.checkpoints[0]);
+    for (let l = 0; l < L; l++) this.layerForward(l, M, g.checkpoints[l], g.checkpoints[l + 1], kv, true, ad);
+    const count = this.uploadTargets(batch, lossMask);
+    const scale = count ? gradScale(count) : 0;
+    // head + loss in row chunks: dlogits overwrite the logits, then dxf = dlogits · head
+    this.norm(ws.xf, ws.rstdF, g.checkpoints[L], this.weights.norm, M);
+    const head = this.weights.head;
+    for (let r0 = 0; r0 < M; r0 += ws.logitRows) {
+      const R = Math.min(ws.logitRows, M - r0);
+      this.head(r0, R);
+      cross_entropy_backward(this.gpu, ws.losses, ws.logits, ws.targets, ws.weights, { R, V, rowOff: r0, gradScale: scale });
+      matmul_forward(this.gpu, g.dx, ws.logits, head.buffer, { M: R, N: C, K: V, bType: head.dtype, cOff: r0 * C });
+    }
+    fill_forward(this.gpu, g.dh, M * C);
+    const fn = this.weights.norm;
+    rmsnorm_backward(this.gpu, g.dh, g.dx, g.checkpoints[L], fn.buffer, ws.rstdF, { M, C, eps: this.cfg.rmsEps, dtype: fn.dtype });
+    for (let l = L - 1; l >= 0; l--) this.layerBackward(l, M, kv, ad, grads);
+    const losses = await this.gpu.readF32(ws.losses, M);
+    return { lossSum: losses.reduce((s, x) => s + x, 0), count };
+  }
+
+  /** A KV cache for B sequences of up to S positions. */
+  createCache(B: number, S: number): KvCache {
+    return new KvCache(this.gpu, this.cfg, B, S);
+  }
+
+  /**
+   * Runs T new positions per sequence through the model against the cache (prefill when the cache is empty,
+   * one decode step when T = 1) and returns the logits of each sequence's last position, (B, V).
+   */
+  async step(cache: KvCache, tokens: Int32Array, mask: Int32Array, T: number, adapter?: LoraAdapter): Promise<Float32Array> {
+    const B = cache.B;
+    const M = B * T;
+    const { hidden: C, vocabSize: V, heads: H, kvHeads: KVH, headDim: D } = this.cfg;
+    const ws = this.workspace(M, adapter?.config.r ?? 0);
+    const past = cache.length;
+    const pos = cache.append(mask, T);
+    this.embed(tokens, pos, ws.h);
+    const kv: KeyValues = {
+      args: { B, T, S: cache.S, H, KVH, D, past }, k: (l) => cache.k[l], v: (l) => cache.v[l], mask: cache.mask, cache,
+    };
+    for (let l = 0; l < this.cfg.layers; l++) this.layerForward(l, M, ws.h, ws.h, kv, true, adapter);
+    // only the last position of each sequence needs logits
+    copy_forward(this.gpu, ws.hmid, ws.h, { rows: B, cols: C, srcOff: (T - 1) * C, lds: T * C });
+    this.norm(ws.xf, ws.rstdF, ws.hmid, this.weights.norm, B);
+    const out = new Float32Array(B * V);
+    for (let r0 = 0; r0 < B; r0 += ws.logitRows) {
+      const R = Math.min(ws.logitRows, B - r0);
+      this.head(r0, R);
+      out.set(await this.gpu.readF32(ws.logits, R * V), r0 * V);
+    }
+    return out;
+  }
+
+  destroy(): void {
+    this.ws?.destroy();
+    this.weights.destroy();
+  }
+}

@@ -1,0 +1,122 @@
+// A LoRA adapter: for each target projection W (out × in) of each layer, A (r × in) and B (out × r), applied
+// as y = x Wᵀ + (alpha / r) · (x Aᵀ) Bᵀ. All A and B live in ONE flat f32 buffer (and so do their gradients and
+// AdamW moments), so the gradient norm and the optimizer step are one dispatch each.
+// Names, shapes and initialisation follow PEFT: A Kaiming-uniform (a = √5, i.e. U(−1/√in, 1/√in)), B = 0.
+import type { Gpu } from '../gpu/context.ts';
+import { fill_forward } from '../kernels/copy.ts';
+import type { ModelConfig } from './config.ts';
+import { ModelFormatError } from './errors.ts';
+import { PROJECTIONS, projectionGroup, projectionShape, type Projection } from './weights.ts';
+import { Rng } from './rng.ts';
+
+export interface LoraConfig {
+  r: number;
+  alpha: number;
+  targets: Projection[];
+}
+
+/** Where one target's A and B sit in the flat buffer. */
+export interface LoraSlot {
+  layer: number;
+  proj: Projection;
+  in: number;
+  out: number;
+  aOff: number;
+  bOff: number;
+}
+
+export const peftKey = (layer: number, proj: Projection, ab: 'A' | 'B') =>
+  `base_model.model.model.layers.${layer}.${projectionGroup(proj)}.${proj}.lora_${ab}.weight`;
+
+export class LoraAdapter {
+  readonly scale: number;
+  readonly slots: LoraSlot[] = [];
+  readonly size: number;
+  /** (size) f32: every A and B. */
+  readonly params: GPUBuffer;
+  private readonly byKey = new Map<string, LoraSlot>();
+
+  constructor(readonly gpu: Gpu, readonly model: ModelConfig, readonly config: LoraConfig) {
+    const { r, alpha, targets } = config;
+    if (!Number.isInteger(r) || r < 1) throw new Error(`LoRA rank must be a positive integer, got ${r}`);
+    if (!(alpha > 0)) throw new Error(`lora_alpha must be positive, got ${alpha}`);
+    const unknown = targets.filter((t) => !PROJECTIONS.includes(t));
+    if (unknown.length || !targets.length) {
+      throw new Error(`LoRA target_modules must be a non-empty subset of ${PROJECTIONS.join(', ')}; got ${targets.join(', ')}`);
+    }
+    this.scale = alpha / r;
+    let off = 0;
+    for (let layer = 0; layer < model.layers; layer++) {
+      for (const proj of PROJECTIONS.filter((p) => targets.includes(p))) {
+        const [out, inp] = projectionShape(model, proj);
+        const slot = { layer, proj, in: inp, out, aOff: off, bOff: off + r * inp };
+        off += r * (inp + out);
+        this.slots.push(slot);
+        this.byKey.set(`${layer}.${proj}`, slot);
+      }
+    }
+    this.size = off;
+    this.params = gpu.buffer(`lora-params(r=${r})`, off * 4);
+  }
+
+  slot(layer: number, proj: Projection): LoraSlot | undefined {
+    return this.byKey.get(`${layer}.${proj}`);
+  }
+
+  /** PEFT initialisation from a seed: A ~ U(−1/√in, 1/√in), B = 0 (the adapter starts as the identity). */
+  reset(seed: number): void {
+    const rng = new Rng(seed);
+    const host = new Float32Array(this.size);
+    for (const s of this.slots) {
+      const bound = 1 / Math.sqrt(s.in);
+      for (let i = 0; i < this.config.r * s.in; i++) host[s.aOff + i] = (rng.next() * 2 - 1) * bound;
+    }
+    this.gpu.write(this.params, host);
+  }
+
+  /** Sets every A and B from PEFT-named tensors (e.g. adapter_model.safetensors). */
+  load(get: (key: string) => Float32Array | undefined, source = 'adapter_model.safetensors'): void {
+    const host = new Float32Array(this.size);
+    const r = this.config.r;
+    for (const s of this.slots) {
+      for (const [ab, off, n, shape] of [['A', s.aOff, r * s.in, [r, s.in]], ['B', s.bOff, s.out * r, [s.out, r]]] as const) {
+        const key = peftKey(s.layer, s.proj, ab);
+        const t = get(key);
+        if (!t) throw new ModelFormatError(`${source}: missing "${key}"`, { source });
+        if (t.length !== n) throw new ModelFormatError(`${source}: "${key}" has ${t.length} values, expected [${shape}]`, { source });
+        host.set(t, off);
+      }
+    }
+    this.gpu.write(this.params, host);
+  }
+
+  /** Reads every tensor back, keyed as PEFT names them. */
+  async export(buffer: GPUBuffer = this.params): Promise<Map<string, { shape: number[]; data: Float32Array }>> {
+    const host = await this.gpu.readF32(buffer, this.size);
+    const r = this.config.r;
+    const out = new Map<string, { shape: number[]; data: Float32Array }>();
+    for (const s of this.slots) {
+      out.set(peftKey(s.layer, s.proj, 'A'), { shape: [r, s.in], data: host.slice(s.aOff, s.aOff + r * s.in) });
+      out.set(peftKey(s.layer, s.proj, 'B'), { shape: [s.out, r], data: host.slice(s.bOff, s.bOff + s.out * r) });
+    }
+    return out;
+  }
+
+  /** Zeroes every B: the adapted model equals the base again (used after a merge). */
+  zeroB(): void {
+    for (const s of this.slots) fill_forward(this.gpu, this.params, s.out * this.config.r, 0, s.bOff);
+  }
+
+  /** adapter_config.json as PEFT writes it. */
+  peftConfig(baseModel = ''): Record<string, unknown> {
+    return {
+      peft_type: 'LORA', task_type: 'CAUSAL_LM', r: this.config.r, lora_alpha: this.config.alpha, lora_dropout: 0,
+      target_modules: this.config.targets, bias: 'none', fan_in_fan_out: false, use_rslora: false,
+      base_model_name_or_path: baseModel,
+    };
+  }
+
+  destroy(): void {
+    this.params.destroy();
+  }
+}

@@ -1,0 +1,96 @@
+// LoRA fine-tuning: gradient accumulation over micro-batches, global-norm clipping and AdamW with a cosine
+// schedule, all on the GPU. The loss of a step is the mean of its micro-batches' mean token losses (what
+// transformers' Trainer reports for equal micro-batches).
+import type { Gpu } from '../gpu/context.ts';
+import { adamw_forward } from '../kernels/adamw.ts';
+import { fill_forward } from '../kernels/copy.ts';
+import { PARTIALS, sum_squares_forward } from '../kernels/sum_squares.ts';
+import type { LlamaModel, TokenBatch } from '../model/llama.ts';
+import type { LoraAdapter } from '../model/lora.ts';
+import { cosineWithWarmup } from './schedule.ts';
+
+export interface TrainHyper {
+  lr: number;
+  warmupSteps: number;
+  totalSteps: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** Global gradient-norm clip; 0 disables. */
+  maxGradNorm: number;
+}
+
+export const DEFAULT_HYPER: Omit<TrainHyper, 'lr' | 'totalSteps'> = {
+  warmupSteps: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1,
+};
+
+export interface MicroBatch {
+  batch: TokenBatch;
+  /** Weight per position (B, T): 1 where the token is a training target. */
+  lossMask: Int32Array | Float32Array;
+}
+
+export interface StepResult {
+  step: number;
+  loss: number;
+  gradNorm: number;
+  lr: number;
+}
+
+export class LoraTrainer {
+  readonly grads: GPUBuffer;
+  private readonly m: GPUBuffer;
+  private readonly v: GPUBuffer;
+  private readonly normSq: GPUBuffer;
+  private readonly partials: GPUBuffer;
+  private gpu: Gpu;
+  steps = 0;
+
+  constructor(readonly model: LlamaModel, readonly adapter: LoraAdapter, readonly hyper: TrainHyper) {
+    this.gpu = model.gpu;
+    const n = adapter.size * 4;
+    this.grads = this.gpu.buffer('lora-grads', n);
+    this.m = this.gpu.buffer('adamw-m', n);
+    this.v = this.gpu.buffer('adamw-v', n);
+    this.normSq = this.gpu.buffer('grad-norm-sq', 4);
+    this.partials = this.gpu.buffer('grad-norm-partials', PARTIALS * 4);
+    this.resetOptimizer();
+  }
+
+  /** Fresh AdamW moments and schedule (with adapter.reset: a new inner loop). */
+  resetOptimizer(): void {
+    fill_forward(this.gpu, this.m, this.adapter.size);
+    fill_forward(this.gpu, this.v, this.adapter.size);
+    this.steps = 0;
+  }
+
+  /** Gradients of the step loss, without updating (for inspection and tests). */
+  async computeGradients(micro: MicroBatch[]): Promise<number> {
+    if (!micro.length) throw new Error('a training step needs at least one micro-batch');
+    fill_forward(this.gpu, this.grads, this.adapter.size);
+    let loss = 0;
+    for (const mb of micro) {
+      const { lossSum, count } = await this.model.accumulateGradients(
+        mb.batch, mb.lossMask, this.adapter, this.grads, (c) => 1 / (c * micro.length));
+      if (count) loss += lossSum / count / micro.length;
+    }
+    return loss;
+  }
+
+  async step(micro: MicroBatch[]): Promise<StepResult> {
+    const loss = await this.computeGradients(micro);
+    const h = this.hyper;
+    const lr = h.lr * cosineWithWarmup(this.steps, h.warmupSteps, h.totalSteps);
+    sum_squares_forward(this.gpu, this.normSq, this.grads, this.partials, this.adapter.size);
+    adamw_forward(this.gpu, { param: this.adapter.params, m: this.m, v: this.v, grad: this.grads, normSq: this.normSq },
+      this.adapter.size, this.steps + 1, { ...h, lr, maxNorm: h.maxGradNorm });
+    const gradNorm = Math.sqrt((await this.gpu.readF32(this.normSq, 1))[0]);
+    this.steps++;
+    return { step: this.steps, loss, gradNorm, lr };
+  }
+
+  destroy(): void {
+    [this.grads, this.m, this.v, this.normSq, this.partials].forEach((b) => b.destroy());
+  }
+}
