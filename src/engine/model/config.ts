@@ -188,7 +188,7 @@ export function parseModelConfig(json: unknown, source = 'config.json'): ModelCo
     ropeTheta: rp?.rope_theta ?? c.rope_theta ?? 10000,
     ropeScaling,
     tieEmbeddings: c.tie_word_embeddings,
-    qkvBias: arch === 'qwen2' || c.attention_bias,
+    qkvBias: arch === 'qwen2', // Qwen2 always has q/k/v biases; llama attention_bias was rejected above
     maxPositions: c.max_position_embeddings ?? DEFAULT_MAX_POSITIONS[arch],
     bosTokenId: c.bos_token_id ?? null,
     eosTokenIds: eos == null ? [] : Array.isArray(eos) ? eos : [eos],

@@ -102,13 +102,13 @@ export function parseSafetensorsHeader(prefix: Uint8Array, fileSize: number, sou
     if (!isObject(entry)) return fail(`${what} must be an object with dtype, shape and data_offsets, got ${show(entry)}`);
     const { dtype, shape, data_offsets: offsets } = entry;
     if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, dtype)) {
-      return fail(`${what} has unknown dtype ${show(dtype)} (supported: ${Object.keys(DTYPE_BYTES).join(', ')})`);
+      return fail(`${what} has ${dtype === undefined ? 'no dtype' : `unknown dtype ${show(dtype)}`} (supported: ${Object.keys(DTYPE_BYTES).join(', ')})`);
     }
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      return fail(`${what} has invalid shape ${show(shape)}: it must be an array of non-negative integers`);
+      return fail(`${what} has ${shape === undefined ? 'no shape' : `invalid shape ${show(shape)}`}: it must be an array of non-negative integers`);
     }
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o))) {
-      return fail(`${what} has invalid data_offsets ${show(offsets)}: it must be [begin, end] integers`);
+      return fail(`${what} has ${offsets === undefined ? 'no data_offsets' : `invalid data_offsets ${show(offsets)}`}: it must be [begin, end] integers`);
     }
     const [begin, end] = offsets as [number, number];
     if (begin < 0 || begin > end || end > dataSize) {
@@ -116,7 +116,7 @@ export function parseSafetensorsHeader(prefix: Uint8Array, fileSize: number, sou
     }
     const dt = dtype as SafetensorsDtype;
     const need = numel(shape) * DTYPE_BYTES[dt];
-    if (end - begin !== need) fail(`${what} has ${end - begin} bytes, but shape [${shape.join(',')}] of ${dt} needs ${need}`);
+    if (end - begin !== need) fail(`${what} has ${end - begin} bytes, but shape ${show(shape)} of ${dt} needs ${need}`);
     tensors.set(name, { name, dtype: dt, shape: [...shape], begin, end });
   }
 
@@ -164,7 +164,7 @@ function f16ToF32Table(): Float32Array {
   return (f16Table = t);
 }
 
-export function readSafetensors(bytes: ArrayBuffer | Uint8Array, source = 'safetensors file'): SafetensorsFile {
+export function readSafetensors(bytes: ArrayBufferLike | Uint8Array, source = 'safetensors file'): SafetensorsFile {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   const header = parseSafetensorsHeader(u8, u8.byteLength, source);
   const info = (name: string): TensorInfo => {
