@@ -129,3 +129,18 @@ for (const name of CASES) {
       }));
   });
 }
+
+describe('merging an adapter into the base', () => {
+  for (const name of ['llama3-f32', 'qwen2-bf16']) {
+    it(`${name}: base + merged adapter reproduces the adapter's logits`, () =>
+      withModel(name, async (model, adapter, g) => {
+        adapter.mergeInto(model.weights);
+        const merged = await model.forward(goldenBatch(g));
+        // f32: only summation order differs. bf16: the merged weights are rounded to bf16 (2^-9 relative per
+        // weight), which moves logits by up to ~0.05 at these weight scales.
+        const e = errors(merged.logits!, g.file.f32('logits_lora'));
+        console.info(`${name} merged: max abs ${e.maxAbs.toExponential(2)} rel ${e.relNorm.toExponential(2)}`);
+        expect(e.relNorm).toBeLessThan(name.endsWith('f32') ? 1e-5 : 2e-2);
+      }));
+  }
+});

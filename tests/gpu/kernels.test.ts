@@ -29,7 +29,7 @@ describe('rmsnorm', () => {
     it(`forward + backward M=${M} C=${C} ${bf ? 'bf16' : 'f32'} weight`, () =>
       gpuCase(async (gpu, track) => {
         const inp = randn(M * C, M + C);
-        let w = randn(C, 7).map((x) => 1 + 0.3 * x);
+        let w: Float32Array = randn(C, 7).map((x) => 1 + 0.3 * x);
         const wBits = bf ? f32ToBf16(w) : w;
         if (bf) w = bf16ToF32(wBits as Uint16Array);
         const dout = randn(M * C, 11);

@@ -72,3 +72,17 @@ describe('matmul_forward', () => {
     check({ M: 6, N: 8, K: 12, lda: 20, ldb: 16, ldc: 12, aOff: 3, bOff: 4, cOff: 2, transB: true, bType: 'bf16' }, 9));
   it('decode shape M=1 uses the wide workgroup', () => check({ M: 1, N: 96, K: 64, transB: true, bType: 'bf16' }, 3));
 });
+
+describe('naive baseline matmul (used by the benchmark)', () => {
+  it('computes the same products', async () => {
+    const { testGpu } = await import('./device.ts');
+    const gpu = await testGpu();
+    gpu.options.naiveMatmul = true;
+    try {
+      await check({ M: 9, N: 12, K: 20, transB: true, bType: 'bf16', alpha: 2, beta: 1 }, 5, true);
+      await check({ M: 7, N: 8, K: 5, transA: true }, 6);
+    } finally {
+      gpu.options.naiveMatmul = false;
+    }
+  });
+});

@@ -9,6 +9,8 @@ export class Gpu {
   readonly limits: GPUSupportedLimits;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   readonly params: ParamArena;
+  /** Benchmark switches: `naiveMatmul` swaps in the plain one-thread-per-output GEMM as a baseline. */
+  readonly options = { naiveMatmul: false };
 
   constructor(readonly device: GPUDevice) {
     this.hasF16 = device.features.has('shader-f16');
@@ -70,6 +72,12 @@ export class Gpu {
     this.device.queue.submit([this.encoder.finish()]);
     this.pass = null;
     this.encoder = null;
+  }
+
+  /** Destroys buffers after submitting the work recorded so far (which may still use them). */
+  release(...buffers: GPUBuffer[]): void {
+    this.flush();
+    for (const b of buffers) b.destroy();
   }
 
   /** Copies bytes between buffers, in order with the dispatches recorded before it. */

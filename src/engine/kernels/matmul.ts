@@ -105,6 +105,34 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 }`;
 }
 
+/** The plain baseline the benchmark compares against: one invocation per output element, scalar loads. */
+function naiveShader(transA: boolean, transB: boolean, bType: WeightDType, hasBias: boolean): string {
+  return /* wgsl */ `
+${P.wgsl}
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read_write> c: array<f32>;    // (M, N)
+@group(0) @binding(2) var<storage, read> a: array<f32>;          // ${transA ? '(K, M)' : '(M, K)'}
+@group(0) @binding(3) var<storage, read> b: ${storageType(bType)};  // ${transB ? '(N, K)' : '(K, N)'} ${bType}
+${hasBias ? `@group(0) @binding(4) var<storage, read> bias: ${storageType(bType)};  // (N)` : ''}
+${loaders('b', bType)}
+${hasBias ? loaders('bias', bType) : ''}
+@compute @workgroup_size(8, 8)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let n = gid.x;
+  let m = gid.y;
+  if (n >= p.N || m >= p.M) { return; }
+  var acc = 0.0;
+  for (var k = 0u; k < p.K; k++) {
+    acc += a[${transA ? 'p.aOff + k * p.lda + m' : 'p.aOff + m * p.lda + k'}] * ld_b(${transB ? 'p.bOff + n * p.ldb + k' : 'p.bOff + k * p.ldb + n'});
+  }
+  let ci = p.cOff + m * p.ldc + n;
+  var v = p.alpha * acc;
+  if (p.beta != 0.0) { v += p.beta * c[ci]; }
+  ${hasBias ? 'v += ld_bias(p.biasOff + n);' : ''}
+  c[ci] = v;
+}`;
+}
+
 export function matmul_forward(gpu: Gpu, c: GPUBuffer, a: GPUBuffer, b: GPUBuffer, args: MatmulArgs): void {
   const { M, N, K, transA = false, transB = false, bType = 'f32', bias } = args;
   const lda = args.lda ?? (transA ? M : K);
@@ -117,17 +145,22 @@ export function matmul_forward(gpu: Gpu, c: GPUBuffer, a: GPUBuffer, b: GPUBuffe
       throw new Error(`matmul: packed ${bType} operand needs 4-aligned rows (ldb=${ldb}, bOff=${bOff}, N=${N}, K=${K})`);
     }
   }
-  const wg: [number, number] = M <= 4 ? [64, 1] : [8, 8];
-  // f32 operands whose runs are 16-byte aligned are read as vec4 (about 2x faster on SwiftShader).
-  const aType: Operand = lda % 4 === 0 && (args.aOff ?? 0) % 4 === 0 ? 'f32x4' : 'f32';
-  const bOp: Operand = bType === 'f32' && ldb % 4 === 0 && (args.bOff ?? 0) % 4 === 0 ? 'f32x4' : bType;
-  const key = `matmul_${transA ? 't' : 'n'}${transB ? 't' : 'n'}_${aType}_${bOp}${bias ? '_bias' : ''}_${wg.join('x')}`;
-  const pipeline = gpu.pipeline(key, () => shader(transA, transB, aType, bOp, !!bias, wg));
   const values = {
     M, N, K, lda, ldb, ldc,
     aOff: args.aOff ?? 0, bOff: args.bOff ?? 0, cOff: args.cOff ?? 0, biasOff: args.biasOff ?? 0,
     alpha: args.alpha ?? 1, beta: args.beta ?? 0,
   };
   const buffers = bias ? [c, a, b, bias] : [c, a, b];
+  if (gpu.options.naiveMatmul) {
+    const key = `matmul_naive_${transA ? 't' : 'n'}${transB ? 't' : 'n'}_${bType}${bias ? '_bias' : ''}`;
+    gpu.dispatch(gpu.pipeline(key, () => naiveShader(transA, transB, bType, !!bias)), P, values, buffers, [Math.ceil(N / 8), Math.ceil(M / 8)]);
+    return;
+  }
+  const wg: [number, number] = M <= 4 ? [64, 1] : [8, 8];
+  // f32 operands whose runs are 16-byte aligned are read as vec4 (about 2x faster on SwiftShader).
+  const aType: Operand = lda % 4 === 0 && (args.aOff ?? 0) % 4 === 0 ? 'f32x4' : 'f32';
+  const bOp: Operand = bType === 'f32' && ldb % 4 === 0 && (args.bOff ?? 0) % 4 === 0 ? 'f32x4' : bType;
+  const key = `matmul_${transA ? 't' : 'n'}${transB ? 't' : 'n'}_${aType}_${bOp}${bias ? '_bias' : ''}_${wg.join('x')}`;
+  const pipeline = gpu.pipeline(key, () => shader(transA, transB, aType, bOp, !!bias, wg));
   gpu.dispatch(pipeline, P, values, buffers, [Math.ceil(N / (4 * wg[0])), Math.ceil(M / (4 * wg[1]))]);
 }

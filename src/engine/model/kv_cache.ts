@@ -43,6 +43,6 @@ export class KvCache {
   }
 
   destroy(): void {
-    [...this.k, ...this.v, this.mask].forEach((b) => b.destroy());
+    this.gpu.release(...this.k, ...this.v, this.mask);
   }
 }

@@ -12,12 +12,16 @@ import { uploadWeights, PROJECTIONS, type Projection } from './weights.ts';
 /** Returns a file's bytes, or null when the folder has no such file. */
 export type FileGetter = (name: string) => Promise<ArrayBuffer | null>;
 
-/** A FileGetter over an http(s) folder URL; 404 means "absent", other failures throw. */
+/**
+ * A FileGetter over an http(s) folder URL; 404 means "absent", other failures throw. An HTML page served for a
+ * non-HTML file also means absent: dev servers and static hosts answer unknown paths with their index.html.
+ */
 export function httpFolder(base: string, init?: RequestInit): FileGetter {
   const root = base.endsWith('/') ? base : `${base}/`;
   return async (name) => {
     const res = await fetch(root + name, init);
     if (res.status === 404) return null;
+    if (res.ok && !name.endsWith('.html') && res.headers.get('content-type')?.startsWith('text/html')) return null;
     if (!res.ok) throw new Error(`GET ${root + name}: HTTP ${res.status} ${res.statusText}`);
     return res.arrayBuffer();
   };

@@ -4,9 +4,10 @@
 // Names, shapes and initialisation follow PEFT: A Kaiming-uniform (a = √5, i.e. U(−1/√in, 1/√in)), B = 0.
 import type { Gpu } from '../gpu/context.ts';
 import { fill_forward } from '../kernels/copy.ts';
+import { lora_merge_forward } from '../kernels/lora_merge.ts';
 import type { ModelConfig } from './config.ts';
 import { ModelFormatError } from './errors.ts';
-import { PROJECTIONS, projectionGroup, projectionShape, type Projection } from './weights.ts';
+import { PROJECTIONS, projectionGroup, projectionShape, type ModelWeights, type Projection } from './weights.ts';
 import { Rng } from './rng.ts';
 
 export interface LoraConfig {
@@ -107,6 +108,19 @@ export class LoraAdapter {
     for (const s of this.slots) fill_forward(this.gpu, this.params, s.out * this.config.r, 0, s.bOff);
   }
 
+  /**
+   * Folds the adapter into the base: W ← W + (alpha/r)·B·A for every target, in W's own storage type. The
+   * model then computes (up to that type's rounding) what base + adapter computed.
+   */
+  mergeInto(weights: ModelWeights): void {
+    for (const s of this.slots) {
+      const w = weights.layers[s.layer].proj[s.proj].w;
+      lora_merge_forward(this.gpu, w.buffer, this.params, {
+        rows: s.out, cols: s.in, r: this.config.r, scale: this.scale, dtype: w.dtype, aOff: s.aOff, bOff: s.bOff,
+      });
+    }
+  }
+
   /** adapter_config.json as PEFT writes it. */
   peftConfig(baseModel = ''): Record<string, unknown> {
     return {
@@ -117,6 +131,6 @@ export class LoraAdapter {
   }
 
   destroy(): void {
-    this.params.destroy();
+    this.gpu.release(this.params);
   }
 }

@@ -124,9 +124,9 @@ export function uploadWeights(gpu: Gpu, cfg: ModelConfig, files: SafetensorsFile
     });
     const norm = load('model.norm.weight');
     const head = cfg.tieEmbeddings ? embed : load('lm_head.weight');
-    return { embed, layers, norm, head, bytes, destroy: () => made.forEach((b) => b.destroy()) };
+    return { embed, layers, norm, head, bytes, destroy: () => gpu.release(...made) };
   } catch (e) {
-    made.forEach((b) => b.destroy()); // nothing half-loaded
+    gpu.release(...made); // nothing half-loaded
     throw e;
   }
 }

@@ -82,7 +82,7 @@ export class Workspace {
   }
 
   destroy(): void {
-    this.made.forEach((b) => b.destroy());
+    this.gpu.release(...this.made);
     this.grad?.destroy();
   }
 
@@ -107,7 +107,7 @@ export class GradWorkspace {
   readonly dact: GPUBuffer; // (M, F)
   readonly dt: GPUBuffer; // (M, r) gradient w.r.t. x·Aᵀ
 
-  constructor(gpu: Gpu, cfg: ModelConfig, M: number, r: number, layers: number) {
+  constructor(private readonly gpu: Gpu, cfg: ModelConfig, M: number, r: number, layers: number) {
     const { hidden: C, intermediate: F, heads, kvHeads, headDim: D } = cfg;
     const f = (label: string, n: number) => {
       const b = gpu.buffer(`ws.${label}`, n * 4);
@@ -128,6 +128,6 @@ export class GradWorkspace {
   }
 
   destroy(): void {
-    this.made.forEach((b) => b.destroy());
+    this.gpu.release(...this.made);
   }
 }

@@ -47,7 +47,7 @@ export class LoraTrainer {
   private gpu: Gpu;
   steps = 0;
 
-  constructor(readonly model: LlamaModel, readonly adapter: LoraAdapter, readonly hyper: TrainHyper) {
+  constructor(readonly model: LlamaModel, readonly adapter: LoraAdapter, public hyper: TrainHyper) {
     this.gpu = model.gpu;
     const n = adapter.size * 4;
     this.grads = this.gpu.buffer('lora-grads', n);
@@ -91,6 +91,6 @@ export class LoraTrainer {
   }
 
   destroy(): void {
-    [this.grads, this.m, this.v, this.normSq, this.partials].forEach((b) => b.destroy());
+    this.gpu.release(this.grads, this.m, this.v, this.normSq, this.partials);
   }
 }

@@ -86,10 +86,16 @@ You must make two decisions:
 Respond with a single JSON object in exactly this format, replacing each <...> with your choice:
 {"data_generation": {"use_basic_augmentations": <true or false>, "use_size_augmentations": <true or false>, "use_chain_augmentations": <true or false>, "use_repeat_augmentations": <true or false>}, "training": {"strategy": <"train_using_all_tokens" or "train_using_output_tokens">, "learning_rate": <number>, "num_train_epochs": <integer>}}`;
 
+/**
+ * The instruction for small models with short contexts (the embedded mini model learnt the JSON format in
+ * pretraining, so it needs no spelled-out schema; with a byte-level tokenizer the long one costs ~1400 tokens).
+ */
+export const SELF_EDIT_INSTRUCTION_SHORT = 'Choose the data augmentations and the training configuration for this task. Answer with one JSON object.';
+
 /** Chat messages for sampling a self-edit: system message, then the demos followed by the instruction. */
-export function selfEditMessages(task: { train: Pair[] } | ArcTask): ChatMessage[] {
+export function selfEditMessages(task: { train: Pair[] } | ArcTask, instruction = SELF_EDIT_INSTRUCTION): ChatMessage[] {
   return [
     { role: 'system', content: SYSTEM_MESSAGE },
-    { role: 'user', content: `${demosToText(task.train)}\n\n${SELF_EDIT_INSTRUCTION}` },
+    { role: 'user', content: `${demosToText(task.train)}\n\n${instruction}` },
   ];
 }

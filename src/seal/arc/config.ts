@@ -1,0 +1,75 @@
+// Settings of the ARC track. PAPER_1B holds the paper's values (Llama-3.2-1B-Instruct); a model folder may
+// carry seal_lab.json with smaller numbers for small models (the embedded mini model does), merged on top.
+import { z } from 'zod';
+import type { Projection } from '../../engine/model/weights.ts';
+import { ORACLE_SELF_EDIT, SelfEditSchema, type SelfEdit } from './self_edit.ts';
+
+export interface ArcConfig {
+  seed: number;
+  /** ReST-EM rounds (paper: 1). */
+  rounds: number;
+  /** Self-edits sampled per training task in the E-step (paper: 15) and per evaluation task (paper: 5). */
+  selfEditsPerTrainTask: number;
+  selfEditsPerEvalTask: number;
+  selfEdit: { temperature: number; topP: number; maxNewTokens: number; maxAttempts: number; instruction: 'long' | 'short' };
+  ttt: {
+    loraRank: number; loraAlpha: number; targets: Projection[]; batchSize: number;
+    maxExamples: number; stepCap: number; maxTokens: number; warmupRatio: number;
+  };
+  eval: { maxNewTokens: number; geometricViews: boolean; colorViews: number; leaveOneOutViews: boolean };
+  restEm: { loraRank: number; loraAlpha: number; epochs: number; batchSize: number; lr: number };
+  oracle: SelfEdit;
+  methods: { icl: boolean; noRl: boolean; oracle: boolean };
+}
+
+const TTT_TARGETS: Projection[] = ['q_proj', 'v_proj', 'gate_proj', 'up_proj', 'down_proj'];
+
+export const PAPER_1B: ArcConfig = {
+  seed: 0,
+  rounds: 1,
+  selfEditsPerTrainTask: 15,
+  selfEditsPerEvalTask: 5,
+  selfEdit: { temperature: 0.8, topP: 1, maxNewTokens: 128, maxAttempts: 8, instruction: 'long' },
+  ttt: { loraRank: 128, loraAlpha: 16, targets: TTT_TARGETS, batchSize: 2, maxExamples: 250, stepCap: 375, maxTokens: 8192, warmupRatio: 0.1 },
+  eval: { maxNewTokens: 1800, geometricViews: true, colorViews: 2, leaveOneOutViews: true },
+  restEm: { loraRank: 16, loraAlpha: 16, epochs: 8, batchSize: 5, lr: 5e-5 },
+  oracle: ORACLE_SELF_EDIT,
+  methods: { icl: true, noRl: true, oracle: true },
+};
+
+const num = z.number().positive();
+/** seal_lab.json: every field optional; unknown fields are errors so a typo is not silently ignored. */
+const Overrides = z.strictObject({
+  selfEditInstruction: z.enum(['long', 'short']).optional(),
+  ttt: z.strictObject({
+    loraRank: num.int(), loraAlpha: num, targets: z.array(z.enum(['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'])),
+    batchSize: num.int(), maxExamples: num.int(), stepCap: num.int(), maxTokens: num.int(), maxNewTokens: num.int(), warmupRatio: z.number().min(0).max(1),
+  }).partial().optional(),
+  restEm: z.strictObject({ loraRank: num.int(), loraAlpha: num, epochs: num.int(), batchSize: num.int(), lr: num }).partial().optional(),
+  oracle: SelfEditSchema.optional(),
+  selfEditSampling: z.strictObject({ temperature: z.number().min(0), topP: num.max(1), maxNewTokens: num.int(), maxAttempts: num.int() }).partial().optional(),
+  eval: z.strictObject({ geometricViews: z.boolean(), colorViews: z.number().int().min(0), leaveOneOutViews: z.boolean() }).partial().optional(),
+});
+
+export type ModelOverrides = z.infer<typeof Overrides>;
+
+export function parseOverrides(raw: unknown, source = 'seal_lab.json'): ModelOverrides {
+  const r = Overrides.safeParse(raw);
+  if (!r.success) throw new Error(`${source}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return r.data;
+}
+
+/** The paper's settings with a model's overrides and the user's choices applied, in that order. */
+export function arcConfig(model: ModelOverrides = {}, user: Partial<Pick<ArcConfig, 'seed' | 'rounds' | 'selfEditsPerTrainTask' | 'selfEditsPerEvalTask' | 'methods'>> = {}): ArcConfig {
+  const { maxNewTokens: evalTokens, ...ttt } = model.ttt ?? {};
+  return {
+    ...PAPER_1B,
+    ...user,
+    selfEdit: { ...PAPER_1B.selfEdit, ...model.selfEditSampling, instruction: model.selfEditInstruction ?? PAPER_1B.selfEdit.instruction },
+    ttt: { ...PAPER_1B.ttt, ...ttt },
+    eval: { ...PAPER_1B.eval, ...model.eval, maxNewTokens: evalTokens ?? PAPER_1B.eval.maxNewTokens },
+    restEm: { ...PAPER_1B.restEm, ...model.restEm },
+    oracle: model.oracle ?? PAPER_1B.oracle,
+    methods: { ...PAPER_1B.methods, ...user.methods },
+  };
+}

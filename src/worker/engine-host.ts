@@ -1,0 +1,202 @@
+// The engine side of the protocol: owns the GPU device, the model, the live adapter and the tokenizer, and
+// answers each request kind. It touches no DOM and no worker globals, so tests and the CLI page can also run
+// it in-thread; workers/engine.worker.ts only wires it to postMessage.
+import { Gpu, GpuMemoryError } from '../engine/gpu/context.ts';
+import { requestEngineDevice, type AdapterInfo } from '../engine/gpu/device.ts';
+import { generate } from '../engine/model/generate.ts';
+import type { LlamaModel, TokenBatch } from '../engine/model/llama.ts';
+import { httpFolder, loadAdapter, loadModel } from '../engine/model/loader.ts';
+import { LoraAdapter } from '../engine/model/lora.ts';
+import { LoraTrainer } from '../engine/train/trainer.ts';
+import { loadTokenizer, type Tokenizer } from '../engine/model/tokenizer.ts';
+import { runBench } from '../engine/bench.ts';
+import type { Api, ArcRunRequest, EngineEvent, Kind, LoraInfo } from './protocol.ts';
+import { arcConfig, parseOverrides, type ModelOverrides } from '../seal/arc/config.ts';
+import { ArcExperiment } from '../seal/arc/experiment.ts';
+import { itemsFromFiles, miniArcTaskSet, splitTaskSet, type TaskSet } from '../seal/arc/task_set.ts';
+import { RunControl } from '../seal/control.ts';
+import { specialsOf } from '../seal/context.ts';
+import type { SealEvent } from '../seal/events.ts';
+
+export class DeviceLostError extends Error {
+  override name = 'DeviceLostError';
+}
+
+export class NotReadyError extends Error {
+  override name = 'NotReadyError';
+}
+
+type Handlers = { [K in Kind]: (req: Api[K]['req'], emit: (e: EngineEvent) => void) => Promise<Api[K]['res']> };
+
+function taskSet(req: ArcRunRequest): TaskSet {
+  const t = req.tasks;
+  let set: TaskSet;
+  if (t.source === 'mini') set = miniArcTaskSet(t);
+  else {
+    const evalItems = itemsFromFiles(t.eval.challenges, t.eval.solutions, 'evaluation tasks');
+    set = t.train ? { train: itemsFromFiles(t.train.challenges, t.train.solutions, 'training tasks'), eval: evalItems } : splitTaskSet(evalItems);
+  }
+  return { train: set.train.slice(0, req.maxTrain ?? Infinity), eval: set.eval.slice(0, req.maxEval ?? Infinity) };
+}
+
+export class EngineHost {
+  private gpu: Gpu | null = null;
+  private info: AdapterInfo | null = null;
+  private lost: string | null = null;
+  private model: LlamaModel | null = null;
+  private adapter: LoraAdapter | null = null;
+  private tokenizer: Tokenizer | null = null;
+  private modelUrl: string | null = null;
+  private sealLab: ModelOverrides | null = null;
+  /** A SEAL run merges adapters into the base weights; the next run reloads the untouched model first. */
+  private baseModified = false;
+  private run: RunControl | null = null;
+
+  constructor(private readonly gpuApi: GPU | undefined) {}
+
+  private need<T>(x: T | null, what: string): T {
+    if (this.lost) throw new DeviceLostError(`The GPU device was lost (${this.lost}). Send init and load the model again.`);
+    if (!x) throw new NotReadyError(`No ${what} loaded yet.`);
+    return x;
+  }
+
+  /** Runs `fn` inside an out-of-memory error scope: a failed allocation becomes a GpuMemoryError. */
+  private async guarded<T>(fn: (gpu: Gpu) => Promise<T>, cleanup: (v: T) => void): Promise<T> {
+    const gpu = this.need(this.gpu, 'GPU device (send init first)');
+    gpu.device.pushErrorScope('out-of-memory');
+    let v: T;
+    try {
+      v = await fn(gpu);
+    } finally {
+      gpu.flush();
+    }
+    const oom = await gpu.device.popErrorScope();
+    if (oom) {
+      cleanup(v);
+      throw new GpuMemoryError(`Out of GPU memory: ${oom.message}. Try a smaller model, shorter sequences or a lower LoRA rank.`);
+    }
+    return v;
+  }
+
+  private batch(tokens: number[][]): TokenBatch {
+    if (!tokens.length || tokens.some((s) => !s.length)) throw new Error('every sequence needs at least one token');
+    const B = tokens.length;
+    const T = Math.max(...tokens.map((s) => s.length));
+    const b: TokenBatch = { B, T, tokens: new Int32Array(B * T), mask: new Int32Array(B * T) };
+    tokens.forEach((s, i) => { b.tokens.set(s, i * T); b.mask.fill(1, i * T, i * T + s.length); });
+    return b;
+  }
+
+  private loraInfo(a: LoraAdapter): LoraInfo {
+    return { ...a.config, size: a.size };
+  }
+
+  private setAdapter(a: LoraAdapter): LoraInfo {
+    this.adapter?.destroy();
+    this.adapter = a;
+    return this.loraInfo(a);
+  }
+
+  readonly handlers: Handlers = {
+    init: async () => {
+      this.model?.destroy();
+      this.adapter?.destroy();
+      this.model = this.adapter = null;
+      const { device, info } = await requestEngineDevice(this.gpuApi);
+      this.lost = null;
+      device.lost.then((l) => { if (this.gpu?.device === device) this.lost = `${l.reason}: ${l.message}`; });
+      this.gpu = new Gpu(device);
+      return (this.info = info);
+    },
+
+    'load-model': async ({ url }) => {
+      const get = httpFolder(url);
+      const model = await this.guarded((gpu) => loadModel(gpu, get), (m) => m.destroy());
+      const tokenizer = await loadTokenizer(get);
+      const lab = await get('seal_lab.json');
+      const sealLab = lab ? parseOverrides(JSON.parse(new TextDecoder().decode(lab))) : null;
+      this.adapter?.destroy();
+      this.model?.destroy();
+      Object.assign(this, { adapter: null, model, tokenizer, sealLab, modelUrl: url, baseModified: false });
+      return { config: model.cfg, weightBytes: model.weights.bytes, hasTokenizer: !!tokenizer, sealLab };
+    },
+
+    'load-adapter': async ({ url }) => {
+      const model = this.need(this.model, 'model');
+      return this.setAdapter(await this.guarded(() => loadAdapter(model, httpFolder(url)), (a) => a.destroy()));
+    },
+
+    'new-adapter': async ({ config, seed }) => {
+      const model = this.need(this.model, 'model');
+      const a = await this.guarded(async (gpu) => new LoraAdapter(gpu, model.cfg, config), (x) => x.destroy());
+      a.reset(seed);
+      return this.setAdapter(a);
+    },
+
+    forward: async ({ tokens, adapter, logits }) => {
+      const model = this.need(this.model, 'model');
+      const b = this.batch(tokens);
+      const out = await model.forward(b, { adapter: adapter ? this.need(this.adapter, 'adapter') : undefined, logits });
+      return { loss: out.loss, shape: [b.B, b.T, model.cfg.vocabSize], logits: out.logits };
+    },
+
+    'lora-grad': async ({ tokens }) => {
+      const model = this.need(this.model, 'model');
+      const adapter = this.need(this.adapter, 'adapter');
+      const b = this.batch(tokens);
+      const trainer = new LoraTrainer(model, adapter, { lr: 0, warmupSteps: 0, totalSteps: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 0 });
+      try {
+        const loss = await trainer.computeGradients([{ batch: b, lossMask: b.mask }]);
+        return { loss, grads: Object.fromEntries(await adapter.export(trainer.grads)) };
+      } finally {
+        trainer.destroy();
+      }
+    },
+
+    generate: async ({ prompt, maxNewTokens, temperature, topP, seed, chat, adapter }, emit) => {
+      const model = this.need(this.model, 'model');
+      const tok = this.tokenizer;
+      let ids: number[];
+      if (typeof prompt === 'string') {
+        if (!tok) throw new NotReadyError('This model folder has no tokenizer.json: pass token ids instead of text.');
+        ids = chat ? tok.chat([{ role: 'user', content: prompt }]) : tok.encode(prompt);
+      } else ids = prompt;
+      const t0 = performance.now();
+      const [out] = await generate(model, [ids], {
+        maxNewTokens, temperature, topP, seed, adapter: adapter ? this.need(this.adapter, 'adapter') : undefined,
+        onStep: ([s]) => emit({ type: 'tokens', tokens: [...s] }),
+      });
+      return { tokens: out, text: tok ? tok.decode(out) : null, promptTokens: ids.length, seconds: (performance.now() - t0) / 1000 };
+    },
+
+    'arc-run': async (req, emit) => {
+      if (this.baseModified) await this.handlers['load-model']({ url: this.modelUrl! }, emit);
+      const model = this.need(this.model, 'model');
+      const tok = this.need(this.tokenizer, 'tokenizer (SEAL needs tokenizer.json in the model folder)');
+      const cfg = arcConfig(this.sealLab ?? {}, req.config);
+      const tasks = taskSet(req);
+      const control = (this.run = new RunControl());
+      if (req.stepMode) control.apply('step-mode');
+      this.baseModified = cfg.rounds > 0;
+      try {
+        const ctx = { model, tok, sp: specialsOf(model, tok), cfg, control, emit: (event: SealEvent) => emit({ type: 'seal', event }) };
+        const result = await new ArcExperiment(ctx, tasks).run();
+        return { ...result, config: cfg, tasks: { train: tasks.train.map((t) => t.id), eval: tasks.eval.map((t) => t.id) } };
+      } finally {
+        this.run = null;
+      }
+    },
+
+    control: async ({ action }) => {
+      this.run?.apply(action);
+      return { ...(this.run?.state ?? { paused: false, stepMode: false, stopped: false }), running: !!this.run };
+    },
+
+    bench: async (req, emit) => runBench(this.need(this.gpu, 'GPU device'), this.info!, req, this.model, (m) => emit({ type: 'log', message: m })),
+  };
+
+  /** Dispatches one request; the caller turns throws into error responses. */
+  handle<K extends Kind>(kind: K, req: Api[K]['req'], emit: (e: EngineEvent) => void): Promise<Api[K]['res']> {
+    return this.handlers[kind](req, emit);
+  }
+}
