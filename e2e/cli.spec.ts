@@ -1,0 +1,105 @@
+// The CLI (`tools/cli/seal.ts`) end to end, as a child process: its numbers must be the PyTorch golden values of
+// tests/golden/llama3-f32 (same tolerances as tests/gpu/golden.test.ts), and engine errors must exit 1 with a
+// clear message. Each call starts its own Vite server and headless Chromium.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from '@playwright/test';
+import { readSafetensors } from '../src/engine/model/safetensors.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CASE = join(ROOT, 'tests/golden/llama3-f32');
+const MODEL = join(CASE, 'model');
+const EOS = [257, 259]; // config.json and generation_config.json of that model
+
+const bytes = readFileSync(join(CASE, 'golden.safetensors'));
+const golden = readSafetensors(new Uint8Array(bytes));
+const meta = JSON.parse(readFileSync(join(CASE, 'golden.json'), 'utf8')) as { batch: { lengths: number[] } };
+const tokens = golden.i32('tokens');
+const T = tokens.length / 2;
+/** The golden batch as the CLI takes it: each sequence unpadded, `;`-separated. */
+const sequences = meta.batch.lengths.map((len, b) => [...tokens.slice(b * T, b * T + len)].join(',')).join(';');
+
+let tmp: string;
+test.beforeAll(() => void (tmp = mkdtempSync(join(tmpdir(), 'seal-cli-'))));
+test.afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function seal(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const p = spawn('npx', ['tsx', 'tools/cli/seal.ts', ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('error', fail);
+    p.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+async function sealJson<T>(...args: string[]): Promise<T> {
+  const out = join(tmp, `out-${Math.random().toString(36).slice(2)}.json`);
+  const r = await seal(...args, '--out', out);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(readFileSync(out, 'utf8')) as T;
+}
+
+function relNorm(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  expect(got.length).toBe(want.length);
+  let d = 0;
+  let n = 0;
+  for (let i = 0; i < got.length; i++) {
+    d += (got[i] - want[i]) ** 2;
+    n += want[i] ** 2;
+  }
+  return Math.sqrt(d / n);
+}
+
+test.describe('seal CLI', () => {
+  test.setTimeout(120_000);
+
+  test('forward reproduces the golden logits and loss', async () => {
+    const r = await sealJson<{ logits: number[][][]; loss: number }>('forward', '--model', MODEL, '--tokens', sequences);
+    const want = golden.f32('logits');
+    const V = 260;
+    let worst = 0;
+    meta.batch.lengths.forEach((len, b) => {
+      expect(r.logits[b].length).toBe(len);
+      for (let t = 0; t < len; t++) {
+        for (let v = 0; v < V; v++) worst = Math.max(worst, Math.abs(r.logits[b][t][v] - want[(b * T + t) * V + v]));
+      }
+    });
+    expect(worst).toBeLessThan(1e-4);
+    expect(Math.abs(r.loss - golden.f32('loss')[0])).toBeLessThan(1e-4);
+  });
+
+  test('lora-grad reproduces every golden LoRA gradient', async () => {
+    const r = await sealJson<{ loss: number; grads: Record<string, number[]> }>(
+      'lora-grad', '--model', MODEL, '--adapter', join(CASE, 'adapter'), '--tokens', sequences);
+    expect(Math.abs(r.loss - golden.f32('loss_lora')[0])).toBeLessThan(1e-4);
+    const keys = [...golden.header.tensors.keys()].filter((k) => k.startsWith('grad.')).map((k) => k.slice(5)).sort();
+    expect(Object.keys(r.grads).sort()).toEqual(keys);
+    for (const k of keys) expect(relNorm(r.grads[k], golden.f32(`grad.${k}`)), k).toBeLessThan(1e-3);
+  });
+
+  test('generate --prompt-ids, greedy, equals the golden path up to EOS', async () => {
+    const r = await sealJson<{ tokens: number[]; promptTokens: number; tokensPerSecond: number }>(
+      'generate', '--model', MODEL, '--prompt-ids', [...golden.i32('greedy_prompt')].join(','), '--max-new-tokens', '32', '--temperature', '0');
+    const path = [...golden.i32('greedy')];
+    const stop = path.findIndex((t) => EOS.includes(t));
+    expect(r.tokens).toEqual(stop < 0 ? path : path.slice(0, stop + 1));
+    expect(r.promptTokens).toBe(golden.i32('greedy_prompt').length);
+    expect(r.tokensPerSecond).toBeGreaterThan(0);
+  });
+
+  test('a folder without config.json exits 1 naming the file; a bad flag is a usage error', async () => {
+    const r = await seal('forward', '--model', tmp, '--tokens', '1,2,3');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('config.json');
+    expect(r.stderr).toMatch(/ModelFormatError: /);
+    const u = await seal('forward', '--model', MODEL, '--tokens', '1', '--nope');
+    expect(u.code).toBe(2);
+    expect(u.stderr).toContain('unknown flag --nope');
+  });
+});
