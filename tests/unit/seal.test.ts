@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { RunControl, RunStopped } from '../../src/seal/control.ts';
+import { arcConfig, parseOverrides, PAPER_1B } from '../../src/seal/arc/config.ts';
+import { itemsFromFiles, miniArcTaskSet, splitTaskSet, TaskFileError } from '../../src/seal/arc/task_set.ts';
+import { padBatch } from '../../src/seal/context.ts';
+
+describe('RunControl', () => {
+  it('step mode stops at every checkpoint until step', async () => {
+    const c = new RunControl();
+    c.apply('step-mode');
+    let passed = 0;
+    const loop = (async () => { for (let i = 0; i < 3; i++) { await c.checkpoint(); passed++; } })();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(passed).toBe(0);
+    c.apply('step');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(passed).toBe(1);
+    c.apply('run-mode');
+    await loop;
+    expect(passed).toBe(3);
+  });
+  it('pause waits, stop ends the run with RunStopped', async () => {
+    const c = new RunControl();
+    c.apply('pause');
+    const p = c.checkpoint();
+    c.apply('stop');
+    await expect(p).rejects.toBeInstanceOf(RunStopped);
+    await expect(c.checkpoint()).rejects.toThrow(/stopped/);
+  });
+});
+
+describe('ARC config', () => {
+  it("keeps the paper's values unless a model's seal_lab.json overrides them", () => {
+    expect(arcConfig()).toEqual(PAPER_1B);
+    const c = arcConfig(parseOverrides({ ttt: { loraRank: 8, maxNewTokens: 64 }, selfEditInstruction: 'short' }), { rounds: 2 });
+    expect(c.ttt.loraRank).toBe(8);
+    expect(c.ttt.loraAlpha).toBe(PAPER_1B.ttt.loraAlpha);
+    expect(c.eval.maxNewTokens).toBe(64);
+    expect(c.selfEdit.instruction).toBe('short');
+    expect(c.rounds).toBe(2);
+  });
+  it('rejects typos and bad values in seal_lab.json', () => {
+    expect(() => parseOverrides({ ttt: { loraRnk: 8 } })).toThrow(/seal_lab\.json/);
+    expect(() => parseOverrides({ restEm: { lr: -1 } })).toThrow(/restEm\.lr/);
+  });
+});
+
+describe('task sets', () => {
+  const dir = '../shared/data/arc';
+  it('loads the real ARC training subset with its solutions', () => {
+    const items = itemsFromFiles(
+      JSON.parse(readFileSync(`${dir}/arc-agi_training_challenges_filtered_1B_training_set.json`, 'utf8')),
+      JSON.parse(readFileSync(`${dir}/arc-agi_training_solutions_filtered_1B_training_set.json`, 'utf8')));
+    expect(items.length).toBeGreaterThanOrEqual(11);
+    for (const it of items) expect(it.truth.length).toBe(it.task.test.length);
+    const { train, eval: ev } = splitTaskSet(items);
+    expect(train.length + ev.length).toBe(items.length);
+    expect(train.some((t) => ev.includes(t))).toBe(false);
+  });
+  it('names the task and field of a malformed file', () => {
+    const bad = { t1: { train: [{ input: [[1, 2], [3]], output: [[1]] }], test: [{ input: [[1]] }] } };
+    expect(() => itemsFromFiles(bad, { t1: [[[1]]] })).toThrow(TaskFileError);
+    expect(() => itemsFromFiles(bad, { t1: [[[1]]] })).toThrow(/t1\.train\.0\.input/);
+    const good = { t1: { train: [{ input: [[1]], output: [[2]] }], test: [{ input: [[1]] }] } };
+    expect(() => itemsFromFiles(good, {})).toThrow(/"t1" has no solution/);
+    expect(() => itemsFromFiles(good, { t1: [[[12]]] })).toThrow(TaskFileError);
+  });
+  it('mini-ARC default: training tasks from pretraining families, evaluation from held-out ones', () => {
+    const s = miniArcTaskSet({ train: 3, eval: 4 });
+    expect(s.train).toHaveLength(3);
+    expect(s.eval).toHaveLength(4);
+    expect(new Set([...s.train, ...s.eval].map((t) => t.id)).size).toBe(7);
+  });
+});
+
+describe('padBatch', () => {
+  it('right-pads tokens, masks and loss weights', () => {
+    const { batch, lossMask } = padBatch([{ ids: [1, 2, 3], weights: [0, 1, 1] }, { ids: [4], weights: [1] }]);
+    expect(batch.T).toBe(3);
+    expect([...batch.tokens]).toEqual([1, 2, 3, 4, 0, 0]);
+    expect([...batch.mask]).toEqual([1, 1, 1, 1, 0, 0]);
+    expect([...lossMask]).toEqual([0, 1, 1, 1, 0, 0]);
+  });
+});
