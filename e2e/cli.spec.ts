@@ -2,7 +2,7 @@
 // tests/golden/llama3-f32 (same tolerances as tests/gpu/golden.test.ts), and engine errors must exit 1 with a
 // clear message. Each call starts its own Vite server and headless Chromium.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,5 +101,44 @@ test.describe('seal CLI', () => {
     const u = await seal('forward', '--model', MODEL, '--tokens', '1', '--nope');
     expect(u.code).toBe(2);
     expect(u.stderr).toContain('unknown flag --nope');
+  });
+});
+
+test.describe('seal CLI: ARC experiment', () => {
+  test.setTimeout(240_000);
+
+  test('the real ARC files run through the SEAL loop (short run on the tiny golden model)', async () => {
+    // The golden model with small SEAL settings (its random weights score 0: this checks formats and plumbing).
+    const model = join(tmp, 'tiny-model');
+    mkdirSync(model);
+    for (const f of readdirSync(MODEL)) copyFileSync(join(MODEL, f), join(model, f));
+    writeFileSync(join(model, 'seal_lab.json'), JSON.stringify({
+      selfEditInstruction: 'short',
+      ttt: { loraRank: 4, loraAlpha: 8, maxExamples: 4, stepCap: 8, maxNewTokens: 24 },
+      selfEditSampling: { maxNewTokens: 40, maxAttempts: 1 },
+      eval: { geometricViews: false, colorViews: 0, leaveOneOutViews: false },
+    }));
+    const tasks = join(ROOT, '../shared/data/arc/arc-agi_training_challenges_filtered_1B_training_set.json');
+    const out = join(tmp, 'arc.json');
+    const r = await seal('arc', '--model', model, '--tasks', tasks, '--max-train', '1', '--max-eval', '1',
+      '--self-edits-train', '1', '--self-edits-eval', '1', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/ICL\s+\d+\.\d%/);
+    expect(r.stdout).toMatch(/SEAL \(round 1\)/);
+    const result = JSON.parse(readFileSync(out, 'utf8'));
+    expect(result.methods.map((m: { method: string }) => m.method)).toEqual(['icl', 'no-rl', 'oracle', 'seal']);
+    expect(result.tasks.eval).toHaveLength(1);
+    const oracle = result.rollouts.find((x: { method: string }) => x.method === 'oracle');
+    expect(oracle.steps).toBeGreaterThan(0);
+    expect(oracle.truth[0].length).toBeGreaterThan(0); // the real task's solution grid came through
+  });
+
+  test('a malformed task file is a clear error', async () => {
+    const bad = join(tmp, 'bad_challenges.json');
+    writeFileSync(bad, JSON.stringify({ t: { train: [{ input: [[1, 2], [3]], output: [[1]] }], test: [{ input: [[1]] }] } }));
+    writeFileSync(join(tmp, 'bad_solutions.json'), JSON.stringify({ t: [[[1]]] }));
+    const r = await seal('arc', '--model', MODEL, '--tasks', bad, '--max-eval', '1');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/TaskFileError: .*not in ARC format.*t\.train\.0\.input/);
   });
 });

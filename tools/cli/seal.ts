@@ -1,7 +1,7 @@
 // `npm run seal -- <command>`: the engine from the command line, running the app's own worker in headless
 // Chromium (tools/cli/launch.ts). Results are JSON (stdout, or --out FILE); errors print `Name: message` and
 // exit 1; usage errors exit 2.
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { intList, num, parseFlags, UsageError, type FlagSpec } from './args.ts';
 import { runMain, type Engine } from './launch.ts';
 
@@ -18,6 +18,13 @@ Commands:
              Prints the text (token ids when the model has no tokenizer.json); stops at the model's EOS.
   device     [--out FILE]
              The WebGPU adapter (vendor, architecture, features, limits).
+  arc        --model DIR|URL --tasks mini|FILE [--solutions FILE] [--train-tasks FILE --train-solutions FILE]
+             [--rounds N (1)] [--seed S (0)] [--max-train N] [--max-eval N] [--self-edits-train N (15)]
+             [--self-edits-eval N (5)] [--no-icl] [--no-no-rl] [--no-oracle] [--out FILE]
+             SEAL's ARC experiment (Track A): baselines and ReST-EM rounds; prints method → success rate and
+             writes every self-edit with its reward and timing. FILE is ARC challenges JSON; its solutions file
+             is --solutions or the same name with "challenges" → "solutions". One file without --train-tasks is
+             split in two halves (training, evaluation).
 
 DIR is a local Hugging Face-style folder (config.json, model.safetensors, tokenizer.json; or a PEFT adapter);
 an http(s) URL is fetched by the engine directly. --out FILE writes the JSON there instead of stdout.
@@ -31,6 +38,11 @@ const COMMANDS: Record<string, FlagSpec> = {
     'top-p': 'string', seed: 'string', chat: 'boolean', adapter: 'string', out: 'string',
   },
   device: { out: 'string' },
+  arc: {
+    model: 'string', tasks: 'string', solutions: 'string', 'train-tasks': 'string', 'train-solutions': 'string',
+    rounds: 'string', seed: 'string', 'max-train': 'string', 'max-eval': 'string', 'self-edits-train': 'string',
+    'self-edits-eval': 'string', 'no-icl': 'boolean', 'no-no-rl': 'boolean', 'no-oracle': 'boolean', out: 'string',
+  },
 };
 
 type Flags = Record<string, string | true>;
@@ -57,6 +69,45 @@ async function loadModel(engine: Engine, flags: Flags, adapter: 'optional' | 're
   return true;
 }
 
+/** Challenges + solutions JSON from disk; the solutions path defaults to the challenges name with "solutions". */
+function arcFiles(challenges: string, solutions?: string) {
+  const sol = solutions ?? challenges.replace(/challenges/g, 'solutions');
+  if (sol === challenges) throw new UsageError(`cannot infer the solutions file for ${challenges}: pass it explicitly`);
+  const read = (f: string) => {
+    if (!existsSync(f)) throw new UsageError(`no such file: ${f}`);
+    try {
+      return JSON.parse(readFileSync(f, 'utf8')) as unknown;
+    } catch (e) {
+      throw new UsageError(`${f} is not valid JSON: ${(e as Error).message}`);
+    }
+  };
+  return { challenges: read(challenges), solutions: read(sol) };
+}
+
+function arcRequest(flags: Flags) {
+  const tasks = need(flags, 'tasks');
+  const opt = (k: string) => (k in flags ? num(flags, k, 0, { int: true, min: 0 }) : undefined);
+  const str = (k: string) => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
+  const train = str('train-tasks');
+  return {
+    tasks: tasks === 'mini'
+      ? { source: 'mini' as const }
+      : { source: 'files' as const, eval: arcFiles(tasks, str('solutions')), train: train ? arcFiles(train, str('train-solutions')) : undefined },
+    maxTrain: opt('max-train'),
+    maxEval: opt('max-eval'),
+    config: {
+      seed: num(flags, 'seed', 0, { int: true, min: 0 }),
+      rounds: num(flags, 'rounds', 1, { int: true, min: 0 }),
+      selfEditsPerTrainTask: num(flags, 'self-edits-train', 15, { int: true, min: 1 }),
+      selfEditsPerEvalTask: num(flags, 'self-edits-eval', 5, { int: true, min: 1 }),
+      methods: { icl: !flags['no-icl'], noRl: !flags['no-no-rl'], oracle: !flags['no-oracle'] },
+    },
+  };
+}
+
+const METHOD_NAMES: Record<string, string> = { icl: 'ICL', 'no-rl': 'TTT + self-edit (no RL)', seal: 'SEAL', oracle: 'Oracle TTT' };
+const PAPER: Record<string, string> = { icl: '0', 'no-rl': '20', seal: '72.5', oracle: '100' };
+
 /** Checks every flag before the (slow) browser starts. */
 function validate(cmd: string, flags: Flags): void {
   if (cmd === 'device') return;
@@ -65,6 +116,7 @@ function validate(cmd: string, flags: Flags): void {
     if (typeof v === 'string' && !/^https?:\/\//i.test(v) && !(existsSync(v) && statSync(v).isDirectory())) throw new Error(`--${k}: no such folder: ${v}`);
   }
   need(flags, 'model');
+  if (cmd === 'arc') arcRequest(flags);
   if (cmd === 'lora-grad') need(flags, 'adapter');
   if (cmd === 'forward' || cmd === 'lora-grad') sequences(need(flags, 'tokens'));
   if (cmd === 'generate') {
@@ -97,6 +149,22 @@ async function run(cmd: string, flags: Flags, engine: Engine): Promise<void> {
       await loadModel(engine, flags, 'required');
       const r = await engine.call('lora-grad', { tokens });
       return emit(flags, { loss: r.loss, grads: Object.fromEntries(Object.entries(r.grads).map(([k, g]) => [k, g.data])) });
+    }
+    case 'arc': {
+      const req = arcRequest(flags);
+      await loadModel(engine, flags, 'optional');
+      const t0 = Date.now();
+      const r = await engine.call('arc-run', req, (e) => {
+        if (e.type !== 'seal') return;
+        const ev = e.event;
+        const at = `[${((Date.now() - t0) / 1000).toFixed(0).padStart(5)}s]`;
+        if (ev.type === 'phase') process.stderr.write(`${at} ${ev.phase}${ev.taskId ? ` ${ev.taskId}` : ''}: ${ev.explain}\n`);
+        if (ev.type === 'method-result') process.stderr.write(`${at} ${ev.result.method} round ${ev.result.round}: ${ev.result.solved}/${ev.result.total}\n`);
+      });
+      const table = r.methods.map((m) => `  ${`${METHOD_NAMES[m.method]}${m.method === 'seal' ? ` (round ${m.round})` : ''}`.padEnd(28)} ${`${(100 * m.successRate).toFixed(1)}%`.padStart(7)}  (${m.solved}/${m.total})   paper ${PAPER[m.method]}%`);
+      process.stdout.write(`method                         success\n${table.join('\n')}\n  ${r.tasks.train.length} training tasks, ${r.tasks.eval.length} evaluation tasks, ${r.seconds.toFixed(0)} s\n`);
+      if (typeof flags.out === 'string') writeFileSync(flags.out, JSON.stringify(r, null, 1) + '\n');
+      return;
     }
     case 'generate': {
       const adapter = await loadModel(engine, flags, 'optional');

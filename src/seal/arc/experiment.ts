@@ -139,7 +139,7 @@ export class ArcExperiment {
   private async sample(item: ArcTaskItem, n: number, method: Method, round: number, seed: number): Promise<SampledSelfEdit[]> {
     const edits = await sampleSelfEdits(this.ctx, item.task.train, n, seed);
     const valid = edits.filter((e) => e.edit).length;
-    await this.phase('sample-self-edit', method, round, `The generator wrote ${n} self-edits for ${item.id} (temperature ${this.ctx.cfg.selfEdit.temperature}); ${valid} parsed as valid configurations${valid < n ? ', the rest scored 0 after re-sampling' : ''}. Next: apply each one by fine-tuning a fresh LoRA adapter on the data it asks for.`, item.id);
+    await this.phase('sample-self-edit', method, round, `The generator wrote ${n} self-edit${n === 1 ? "" : "s"} for ${item.id} (temperature ${this.ctx.cfg.selfEdit.temperature}); ${valid} parsed as valid configurations${valid < n ? ', the rest scored 0 after re-sampling' : ''}. Next: apply each one by fine-tuning a fresh LoRA adapter on the data it asks for.`, item.id);
     return edits;
   }
 
