@@ -7,7 +7,7 @@ import { ModelConfigError, ModelFormatError } from './errors.ts';
 import { LlamaModel } from './llama.ts';
 import { LoraAdapter, type LoraConfig } from './lora.ts';
 import { readSafetensors, type SafetensorsFile } from './safetensors.ts';
-import { uploadWeights, PROJECTIONS, type Projection } from './weights.ts';
+import { tensorTable, uploadWeights, PROJECTIONS, type Projection } from './weights.ts';
 
 /** Returns a file's bytes, or null when the folder has no such file. */
 export type FileGetter = (name: string) => Promise<ArrayBuffer | null>;
@@ -56,7 +56,7 @@ async function weightFiles(get: FileGetter): Promise<SafetensorsFile[]> {
 export async function loadModel(gpu: Gpu, get: FileGetter): Promise<LlamaModel> {
   const cfg: ModelConfig = parseModelConfig(json(await need(get, 'config.json', 'a model folder needs config.json'), 'config.json', ModelConfigError));
   const files = await weightFiles(get);
-  return new LlamaModel(gpu, cfg, uploadWeights(gpu, cfg, files));
+  return new LlamaModel(gpu, cfg, await uploadWeights(gpu, cfg, tensorTable(files)));
 }
 
 const AdapterConfigSchema = z.object({

@@ -5,7 +5,7 @@ import type { Gpu } from '../gpu/context.ts';
 import type { WeightDType } from '../gpu/dtype.ts';
 import type { ModelConfig } from './config.ts';
 import { ModelFormatError } from './errors.ts';
-import type { SafetensorsFile } from './safetensors.ts';
+import type { SafetensorsFile, TensorInfo } from './safetensors.ts';
 
 export type Projection = 'q_proj' | 'k_proj' | 'v_proj' | 'o_proj' | 'gate_proj' | 'up_proj' | 'down_proj';
 export const PROJECTIONS: readonly Projection[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
@@ -75,13 +75,27 @@ export function expectedTensors(cfg: ModelConfig): Map<string, number[]> {
   return m;
 }
 
+/** A checkpoint tensor whose bytes are read on demand (from memory, a cached file or the network). */
+export interface TensorSource {
+  info: TensorInfo;
+  read(): Promise<Uint8Array>;
+}
+
+/** Every tensor of a checkpoint by name (one file or all shards). */
+export type TensorTable = Map<string, TensorSource>;
+
+/** The table of safetensors files already in memory. */
+export function tensorTable(files: SafetensorsFile[]): TensorTable {
+  const t: TensorTable = new Map();
+  for (const f of files) for (const [name, info] of f.header.tensors) t.set(name, { info, read: async () => f.tensor(name) });
+  return t;
+}
+
 /** Checks names, dtypes and shapes; throws one ModelFormatError listing every problem. */
-export function checkWeights(cfg: ModelConfig, files: SafetensorsFile[], source = 'model.safetensors'): Map<string, SafetensorsFile> {
-  const where = new Map<string, SafetensorsFile>();
-  for (const f of files) for (const name of f.header.tensors.keys()) where.set(name, f);
+export function checkWeights(cfg: ModelConfig, tensors: TensorTable, source = 'model.safetensors'): void {
   const problems: string[] = [];
   for (const [name, shape] of expectedTensors(cfg)) {
-    const info = where.get(name)?.header.tensors.get(name);
+    const info = tensors.get(name)?.info;
     if (!info) { problems.push(`missing tensor "${name}"`); continue; }
     if (!DTYPES[info.dtype]) problems.push(`"${name}" has dtype ${info.dtype}; only F32, F16 and BF16 weights are supported`);
     if (info.shape.join(',') !== shape.join(',')) {
@@ -93,37 +107,44 @@ export function checkWeights(cfg: ModelConfig, files: SafetensorsFile[], source 
     throw new ModelFormatError(
       `${source} does not match config.json:\n  ${problems.slice(0, 8).join('\n  ')}${more}`, { source });
   }
-  return where;
 }
 
-export function uploadWeights(gpu: Gpu, cfg: ModelConfig, files: SafetensorsFile[], source?: string): ModelWeights {
-  const where = checkWeights(cfg, files, source);
+export interface UploadOptions {
+  source?: string;
+  /** Called after each tensor reaches the GPU (progress). */
+  onTensor?: (name: string, bytes: number) => void;
+}
+
+/** Checks every tensor, then reads and uploads them one at a time (only one tensor's bytes in memory). */
+export async function uploadWeights(gpu: Gpu, cfg: ModelConfig, tensors: TensorTable, opts: UploadOptions = {}): Promise<ModelWeights> {
+  checkWeights(cfg, tensors, opts.source);
   const made: GPUBuffer[] = [];
   let bytes = 0;
-  const load = (name: string): GpuTensor => {
-    const f = where.get(name)!;
-    const info = f.header.tensors.get(name)!;
-    const raw = f.tensor(name);
+  const load = async (name: string): Promise<GpuTensor> => {
+    const { info, read } = tensors.get(name)!;
+    const raw = await read();
     const buffer = gpu.upload(name, raw);
     made.push(buffer);
     bytes += raw.byteLength;
+    opts.onTensor?.(name, raw.byteLength);
     return { buffer, dtype: DTYPES[info.dtype], shape: info.shape };
   };
   try {
-    const embed = load('model.embed_tokens.weight');
-    const layers = Array.from({ length: cfg.layers }, (_, l): LayerWeights => {
+    const embed = await load('model.embed_tokens.weight');
+    const layers: LayerWeights[] = [];
+    for (let l = 0; l < cfg.layers; l++) {
       const pre = `model.layers.${l}`;
       const proj = {} as Record<Projection, Linear>;
       for (const p of PROJECTIONS) {
         const [out, inp] = projectionShape(cfg, p);
         const base = `${pre}.${projectionGroup(p)}.${p}`;
         const hasBias = cfg.qkvBias && (p === 'q_proj' || p === 'k_proj' || p === 'v_proj');
-        proj[p] = { w: load(`${base}.weight`), bias: hasBias ? load(`${base}.bias`) : undefined, out, in: inp };
+        proj[p] = { w: await load(`${base}.weight`), bias: hasBias ? await load(`${base}.bias`) : undefined, out, in: inp };
       }
-      return { inputNorm: load(`${pre}.input_layernorm.weight`), postNorm: load(`${pre}.post_attention_layernorm.weight`), proj };
-    });
-    const norm = load('model.norm.weight');
-    const head = cfg.tieEmbeddings ? embed : load('lm_head.weight');
+      layers.push({ inputNorm: await load(`${pre}.input_layernorm.weight`), postNorm: await load(`${pre}.post_attention_layernorm.weight`), proj });
+    }
+    const norm = await load('model.norm.weight');
+    const head = cfg.tieEmbeddings ? embed : await load('lm_head.weight');
     return { embed, layers, norm, head, bytes, destroy: () => gpu.release(...made) };
   } catch (e) {
     gpu.release(...made); // nothing half-loaded
