@@ -111,6 +111,8 @@ export function checkWeights(cfg: ModelConfig, tensors: TensorTable, source = 'm
 
 export interface UploadOptions {
   source?: string;
+  /** Weight-only quantisation of the frozen base on load ('auto': by available GPU memory). */
+  quantize?: 'none' | 'q8' | 'q4' | 'auto';
   /** Called after each tensor reaches the GPU (progress). */
   onTensor?: (name: string, bytes: number) => void;
 }
