@@ -12,6 +12,8 @@ export default defineConfig({
         test: {
           name: 'gpu',
           include: ['tests/gpu/**/*.test.ts'],
+          // A local stand-in for the Hugging Face Hub (sharded bf16 model, failure repos): tests/setup/hub-server.ts.
+          globalSetup: ['tests/setup/hub-global.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,

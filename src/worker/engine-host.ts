@@ -5,12 +5,17 @@ import { Gpu, GpuMemoryError } from '../engine/gpu/context.ts';
 import { requestEngineDevice, type AdapterInfo } from '../engine/gpu/device.ts';
 import { generate } from '../engine/model/generate.ts';
 import type { LlamaModel, TokenBatch } from '../engine/model/llama.ts';
-import { httpFolder, loadAdapter, loadModel } from '../engine/model/loader.ts';
+import { exportPeftAdapter, loadAdapter, loadModel } from '../engine/model/loader.ts';
+import { ModelConfigError, ModelFormatError } from '../engine/model/errors.ts';
+import { openSource, sharedCache } from '../engine/model/sources/index.ts';
+import type { CacheStore } from '../engine/model/sources/cache.ts';
+import type { ModelFolder } from '../engine/model/sources/files.ts';
+import { publicSpec, type ModelSourceSpec } from '../engine/model/sources/spec.ts';
 import { LoraAdapter } from '../engine/model/lora.ts';
 import { LoraTrainer } from '../engine/train/trainer.ts';
 import { loadTokenizer, type Tokenizer } from '../engine/model/tokenizer.ts';
 import { runBench } from '../engine/bench.ts';
-import type { Api, ArcRunRequest, EngineEvent, Kind, LoraInfo } from './protocol.ts';
+import type { Api, ArcRunRequest, DownloadRequestOptions, EngineEvent, Kind, LoraInfo, SourceRequest } from './protocol.ts';
 import { arcConfig, parseOverrides, type ModelOverrides } from '../seal/arc/config.ts';
 import { ArcExperiment } from '../seal/arc/experiment.ts';
 import { itemsFromFiles, miniArcTaskSet, splitTaskSet, type TaskSet } from '../seal/arc/task_set.ts';
@@ -46,13 +51,45 @@ export class EngineHost {
   private model: LlamaModel | null = null;
   private adapter: LoraAdapter | null = null;
   private tokenizer: Tokenizer | null = null;
-  private modelUrl: string | null = null;
+  private modelSource: ModelSourceSpec | null = null;
+  private modelLabel = '';
+  /** The load in progress, for cancel-load. */
+  private loading: AbortController | null = null;
+  private readonly cache: CacheStore;
   private sealLab: ModelOverrides | null = null;
   /** A SEAL run merges adapters into the base weights; the next run reloads the untouched model first. */
   private baseModified = false;
   private run: RunControl | null = null;
 
-  constructor(private readonly gpuApi: GPU | undefined) {}
+  constructor(private readonly gpuApi: GPU | undefined, opts: { cache?: CacheStore } = {}) {
+    this.cache = opts.cache ?? sharedCache();
+  }
+
+  private specOf(req: SourceRequest): ModelSourceSpec {
+    if (req.source) return req.source;
+    if (typeof req.url === 'string') return { kind: 'url', url: req.url };
+    throw new RangeError('load needs a source ({kind: "hub" | "url" | "files", ...}) or a url');
+  }
+
+  /** Opens a source with download events and cancellation; `fn` runs with it, and a bad checkpoint leaves no cache entry. */
+  private async withSource<T>(spec: ModelSourceSpec, dl: DownloadRequestOptions | undefined, emit: (e: EngineEvent) => void, markers: string[], fn: (f: ModelFolder) => Promise<T>): Promise<T> {
+    const abort = (this.loading = new AbortController());
+    let folder: ModelFolder | null = null;
+    try {
+      folder = await openSource(spec, {
+        cache: this.cache, markers, signal: abort.signal, retries: dl?.retries, retryDelayMs: dl?.retryDelayMs,
+        onProgress: (p) => emit({ type: 'download', ...p }),
+      });
+      return await fn(folder);
+    } catch (e) {
+      // A checkpoint this engine cannot use is not kept: nothing of it stays marked complete in the cache.
+      // (Network failures keep their partial files, so the next load resumes.)
+      if (e instanceof ModelFormatError || e instanceof ModelConfigError) await folder?.evict?.().catch(() => {});
+      throw e;
+    } finally {
+      if (this.loading === abort) this.loading = null;
+    }
+  }
 
   private need<T>(x: T | null, what: string): T {
     if (this.lost) throw new DeviceLostError(`The GPU device was lost (${this.lost}). Send init and load the model again.`);
@@ -109,21 +146,73 @@ export class EngineHost {
       return (this.info = info);
     },
 
-    'load-model': async ({ url }) => {
-      const get = httpFolder(url);
-      const model = await this.guarded((gpu) => loadModel(gpu, get), (m) => m.destroy());
-      const tokenizer = await loadTokenizer(get);
-      const lab = await get('seal_lab.json');
-      const sealLab = lab ? parseOverrides(JSON.parse(new TextDecoder().decode(lab))) : null;
+    'load-model': async (req, emit) => {
+      const spec = this.specOf(req);
+      const loaded = await this.withSource(spec, req.download, emit, ['config.json'], async (folder) => {
+        const model = await this.guarded((gpu) => loadModel(gpu, folder, {
+          quantize: req.quantize,
+          onTensor: (tensor, _bytes, loaded, total) => emit({ type: 'upload', tensor, loaded, total }),
+        }), (m) => m.destroy());
+        try {
+          const get = (n: string) => folder.get(n);
+          const tokenizer = await loadTokenizer(get);
+          const lab = await get('seal_lab.json');
+          let sealLab: ModelOverrides | null = null;
+          if (lab) {
+            let raw: unknown;
+            try {
+              raw = JSON.parse(new TextDecoder().decode(lab));
+            } catch (e) {
+              throw new ModelConfigError(`seal_lab.json is not valid JSON: ${(e as Error).message}`, { source: 'seal_lab.json' });
+            }
+            sealLab = parseOverrides(raw);
+          }
+          return { model, tokenizer, sealLab, label: folder.label, commit: folder.commit ?? null };
+        } catch (e) {
+          model.destroy(); // nothing half-loaded: the previous model stays
+          throw e;
+        }
+      });
+      const { model, tokenizer, sealLab, label, commit } = loaded;
       this.adapter?.destroy();
       this.model?.destroy();
-      Object.assign(this, { adapter: null, model, tokenizer, sealLab, modelUrl: url, baseModified: false });
-      return { config: model.cfg, weightBytes: model.weights.bytes, hasTokenizer: !!tokenizer, sealLab };
+      Object.assign(this, { adapter: null, model, tokenizer, sealLab, modelSource: spec, modelLabel: label, baseModified: false });
+      return {
+        config: model.cfg, weightBytes: model.weights.bytes, hasTokenizer: !!tokenizer, sealLab,
+        source: { spec: publicSpec(spec), label, commit },
+      };
     },
 
-    'load-adapter': async ({ url }) => {
+    'load-adapter': async (req, emit) => {
       const model = this.need(this.model, 'model');
-      return this.setAdapter(await this.guarded(() => loadAdapter(model, httpFolder(url)), (a) => a.destroy()));
+      const spec = this.specOf(req);
+      const a = await this.withSource(spec, req.download, emit, ['adapter_config.json'], (folder) =>
+        this.guarded(() => loadAdapter(model, folder), (x) => x.destroy()));
+      return this.setAdapter(a);
+    },
+
+    'export-adapter': async ({ baseModel }) => {
+      const adapter = this.need(this.adapter, 'adapter');
+      const base = baseModel ?? (this.modelSource?.kind === 'hub' ? this.modelSource.repo : this.modelSource?.kind === 'url' ? this.modelSource.url : this.modelLabel);
+      const { config, weights } = await exportPeftAdapter(adapter, base);
+      return { adapterConfig: config, adapterModel: weights, info: this.loraInfo(adapter) };
+    },
+
+    'cache-list': async () => {
+      const [models, { usage, quota }] = await Promise.all([this.cache.list(), this.cache.estimate()]);
+      return { store: this.cache.kind, models, usage, quota };
+    },
+
+    'cache-delete': async (req) => {
+      if ('all' in req && req.all) return { deleted: await this.cache.clear() };
+      if (!('key' in req) || typeof req.key !== 'string') throw new RangeError('cache-delete needs {key} (from cache-list) or {all: true}');
+      return { deleted: (await this.cache.delete(req.key)) ? 1 : 0 };
+    },
+
+    'cancel-load': async () => {
+      const l = this.loading;
+      l?.abort(new DOMException('the load was cancelled', 'AbortError'));
+      return { cancelled: !!l };
     },
 
     'new-adapter': async ({ config, seed }) => {
@@ -170,7 +259,7 @@ export class EngineHost {
     },
 
     'arc-run': async (req, emit) => {
-      if (this.baseModified) await this.handlers['load-model']({ url: this.modelUrl! }, emit);
+      if (this.baseModified) await this.handlers['load-model']({ source: this.modelSource! }, emit);
       const model = this.need(this.model, 'model');
       const tok = this.need(this.tokenizer, 'tokenizer (SEAL needs tokenizer.json in the model folder)');
       const cfg = arcConfig(this.sealLab ?? {}, req.config);

@@ -4,6 +4,12 @@
 import type { AdapterInfo } from '../engine/gpu/device.ts';
 import type { ModelConfig } from '../engine/model/config.ts';
 import type { LoraConfig } from '../engine/model/lora.ts';
+import type { CachedModel } from '../engine/model/sources/cache.ts';
+import type { DownloadProgress } from '../engine/model/sources/download.ts';
+import type { ModelSourceSpec } from '../engine/model/sources/spec.ts';
+import type { UploadOptions } from '../engine/model/weights.ts';
+
+export type { CachedModel, DownloadProgress, ModelSourceSpec };
 import type { ArcConfig, ModelOverrides } from '../seal/arc/config.ts';
 import type { ArcRunResult } from '../seal/arc/experiment.ts';
 import type { ControlAction } from '../seal/control.ts';
@@ -20,6 +26,30 @@ export interface ModelInfo {
   hasTokenizer: boolean;
   /** The model folder's seal_lab.json (smaller SEAL settings for small models), when present. */
   sealLab: ModelOverrides | null;
+  /** Where it came from (no token): the spec, a label (`org/name@main`, the URL…) and the commit when known. */
+  source: { spec: ModelSourceSpec; label: string; commit: string | null };
+}
+
+/**
+ * Where to load a model or adapter from: `source` (any ModelSourceSpec), or the older `url` (an http(s) folder,
+ * the same as `{source: {kind: 'url', url}}`).
+ */
+export type SourceRequest = { source: ModelSourceSpec; url?: undefined } | { url: string; source?: undefined };
+
+export interface DownloadRequestOptions {
+  /** Consecutive failed attempts per file before the load fails (default 5); what arrived stays cached. */
+  retries?: number;
+  /** First back-off delay in ms (default 500). */
+  retryDelayMs?: number;
+}
+
+export interface CacheList {
+  /** 'opfs' (kept across reloads) or 'memory' (this page only). */
+  store: 'opfs' | 'memory';
+  models: CachedModel[];
+  /** The origin's storage use and quota in bytes, when the browser tells. */
+  usage: number | null;
+  quota: number | null;
 }
 
 /** ARC JSON as loaded from files or URLs (validated in the worker). */
@@ -54,8 +84,16 @@ export interface BenchRequest {
 
 export interface Api {
   init: { req: Record<string, never>; res: AdapterInfo };
-  'load-model': { req: { url: string }; res: ModelInfo };
-  'load-adapter': { req: { url: string }; res: LoraInfo };
+  'load-model': { req: SourceRequest & { quantize?: UploadOptions['quantize']; download?: DownloadRequestOptions }; res: ModelInfo };
+  'load-adapter': { req: SourceRequest & { download?: DownloadRequestOptions }; res: LoraInfo };
+  /** The live adapter as PEFT files (adapter_config.json text, adapter_model.safetensors bytes). */
+  'export-adapter': { req: { baseModel?: string }; res: { adapterConfig: string; adapterModel: Uint8Array; info: LoraInfo } };
+  /** What the download cache holds. */
+  'cache-list': { req: Record<string, never>; res: CacheList };
+  /** Deletes one cached model (`key` from cache-list) or, with `all`, everything. */
+  'cache-delete': { req: { key: string } | { all: true }; res: { deleted: number } };
+  /** Handled at once: cancels the model or adapter load in progress (its downloads stay cached for a resume). */
+  'cancel-load': { req: Record<string, never>; res: { cancelled: boolean } };
   'new-adapter': { req: { config: LoraConfig; seed: number }; res: LoraInfo };
   forward: {
     req: { tokens: number[][]; adapter: boolean; logits: boolean };
@@ -82,6 +120,10 @@ export type Request = { [K in Kind]: { kind: K; id: number } & Api[K]['req'] }[K
 /** Progress while a request runs (tokens as they are generated, bytes as they load). */
 export type EngineEvent =
   | { type: 'tokens'; tokens: number[] }
+  /** A model/adapter file: bytes so far, rate, time left; `fromCache` for a cache hit; `done` on its last event. */
+  | ({ type: 'download' } & DownloadProgress)
+  /** Weights reaching the GPU, one tensor at a time. */
+  | { type: 'upload'; tensor: string; loaded: number; total: number }
   | { type: 'log'; message: string }
   | { type: 'seal'; event: SealEvent };
 

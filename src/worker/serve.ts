@@ -8,9 +8,12 @@ interface Port {
   addEventListener(type: 'message', fn: (e: MessageEvent<Request>) => void): void;
 }
 
-/** Float32Array payloads (logits, gradients) move instead of being copied. */
+/** Typed-array payloads (logits, gradients, exported files) move instead of being copied. */
 function transferables(x: unknown, out: Transferable[] = []): Transferable[] {
-  if (x instanceof Float32Array) out.push(x.buffer as ArrayBuffer);
+  if (x instanceof Float32Array || x instanceof Uint8Array) {
+    const b = x.buffer;
+    if (b instanceof ArrayBuffer && !out.includes(b)) out.push(b);
+  }
   else if (x && typeof x === 'object') for (const v of Object.values(x)) transferables(v, out);
   return out;
 }
@@ -20,9 +23,9 @@ export function serveEngine(port: Port, gpu: GPU | undefined): EngineHost {
   let queue = Promise.resolve();
   port.addEventListener('message', (e) => {
     const { kind, id, ...req } = e.data;
-    if (kind === 'control') {
-      // Pause/Step/Stop must reach a run that is still working through the queue.
-      host.handle('control', req as never, () => {}).then(
+    if (kind === 'control' || kind === 'cancel-load') {
+      // Pause/Step/Stop and Cancel must reach a run or load that is still working through the queue.
+      host.handle(kind, req as never, () => {}).then(
         (result) => port.postMessage({ kind: 'result', id, result }),
         (err) => port.postMessage({ kind: 'error', id, error: toWire(err) }));
       return;
