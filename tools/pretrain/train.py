@@ -1,0 +1,567 @@
+"""Pretrain the lab's embedded mini model (public/models/seal-mini-arc) on the corpus written by
+tools/pretrain/export.ts, then evaluate it in PyTorch (ICL, TTT sanity check, self-edit sampling).
+
+Run: npx tsx tools/pretrain/export.ts && /usr/bin/python3 tools/pretrain/train.py
+Env knobs: PRETRAIN_MINUTES (training wall-clock budget, default 20), PRETRAIN_EVAL_ONLY=1 (skip training,
+evaluate the saved model), PRETRAIN_TTT_SWEEP=1 (sweep TTT lr/epochs/data configs).
+
+Loss (decision): on solve sequences, every demo OUTPUT grid and the query output grid (+ <eos>) — a demo output
+after the first is predictable from the earlier demos, so this is dense in-context-learning signal; input grids
+and the "Input:/Output:" scaffolding get no loss. On self-edit sequences, the JSON and <|eot_id|> only.
+"""
+import json
+import math
+import os
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tools", "reference"))
+from safetensors_io import load_file, save_file  # noqa: E402
+
+DATA = os.path.join(HERE, ".data")
+MODEL_DIR = os.path.join(ROOT, "public", "models", "seal-mini-arc")
+LOG = os.path.join(HERE, "logs", "train-log.jsonl")
+SEED = 1234
+BOS, EOS, PAD, EOT = 256, 257, 258, 259
+
+CONFIG = {
+    "architectures": ["LlamaForCausalLM"],
+    "model_type": "llama",
+    "vocab_size": 260,
+    "hidden_size": int(os.environ.get("PRETRAIN_HIDDEN", 96)),
+    "intermediate_size": int(os.environ.get("PRETRAIN_FFN", 256)),
+    "num_hidden_layers": int(os.environ.get("PRETRAIN_LAYERS", 3)),
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "head_dim": int(os.environ.get("PRETRAIN_HIDDEN", 96)) // 4,
+    "rms_norm_eps": 1e-5,
+    "rope_theta": 10000.0,
+    "tie_word_embeddings": True,
+    "max_position_embeddings": 2048,
+    "hidden_act": "silu",
+    "attention_bias": False,
+    "mlp_bias": False,
+    "bos_token_id": BOS,
+    "eos_token_id": EOS,
+    "pad_token_id": PAD,
+    "torch_dtype": "float32",
+}
+TRAIN = {
+    "batch_tokens": 4096,
+    "lr": 3e-3,
+    "min_lr_ratio": 0.05,
+    "warmup": 50,
+    "weight_decay": 0.05,
+    "betas": (0.9, 0.95),
+    "clip": 1.0,
+    "minutes": float(os.environ.get("PRETRAIN_MINUTES", 15)),
+    "eval_every": 200,
+}
+LORA_TARGETS = ("q_proj", "v_proj", "gate_proj", "up_proj", "down_proj")
+
+
+# ---------------------------------------------------------------------------------------------- model
+class Lin(torch.nn.Module):
+    """Bias-free linear with an optional LoRA branch (y = x Wᵀ + s·(x Aᵀ) Bᵀ)."""
+
+    def __init__(self, i, o):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.randn(o, i) * (1.0 / math.sqrt(i)) * 0.5)
+        self.A = None
+        self.B = None
+        self.scaling = 0.0
+
+    def forward(self, x):
+        y = x @ self.weight.t()
+        if self.A is not None:
+            y = y + self.scaling * ((x @ self.A.t()) @ self.B.t())
+        return y
+
+
+class Block(torch.nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        C, H, KV, D, Fd = c["hidden_size"], c["num_attention_heads"], c["num_key_value_heads"], c["head_dim"], c["intermediate_size"]
+        self.H, self.KV, self.D = H, KV, D
+        self.input_layernorm = torch.nn.Parameter(torch.ones(C))
+        self.post_attention_layernorm = torch.nn.Parameter(torch.ones(C))
+        self.q_proj, self.k_proj, self.v_proj, self.o_proj = Lin(C, H * D), Lin(C, KV * D), Lin(C, KV * D), Lin(H * D, C)
+        self.gate_proj, self.up_proj, self.down_proj = Lin(C, Fd), Lin(C, Fd), Lin(Fd, C)
+
+
+def rms(x, w, eps=1e-5):
+    return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * w
+
+
+def rope_tables(c, pos):
+    D = c["head_dim"]
+    inv = 1.0 / (c["rope_theta"] ** (torch.arange(0, D, 2).float() / D))
+    ang = pos.float()[..., None] * inv
+    emb = torch.cat([ang, ang], -1)
+    return emb.cos(), emb.sin()
+
+
+def rot(x, cos, sin):
+    h = x.shape[-1] // 2
+    return x * cos + torch.cat([-x[..., h:], x[..., :h]], -1) * sin
+
+
+class Model(torch.nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        self.embed = torch.nn.Parameter(torch.randn(c["vocab_size"], c["hidden_size"]) * 0.02)
+        self.layers = torch.nn.ModuleList([Block(c) for _ in range(c["num_hidden_layers"])])
+        self.norm = torch.nn.Parameter(torch.ones(c["hidden_size"]))
+        for b in self.layers:  # scaled residual projections (GPT-2 style)
+            for lin in (b.o_proj, b.down_proj):
+                lin.weight.data.mul_(1.0 / math.sqrt(2 * c["num_hidden_layers"]))
+
+    def forward(self, tokens, pos, allowed=None, cache=None):
+        """tokens/pos [B,T]; allowed [B,T,S] bool (None: causal over cache+T). cache: list of (k,v) per layer, appended."""
+        B, T = tokens.shape
+        cos, sin = rope_tables(self.c, pos)
+        cos, sin = cos[:, None], sin[:, None]
+        h = self.embed[tokens]
+        for li, b in enumerate(self.layers):
+            x = rms(h, b.input_layernorm)
+            q = rot(b.q_proj(x).view(B, T, b.H, b.D).transpose(1, 2), cos, sin)
+            k = rot(b.k_proj(x).view(B, T, b.KV, b.D).transpose(1, 2), cos, sin)
+            v = b.v_proj(x).view(B, T, b.KV, b.D).transpose(1, 2)
+            if cache is not None:
+                if len(cache) > li:
+                    k = torch.cat([cache[li][0], k], 2)
+                    v = torch.cat([cache[li][1], v], 2)
+                    cache[li] = (k, v)
+                else:
+                    cache.append((k, v))
+            g = b.H // b.KV
+            kk = k[:, :, None].expand(B, b.KV, g, k.shape[2], b.D).reshape(B, b.H, k.shape[2], b.D)
+            vv = v[:, :, None].expand(B, b.KV, g, v.shape[2], b.D).reshape(B, b.H, v.shape[2], b.D)
+            s = (q @ kk.transpose(-1, -2)) * (1.0 / math.sqrt(b.D))
+            S = s.shape[-1]
+            if allowed is None:
+                allowed_ = torch.ones(T, S, dtype=torch.bool).tril(S - T)[None]
+            else:
+                allowed_ = allowed
+            s = s.masked_fill(~allowed_[:, None], float("-inf"))
+            a = torch.softmax(s, -1) @ vv
+            h = h + b.o_proj(a.transpose(1, 2).reshape(B, T, b.H * b.D))
+            x = rms(h, b.post_attention_layernorm)
+            h = h + b.down_proj(F.silu(b.gate_proj(x)) * b.up_proj(x))
+        return rms(h, self.norm) @ self.embed.t()
+
+    def hf_state(self):
+        t = {"model.embed_tokens.weight": self.embed.data, "model.norm.weight": self.norm.data}
+        for i, b in enumerate(self.layers):
+            p = f"model.layers.{i}."
+            t[p + "input_layernorm.weight"] = b.input_layernorm.data
+            t[p + "post_attention_layernorm.weight"] = b.post_attention_layernorm.data
+            for n in ("q_proj", "k_proj", "v_proj", "o_proj"):
+                t[p + f"self_attn.{n}.weight"] = getattr(b, n).weight.data
+            for n in ("gate_proj", "up_proj", "down_proj"):
+                t[p + f"mlp.{n}.weight"] = getattr(b, n).weight.data
+        return {k: v.contiguous().clone() for k, v in t.items()}
+
+    def load_hf(self, t):
+        self.embed.data.copy_(t["model.embed_tokens.weight"])
+        self.norm.data.copy_(t["model.norm.weight"])
+        for i, b in enumerate(self.layers):
+            p = f"model.layers.{i}."
+            b.input_layernorm.data.copy_(t[p + "input_layernorm.weight"])
+            b.post_attention_layernorm.data.copy_(t[p + "post_attention_layernorm.weight"])
+            for n in ("q_proj", "k_proj", "v_proj", "o_proj"):
+                getattr(b, n).weight.data.copy_(t[p + f"self_attn.{n}.weight"])
+            for n in ("gate_proj", "up_proj", "down_proj"):
+                getattr(b, n).weight.data.copy_(t[p + f"mlp.{n}.weight"])
+
+
+# ---------------------------------------------------------------------------------------------- data
+OUTPUT_MARK = list(b"Output:\n")
+
+
+def loss_weights(ids, mask, kind):
+    """Per-token target weights (see the module docstring)."""
+    w = np.asarray(mask, dtype=np.float32).copy()
+    if kind == 0:
+        b = bytes(int(x) if x < 256 else 0 for x in ids)
+        start = 0
+        while True:
+            j = b.find(b"Output:\n", start)
+            if j < 0:
+                break
+            s = j + len(OUTPUT_MARK)
+            e = b.find(b"\n\n", s)
+            if e < 0:
+                break  # the query output: already in the mask
+            w[s : e + 1] = 1.0  # rows and the newline that ends the grid
+            start = e
+    return w
+
+
+def load_corpus():
+    info = json.load(open(os.path.join(DATA, "corpus.json")))
+    ids = np.fromfile(os.path.join(DATA, "corpus.tokens.u16"), dtype=np.uint16)
+    mask = np.fromfile(os.path.join(DATA, "corpus.mask.u8"), dtype=np.uint8)
+    seqs = []
+    for off, n, kind in info["index"]:
+        s = ids[off : off + n].astype(np.int64)
+        seqs.append((s, loss_weights(s, mask[off : off + n], kind)))
+    return info, seqs
+
+
+def make_batches(seqs, tokens_per_batch, rng):
+    """Length-bucketed batches: sequences of similar length padded (at the end) to the longest, about
+    tokens_per_batch tokens per batch; a causal mask is enough (padding is only ever after real tokens)."""
+    order = sorted(range(len(seqs)), key=lambda i: (len(seqs[i][0]), rng.random()))
+    batches, cur = [], []
+    for i in order:
+        L = len(seqs[i][0])
+        if cur and (len(cur) + 1) * L > tokens_per_batch:
+            batches.append(cur)
+            cur = []
+        cur.append(i)
+    if cur:
+        batches.append(cur)
+    rng.shuffle(batches)
+    return batches
+
+
+def batch_tensors(seqs, idx):
+    T = max(len(seqs[i][0]) for i in idx)
+    ids = np.full((len(idx), T), PAD, np.int64)
+    w = np.zeros((len(idx), T), np.float32)
+    for r, i in enumerate(idx):
+        s, ww = seqs[i]
+        ids[r, : len(s)], w[r, : len(s)] = s, ww
+    ids = torch.from_numpy(ids)
+    pos = torch.arange(T)[None].expand(len(idx), T)
+    return ids, pos, torch.from_numpy(w)
+
+
+def weighted_loss(logits, ids, w):
+    lg = logits[:, :-1].reshape(-1, logits.shape[-1])
+    tgt = ids[:, 1:].reshape(-1)
+    ww = w[:, 1:].reshape(-1)
+    ce = F.cross_entropy(lg, tgt, reduction="none")
+    return (ce * ww).sum() / ww.sum().clamp(min=1.0)
+
+
+# ---------------------------------------------------------------------------------------------- decoding
+@torch.no_grad()
+def generate(model, prompt, max_new, temperature=0.0, gen=None, stop=(EOS, EOT)):
+    cache = []
+    toks = torch.tensor([prompt])
+    logits = model(toks, torch.arange(len(prompt))[None], None, cache)[0, -1]
+    out = []
+    for i in range(max_new):
+        if temperature > 0:
+            p = torch.softmax(logits / temperature, -1)
+            nxt = int(torch.multinomial(p, 1, generator=gen))
+        else:
+            nxt = int(torch.argmax(logits))
+        out.append(nxt)
+        if nxt in stop:
+            break
+        logits = model(torch.tensor([[nxt]]), torch.tensor([[len(prompt) + i]]), None, cache)[0, -1]
+    return out
+
+
+def solve_rate(model, tasks, limit=None):
+    ok = 0
+    per = []
+    for t in tasks[:limit]:
+        out = generate(model, t["prompt"], len(t["target"]) + 2)
+        good = out[: len(t["target"])] == t["target"]
+        ok += good
+        per.append(bool(good))
+    return ok / max(1, len(per)), per
+
+
+# ---------------------------------------------------------------------------------------------- self-edits
+SE_KEYS = {"use_basic_augmentations", "use_size_augmentations", "use_chain_augmentations", "use_repeat_augmentations"}
+
+
+def parse_self_edit(text):
+    """First balanced {...} that parses, validated like src/seal/arc/self_edit.ts (strict keys and types)."""
+    start = text.find("{")
+    while start >= 0:
+        depth, ins, end = 0, False, -1
+        i = start
+        while i < len(text):
+            ch = text[i]
+            if ins:
+                if ch == "\\":
+                    i += 1
+                elif ch == '"':
+                    ins = False
+            elif ch == '"':
+                ins = True
+            elif ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+                if depth == 0:
+                    end = i
+                    break
+            i += 1
+        if end < 0:
+            start = text.find("{", start + 1)
+            continue
+        try:
+            v = json.loads(text[start : end + 1])
+        except Exception:
+            start = text.find("{", end + 1)
+            continue
+        try:
+            dg, tr = v["data_generation"], v["training"]
+            assert set(v) == {"data_generation", "training"} and set(dg) == SE_KEYS
+            assert all(isinstance(dg[k], bool) for k in SE_KEYS)
+            assert set(tr) == {"strategy", "learning_rate", "num_train_epochs"}
+            assert tr["strategy"] in ("train_using_all_tokens", "train_using_output_tokens")
+            lr = tr["learning_rate"]
+            assert isinstance(lr, (int, float)) and not isinstance(lr, bool) and 0 < lr <= 1
+            ep = tr["num_train_epochs"]
+            assert isinstance(ep, (int, float)) and not isinstance(ep, bool) and float(ep).is_integer() and ep >= 1
+            return v
+        except (AssertionError, KeyError, TypeError):
+            return None
+    return None
+
+
+def decode(ids):
+    return bytes(i for i in ids if i < 256).decode("utf-8", "replace")
+
+
+def self_edit_stats(model, tasks, n_per_task=5, temperature=0.8, max_new=256, seed=SEED):
+    gen = torch.Generator().manual_seed(seed)
+    valid, total, configs, lrs, eps, strat = 0, 0, set(), {}, {}, {}
+    lengths = []
+    for t in tasks:
+        for _ in range(n_per_task):
+            out = generate(model, t["selfEditPrompt"], max_new, temperature, gen)
+            lengths.append(len(out))
+            total += 1
+            v = parse_self_edit(decode(out))
+            if v is None:
+                continue
+            valid += 1
+            dg, tr = v["data_generation"], v["training"]
+            configs.add(json.dumps(v, sort_keys=True))
+            key = tuple(dg[k] for k in sorted(SE_KEYS))
+            lrs[str(tr["learning_rate"])] = lrs.get(str(tr["learning_rate"]), 0) + 1
+            eps[str(tr["num_train_epochs"])] = eps.get(str(tr["num_train_epochs"]), 0) + 1
+            strat[tr["strategy"]] = strat.get(tr["strategy"], 0) + 1
+            del key
+    aug_combos = len({json.dumps(json.loads(c)["data_generation"], sort_keys=True) for c in configs})
+    return {
+        "samples": total, "valid": valid, "validRate": valid / max(1, total), "distinctConfigs": len(configs),
+        "distinctDataGeneration": aug_combos, "learningRates": lrs, "epochs": eps, "strategies": strat,
+        "maxResponseTokens": max(lengths) if lengths else 0,
+    }
+
+
+# ---------------------------------------------------------------------------------------------- TTT (LoRA)
+def attach_lora(model, rank, alpha, gen):
+    params = []
+    for b in model.layers:
+        for n in LORA_TARGETS:
+            lin = getattr(b, n)
+            o, i = lin.weight.shape
+            lin.A = torch.nn.Parameter(torch.randn(rank, i, generator=gen) * (1.0 / math.sqrt(i)))
+            lin.B = torch.nn.Parameter(torch.zeros(o, rank))
+            lin.scaling = alpha / rank
+            params += [lin.A, lin.B]
+    return params
+
+
+def detach_lora(model):
+    for b in model.layers:
+        for n in LORA_TARGETS:
+            lin = getattr(b, n)
+            lin.A = lin.B = None
+            lin.scaling = 0.0
+
+
+def ttt_one(model, data, lr, epochs, rank, alpha, batch=2, all_tokens=False, max_examples=None, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    params = attach_lora(model, rank, alpha, gen)
+    for p in model.parameters():
+        p.requires_grad_(False)
+    for p in params:
+        p.requires_grad_(True)
+    ids_l, masks_l = data["ids"][:max_examples], data["masks"][:max_examples]
+    n = len(ids_l)
+    steps = math.ceil(n / batch) * epochs
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
+    warm = max(1, int(0.1 * steps))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, steps - warm))))
+    rng = random.Random(seed)
+    step = 0
+    for _ in range(epochs):
+        order = list(range(n))
+        rng.shuffle(order)
+        for k in range(0, n, batch):
+            idx = order[k : k + batch]
+            T = max(len(ids_l[i]) for i in idx)
+            ids = torch.full((len(idx), T), PAD, dtype=torch.long)
+            w = torch.zeros(len(idx), T)
+            for r, i in enumerate(idx):
+                L = len(ids_l[i])
+                ids[r, :L] = torch.tensor(ids_l[i])
+                w[r, :L] = 1.0 if all_tokens else torch.tensor(masks_l[i], dtype=torch.float32)
+            pos = torch.arange(T)[None].expand(len(idx), T)
+            loss = weighted_loss(model(ids, pos), ids, w)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+            step += 1
+    for p in model.parameters():
+        p.requires_grad_(False)
+    return steps
+
+
+def ttt_eval(model, tasks, cfg_name, lr, epochs, rank, alpha, max_examples, all_tokens=False):
+    ok, per = 0, []
+    t0 = time.time()
+    for t in tasks:
+        ttt_one(model, t["ttt"][cfg_name], lr, epochs, rank, alpha, all_tokens=all_tokens, max_examples=max_examples)
+        out = generate(model, t["prompt"], len(t["target"]) + 2)
+        detach_lora(model)
+        good = out[: len(t["target"])] == t["target"]
+        ok += good
+        per.append(bool(good))
+    return {"data": cfg_name, "lr": lr, "epochs": epochs, "rank": rank, "alpha": alpha, "maxExamples": max_examples,
+            "allTokens": all_tokens, "rate": ok / len(tasks), "solved": per, "seconds": round(time.time() - t0, 1)}
+
+
+# ---------------------------------------------------------------------------------------------- main
+def log(f, rec):
+    f.write(json.dumps(rec) + "\n")
+    f.flush()
+    print(json.dumps(rec), flush=True)
+
+
+def write_model_files(model):
+    os.makedirs(MODEL_DIR, exist_ok=True)
+    save_file(model.hf_state(), os.path.join(MODEL_DIR, "model.safetensors"), {"format": "pt"})
+    with open(os.path.join(MODEL_DIR, "config.json"), "w") as f:
+        json.dump(CONFIG, f, indent=2)
+    with open(os.path.join(MODEL_DIR, "generation_config.json"), "w") as f:
+        json.dump({"bos_token_id": BOS, "eos_token_id": [EOS, EOT], "pad_token_id": PAD}, f, indent=2)
+
+
+def main():
+    torch.manual_seed(SEED)
+    np.random.seed(SEED)
+    torch.set_num_threads(int(os.environ.get("PRETRAIN_THREADS", 2)))
+    ev = json.load(open(os.path.join(DATA, "eval.json")))
+    model = Model(CONFIG)
+    nparams = sum(p.numel() for p in model.parameters())
+    os.makedirs(os.path.dirname(LOG), exist_ok=True)
+    if not os.environ.get("PRETRAIN_EVAL_ONLY"):
+        info, seqs = load_corpus()
+        rng = random.Random(SEED)
+        f = open(LOG, "w")
+        log(f, {"event": "start", "config": CONFIG, "train": {k: v for k, v in TRAIN.items()}, "params": nparams,
+                "corpus": {k: v for k, v in info.items() if k != "index"}})
+        decay = [p for n, p in model.named_parameters() if p.dim() == 2 and n != "embed"]
+        other = [p for n, p in model.named_parameters() if not (p.dim() == 2 and n != "embed")]
+        opt = torch.optim.AdamW([{"params": decay, "weight_decay": TRAIN["weight_decay"]}, {"params": other, "weight_decay": 0.0}],
+                                lr=TRAIN["lr"], betas=TRAIN["betas"])
+        budget = TRAIN["minutes"] * 60
+        # measure speed on a few steps, then fix the total number of steps (so the cosine schedule is exact)
+        batches = make_batches(seqs, TRAIN["batch_tokens"], rng)
+        bi = 0
+        t0 = time.time()
+        tokens = 0
+        step = 0
+        warm_end = 0.0
+        while True:
+            if bi >= len(batches):
+                batches, bi = make_batches(seqs, TRAIN["batch_tokens"], rng), 0
+            ids, pos, w = batch_tensors(seqs, batches[bi])
+            bi += 1
+            # warm-up by steps, then cosine over the wall-clock budget (robust to a machine shared with other work)
+            prog = min(1.0, (time.time() - t0) / budget)
+            if step < TRAIN["warmup"]:
+                lr = TRAIN["lr"] * (step + 1) / TRAIN["warmup"]
+                warm_end = prog
+            else:
+                q = min(1.0, (prog - warm_end) / max(1e-9, 1.0 - warm_end))
+                lr = TRAIN["lr"] * (TRAIN["min_lr_ratio"] + (1 - TRAIN["min_lr_ratio"]) * 0.5 * (1 + math.cos(math.pi * q)))
+            for g in opt.param_groups:
+                g["lr"] = lr
+            loss = weighted_loss(model(ids, pos), ids, w)
+            opt.zero_grad()
+            loss.backward()
+            gn = float(torch.nn.utils.clip_grad_norm_(model.parameters(), TRAIN["clip"]))
+            opt.step()
+            step += 1
+            tokens += int((ids != PAD).sum())
+            el = time.time() - t0
+            done = el >= budget
+            if step % 10 == 0:
+                log(f, {"step": step, "loss": round(float(loss), 4), "lr": round(lr, 6), "gradNorm": round(gn, 3),
+                        "tokens": tokens, "elapsed": round(el, 1)})
+            if step % TRAIN["eval_every"] == 0 or done:
+                model.eval()
+                pre, _ = solve_rate(model, ev["pretrain"], 12)
+                held, _ = solve_rate(model, ev["heldout"], 6)
+                log(f, {"step": step, "eval": {"pretrainIcl12": pre, "heldoutIcl6": held}, "elapsed": round(time.time() - t0, 1)})
+                write_model_files(model)
+            if done:
+                break
+        log(f, {"event": "end", "steps": step, "tokens": tokens, "elapsed": round(time.time() - t0, 1)})
+        f.close()
+        write_model_files(model)
+    else:
+        t, _ = load_file(os.path.join(MODEL_DIR, "model.safetensors"))
+        model.load_hf(t)
+    model.eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    evaluate(model, ev, nparams)
+
+
+def evaluate(model, ev, nparams):
+    res = {"params": nparams}
+    t0 = time.time()
+    res["iclPretrainUnseen"], _ = solve_rate(model, ev["pretrain"])
+    res["iclRestTrain"], _ = solve_rate(model, ev["restTrain"])
+    res["iclHeldout"], res["iclHeldoutSolved"] = solve_rate(model, ev["heldout"])
+    print(json.dumps(res), flush=True)
+    lab = json.load(open(os.path.join(MODEL_DIR, "seal_lab.json"))) if os.path.exists(os.path.join(MODEL_DIR, "seal_lab.json")) else None
+    rank = lab["ttt"]["loraRank"] if lab else 8
+    alpha = lab["ttt"]["loraAlpha"] if lab else 16
+    max_ex = lab["ttt"]["maxExamples"] if lab else 24
+    runs = []
+    if os.environ.get("PRETRAIN_TTT_SWEEP"):
+        grid = [("all", 3e-3, 2), ("all", 1e-2, 2), ("all", 3e-2, 2), ("none", 1e-2, 2), ("basic", 1e-2, 2), ("all", 1e-2, 1), ("all", 1e-3, 2)]
+    else:
+        o = lab["oracle"]["training"] if lab else {"learning_rate": 1e-2, "num_train_epochs": 2}
+        grid = [("all", o["learning_rate"], o["num_train_epochs"]), ("none", o["learning_rate"], o["num_train_epochs"])]
+    for cfg, lr, epochs in grid:
+        r = ttt_eval(model, ev["heldout"], cfg, lr, epochs, rank, alpha, max_ex)
+        runs.append(r)
+        print(json.dumps(r), flush=True)
+    res["ttt"] = runs
+    res["selfEdit"] = self_edit_stats(model, ev["heldout"] + ev["restTrain"], n_per_task=3)
+    res["evalSeconds"] = round(time.time() - t0, 1)
+    print(json.dumps(res), flush=True)
+    with open(os.path.join(HERE, "logs", "eval.json"), "w") as f:
+        json.dump(res, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
