@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import { readSafetensors } from '../src/engine/model/safetensors.ts';
+import { GOOD_TOKEN, SHARDS, startHubServer, type HubServer } from '../tests/setup/hub-server.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CASE = join(ROOT, 'tests/golden/llama3-f32');
@@ -27,8 +28,12 @@ test.beforeAll(() => void (tmp = mkdtempSync(join(tmpdir(), 'seal-cli-'))));
 test.afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function seal(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return sealEnv({}, ...args);
+}
+
+function sealEnv(env: Record<string, string>, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const p = spawn('npx', ['tsx', 'tools/cli/seal.ts', ...args], { cwd: ROOT });
+    const p = spawn('npx', ['tsx', 'tools/cli/seal.ts', ...args], { cwd: ROOT, env: { ...process.env, HF_TOKEN: '', ...env } });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
@@ -140,5 +145,61 @@ test.describe('seal CLI: ARC experiment', () => {
     const r = await seal('arc', '--model', MODEL, '--tasks', bad, '--max-eval', '1');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/TaskFileError: .*not in ARC format.*t\.train\.0\.input/);
+  });
+});
+
+test.describe('seal CLI: models from a Hub-style server', () => {
+  test.setTimeout(180_000);
+  // The local stand-in for the Hub (tests/setup/hub-server.ts): the golden bf16 model in three shards.
+  let hub: HubServer;
+  test.beforeAll(async () => void (hub = await startHubServer()));
+  test.afterAll(() => hub.close());
+  const BF16 = join(ROOT, 'tests/golden/llama3-bf16/model');
+  const TOKENS = '256,72,101,108,108,111;256,87,3';
+
+  test('--model org/name (sharded bf16, --hub-endpoint, --revision) gives the logits of the local single file', async () => {
+    const local = await sealJson<{ logits: number[][][]; loss: number }>('forward', '--model', BF16, '--tokens', TOKENS);
+    const commit = hub.repos.get('seal-test/tiny-llama-sharded')!.sha;
+    const fromHub = await sealJson<{ logits: number[][][]; loss: number }>('forward', '--model', 'seal-test/tiny-llama-sharded', '--hub-endpoint', hub.url, '--revision', commit, '--tokens', TOKENS);
+    expect(fromHub).toEqual(local);
+    expect(hub.log.some((r) => r.file === SHARDS[2] && r.revision === commit)).toBe(true);
+    // An http(s) URL of a folder laid out like a Hub repo, read in place with Range requests.
+    const url = await sealJson<{ logits: number[][][] }>('forward', '--model', `${hub.url}/seal-test/tiny-llama-sharded/resolve/main`, '--tokens', TOKENS);
+    expect(url.logits).toEqual(local.logits);
+  });
+
+  test('a gated repo: GatedModelError without a token, loads with HF_TOKEN; an unknown revision exits 1', async () => {
+    const denied = await seal('forward', '--model', 'seal-test/gated', '--hub-endpoint', hub.url, '--tokens', '1,2');
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toMatch(/GatedModelError: config\.json in seal-test\/gated@main: access denied \(HTTP 401\).*token/);
+    const ok = await sealEnv({ HF_TOKEN: GOOD_TOKEN }, 'forward', '--model', 'seal-test/gated', '--hub-endpoint', hub.url, '--tokens', '1,2');
+    expect(ok.code, ok.stderr).toBe(0);
+    const rev = await seal('forward', '--model', 'seal-test/tiny-llama-sharded', '--hub-endpoint', hub.url, '--revision', 'v9', '--tokens', '1,2');
+    expect(rev.code).toBe(1);
+    expect(rev.stderr).toContain('ModelFormatError: seal-test/tiny-llama-sharded: revision "v9" not found');
+    const bad = await seal('forward', '--model', 'no/such/thing', '--tokens', '1,2');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/not a Hub repo id/);
+  });
+
+  test('--cache-dir keeps downloads across runs; export-adapter writes PEFT files that reload to the same gradients', async () => {
+    const cacheDir = join(tmp, 'profile');
+    const out = join(tmp, 'exported-adapter');
+    const first = await seal('export-adapter', '--model', 'seal-test/tiny-llama-sharded', '--hub-endpoint', hub.url,
+      '--adapter', 'seal-test/tiny-adapter', '--out-dir', out, '--cache-dir', cacheDir);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/model-00002-of-00003\.safetensors: [\d.]+ kB downloaded/);
+    const config = JSON.parse(readFileSync(join(out, 'adapter_config.json'), 'utf8'));
+    expect(config).toMatchObject({ peft_type: 'LORA', task_type: 'CAUSAL_LM', r: 4, lora_alpha: 8, base_model_name_or_path: 'seal-test/tiny-llama-sharded' });
+    const weights = readSafetensors(new Uint8Array(readFileSync(join(out, 'adapter_model.safetensors'))));
+    expect(weights.header.metadata).toEqual({ format: 'pt' });
+    expect(weights.header.tensors.size).toBe(28);
+
+    hub.log.length = 0;
+    const args = ['--tokens', TOKENS, '--hub-endpoint', hub.url, '--cache-dir', cacheDir];
+    const again = await sealJson<{ loss: number; grads: Record<string, number[]> }>('lora-grad', '--model', 'seal-test/tiny-llama-sharded', '--adapter', out, ...args);
+    expect(hub.log.filter((r) => SHARDS.includes(r.file))).toEqual([]); // every shard from the kept cache
+    const golden = await sealJson<{ loss: number; grads: Record<string, number[]> }>('lora-grad', '--model', BF16, '--adapter', join(ROOT, 'tests/golden/llama3-bf16/adapter'), '--tokens', TOKENS);
+    expect(again).toEqual(golden);
   });
 });

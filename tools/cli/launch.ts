@@ -1,12 +1,12 @@
 // Runs the engine worker (the same code the app uses) in headless Chromium, driven from Node: a Vite dev server
 // serves the repo and any local model folders, a tiny page (page.html) starts EngineClient, and `call` goes
 // through page.evaluate. Shared by the CLI (seal.ts) and the benchmark (tools/bench/bench.ts).
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { dirname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { createServer, type Plugin, type ViteDevServer } from 'vite';
 import { chromeArgs, findChrome } from '../browser/chrome.ts';
 import type { Api, EngineEvent, Kind } from '../../src/worker/protocol.ts';
@@ -16,7 +16,17 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const PAGE = '/tools/cli/page.html';
 
 /** Deep-converts a result to what JSON and page.evaluate carry: typed arrays become number arrays. */
-export type Plain<T> = T extends Float32Array ? number[] : T extends object ? { [K in keyof T]: Plain<T[K]> } : T;
+export type Plain<T> = T extends Float32Array ? number[] : T extends Uint8Array ? Uint8Array : T extends object ? { [K in keyof T]: Plain<T[K]> } : T;
+
+/** Undoes page.ts's base64 of byte arrays. */
+function revive(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(revive);
+  if (x && typeof x === 'object') {
+    if (typeof (x as { __base64?: unknown }).__base64 === 'string') return new Uint8Array(Buffer.from((x as { __base64: string }).__base64, 'base64'));
+    return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, revive(v)]));
+  }
+  return x;
+}
 
 /** Parses `bytes=a-b`, `bytes=a-`, `bytes=-n` (one range) against a file of `size` bytes. */
 export function parseRange(header: string, size: number): { start: number; end: number } | 'invalid' {
@@ -95,6 +105,29 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Whether a port can be listened on now. */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((ok) => {
+    const srv = createNetServer();
+    srv.once('error', () => ok(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => ok(true)));
+  });
+}
+
+/**
+ * With a kept profile, a port fixed by the profile's path: OPFS (the model cache) belongs to the page's origin,
+ * port included, so the same origin every run finds the same cache. Otherwise any free port.
+ */
+async function serverPort(profileDir?: string): Promise<number> {
+  if (!profileDir) return freePort();
+  let h = 0;
+  for (const c of resolve(profileDir)) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  const port = 20_000 + (h % 20_000);
+  if (await portFree(port)) return port;
+  process.stderr.write(`port ${port} (fixed for --cache-dir ${profileDir}) is busy: this run uses another one and an empty cache\n`);
+  return freePort();
+}
+
 export interface Engine {
   /** The URL the worker fetches for a model/adapter argument: http(s) URLs as is, local folders served. */
   resolve(dirOrUrl: string): string;
@@ -102,14 +135,24 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-export async function launchEngine(): Promise<Engine> {
+export interface LaunchOptions {
+  /**
+   * A browser profile folder kept across runs (created if missing): the engine's download cache (OPFS) lives in
+   * it, so a Hub model downloads once. Without it each run gets a fresh, empty profile.
+   */
+  profileDir?: string;
+}
+
+export async function launchEngine(opts: LaunchOptions = {}): Promise<Engine> {
   const folders: string[] = [];
   let server: ViteDevServer | null = null;
   let browser: Browser | null = null;
+  let context: BrowserContext | null = null;
   const close = async () => {
+    await context?.close().catch(() => {});
     await browser?.close().catch(() => {});
     await server?.close().catch(() => {});
-    browser = server = null;
+    browser = server = context = null;
   };
   try {
     server = await createServer({
@@ -125,14 +168,24 @@ export async function launchEngine(): Promise<Engine> {
       optimizeDeps: { include: ['zod', '@huggingface/transformers'], noDiscovery: true },
       // A fixed free port rather than 0: Vite's client (in the page, and imported by the tokenizer's pre-bundle)
       // dials the configured port for its WebSocket. HMR and file watching stay off.
-      server: { port: await freePort(), strictPort: true, host: '127.0.0.1', hmr: false, watch: null, fs: { allow: [ROOT] } },
+      server: { port: await serverPort(opts.profileDir), strictPort: true, host: '127.0.0.1', hmr: false, watch: null, fs: { allow: [ROOT] } },
     });
     await server.listen();
     const { port } = server.httpServer!.address() as AddressInfo;
     const base = `http://127.0.0.1:${port}`;
 
-    browser = await chromium.launch({ executablePath: findChrome(), args: chromeArgs(), headless: true });
-    const page = await browser.newPage();
+    let page;
+    if (opts.profileDir) {
+      // A persistent profile: OPFS (the model cache) survives the run (same origin: see serverPort).
+      mkdirSync(opts.profileDir, { recursive: true });
+      context = await chromium.launchPersistentContext(resolve(opts.profileDir), {
+        executablePath: findChrome(), args: chromeArgs(), headless: true,
+      });
+      page = context.pages()[0] ?? (await context.newPage());
+    } else {
+      browser = await chromium.launch({ executablePath: findChrome(), args: chromeArgs(), headless: true });
+      page = await browser.newPage();
+    }
     page.on('console', (m) => { if (m.type() === 'error') process.stderr.write(`[page] ${m.text()}\n`); });
     page.on('pageerror', (e) => process.stderr.write(`[page] ${e.message}\n`));
     page.on('worker', (w) => w.on('console', (m) => { if (m.type() === 'error') process.stderr.write(`[worker] ${m.text()}\n`); }));
@@ -157,7 +210,7 @@ export async function launchEngine(): Promise<Engine> {
         try {
           const r = await page.evaluate(([id, kind, req]) => window.seal(id, kind, req), [id, kind, req] as const);
           if ('error' in r) throw Object.assign(new Error(r.error.message), { name: r.error.name, engine: true });
-          return r.ok as never;
+          return revive(r.ok) as never;
         } finally {
           listeners.delete(id);
         }
@@ -181,7 +234,7 @@ declare global {
  * `usage`), 1 with `Name: message` on any other error. The engine (browser and server) is closed on every
  * path, SIGINT and SIGTERM included.
  */
-export async function runMain(prog: string, usage: string, body: (open: () => Promise<Engine>) => Promise<void>): Promise<void> {
+export async function runMain(prog: string, usage: string, body: (open: (opts?: LaunchOptions) => Promise<Engine>) => Promise<void>): Promise<void> {
   let engine: Engine | null = null;
   let stopping = false;
   const stop = (code: number) => {
@@ -192,7 +245,7 @@ export async function runMain(prog: string, usage: string, body: (open: () => Pr
   process.once('SIGINT', () => stop(130));
   process.once('SIGTERM', () => stop(143));
   try {
-    await body(async () => (engine = await launchEngine()));
+    await body(async (opts) => (engine = await launchEngine(opts)));
     process.exitCode = 0;
   } catch (e) {
     if (stopping) return;

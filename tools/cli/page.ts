@@ -10,8 +10,16 @@ declare global {
   }
 }
 
+/** Bytes (exported files) cross as base64: far smaller and faster than a number array. */
+function base64(b: Uint8Array): { __base64: string } {
+  let s = '';
+  for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000));
+  return { __base64: btoa(s) };
+}
+
 const plain = (x: unknown): unknown =>
-  ArrayBuffer.isView(x) ? Array.from(x as Float32Array)
+  x instanceof Uint8Array ? base64(x)
+    : ArrayBuffer.isView(x) ? Array.from(x as Float32Array)
     : Array.isArray(x) ? x.map(plain)
     : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, plain(v)]))
     : x;

@@ -1,9 +1,12 @@
 // `npm run seal -- <command>`: the engine from the command line, running the app's own worker in headless
 // Chromium (tools/cli/launch.ts). Results are JSON (stdout, or --out FILE); errors print `Name: message` and
 // exit 1; usage errors exit 2.
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { intList, num, parseFlags, UsageError, type FlagSpec } from './args.ts';
 import { runMain, type Engine } from './launch.ts';
+import { DEFAULT_HUB_ENDPOINT, isRepoId, type ModelSourceSpec } from '../../src/engine/model/sources/spec.ts';
+import type { EngineEvent } from '../../src/worker/protocol.ts';
 
 const USAGE = `Usage: npm run seal -- <command> [flags]
 
@@ -16,6 +19,9 @@ Commands:
   generate   --model DIR|URL (--prompt TEXT | --prompt-ids "1,2,3") [--max-new-tokens N (64)]
              [--temperature T (0 = greedy)] [--top-p P (1)] [--seed S (0)] [--chat] [--adapter DIR|URL] [--out FILE]
              Prints the text (token ids when the model has no tokenizer.json); stops at the model's EOS.
+  export-adapter --model M --adapter A --out-dir DIR [--base-model NAME]
+             Loads the adapter onto the model and writes it back in PEFT's layout (adapter_config.json,
+             adapter_model.safetensors: what Python's PeftModel.from_pretrained loads).
   device     [--out FILE]
              The WebGPU adapter (vendor, architecture, features, limits).
   arc        --model DIR|URL --tasks mini|FILE [--solutions FILE] [--train-tasks FILE --train-solutions FILE]
@@ -26,22 +32,35 @@ Commands:
              is --solutions or the same name with "challenges" → "solutions". One file without --train-tasks is
              split in two halves (training, evaluation).
 
-DIR is a local Hugging Face-style folder (config.json, model.safetensors, tokenizer.json; or a PEFT adapter);
-an http(s) URL is fetched by the engine directly. --out FILE writes the JSON there instead of stdout.
+--model and --adapter take a local Hugging Face-style folder (config.json, model.safetensors or shards with
+model.safetensors.index.json, tokenizer.json; or a PEFT adapter), an http(s) URL of such a folder (read by the
+engine with HTTP Range), or a Hub repo id org/name, downloaded by the engine into its cache:
+  --hub-endpoint URL   the Hub (default $HF_ENDPOINT or ${DEFAULT_HUB_ENDPOINT})
+  --revision REV       branch, tag or commit of the --model repo (default main); --adapter-revision likewise
+  --hf-token TOKEN     for gated or private repos (default $HF_TOKEN)
+  --cache-dir DIR      keep the browser profile, and so the download cache, in DIR across runs
+                       (default $SEAL_CACHE_DIR; without it each run starts with an empty cache)
+Download progress goes to stderr. --out FILE writes the JSON there instead of stdout.
 Browser: $CHROME_PATH or a system Chrome/Chromium; SwiftShader unless SEAL_GPU=1.`;
 
+/** Where models and adapters come from (every command with --model). */
+const SOURCE_FLAGS: FlagSpec = {
+  'hub-endpoint': 'string', revision: 'string', 'adapter-revision': 'string', 'hf-token': 'string', 'cache-dir': 'string',
+};
+
 const COMMANDS: Record<string, FlagSpec> = {
-  forward: { model: 'string', tokens: 'string', adapter: 'string', out: 'string' },
-  'lora-grad': { model: 'string', adapter: 'string', tokens: 'string', out: 'string' },
+  forward: { model: 'string', tokens: 'string', adapter: 'string', out: 'string', ...SOURCE_FLAGS },
+  'lora-grad': { model: 'string', adapter: 'string', tokens: 'string', out: 'string', ...SOURCE_FLAGS },
   generate: {
     model: 'string', prompt: 'string', 'prompt-ids': 'string', 'max-new-tokens': 'string', temperature: 'string',
-    'top-p': 'string', seed: 'string', chat: 'boolean', adapter: 'string', out: 'string',
+    'top-p': 'string', seed: 'string', chat: 'boolean', adapter: 'string', out: 'string', ...SOURCE_FLAGS,
   },
+  'export-adapter': { model: 'string', adapter: 'string', 'out-dir': 'string', 'base-model': 'string', ...SOURCE_FLAGS },
   device: { out: 'string' },
   arc: {
     model: 'string', tasks: 'string', solutions: 'string', 'train-tasks': 'string', 'train-solutions': 'string',
     rounds: 'string', seed: 'string', 'max-train': 'string', 'max-eval': 'string', 'self-edits-train': 'string',
-    'self-edits-eval': 'string', 'no-icl': 'boolean', 'no-no-rl': 'boolean', 'no-oracle': 'boolean', out: 'string',
+    'self-edits-eval': 'string', 'no-icl': 'boolean', 'no-no-rl': 'boolean', 'no-oracle': 'boolean', out: 'string', ...SOURCE_FLAGS,
   },
 };
 
@@ -61,11 +80,57 @@ function emit(flags: Flags, value: unknown): void {
   else process.stdout.write(json + '\n');
 }
 
+const isLocalDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
+
+/** --model / --adapter → a source: an existing local folder, an http(s) URL, else a Hub repo id. */
+function sourceOf(flags: Flags, which: 'model' | 'adapter', engine?: Engine): ModelSourceSpec {
+  const arg = need(flags, which);
+  if (/^https?:\/\//i.test(arg)) return { kind: 'url', url: arg };
+  if (isLocalDir(arg)) {
+    if (!engine) return { kind: 'url', url: arg }; // (validation only)
+    return { kind: 'url', url: engine.resolve(arg) };
+  }
+  if (isRepoId(arg)) {
+    const endpoint = str(flags, 'hub-endpoint') ?? process.env.HF_ENDPOINT ?? DEFAULT_HUB_ENDPOINT;
+    if (!/^https?:\/\/[^/]+/i.test(endpoint)) throw new UsageError(`--hub-endpoint must be an http(s) URL, got "${endpoint}"`);
+    const token = str(flags, 'hf-token') ?? process.env.HF_TOKEN ?? process.env.HUGGING_FACE_HUB_TOKEN;
+    const revision = str(flags, which === 'model' ? 'revision' : 'adapter-revision') ?? 'main';
+    return { kind: 'hub', repo: arg, revision, endpoint, ...(token ? { token } : {}) };
+  }
+  throw new Error(`--${which}: no such folder, and not a Hub repo id (org/name) or an http(s) URL: ${arg}`);
+}
+
+const str = (flags: Flags, k: string) => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
+
+const mb = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${(n / 1e3).toFixed(1)} kB`);
+
+/** Download progress on stderr: one line per file per second (updated in place on a terminal), and when done. */
+function progressPrinter(): (e: EngineEvent) => void {
+  const last = new Map<string, number>();
+  const tty = process.stderr.isTTY;
+  return (e) => {
+    if (e.type !== 'download') return;
+    if (e.fromCache) {
+      process.stderr.write(`${e.file}: from the cache (${mb(e.loaded)})\n`);
+      return;
+    }
+    const now = Date.now();
+    if (!e.done && (now - (last.get(e.file) ?? 0) < 1000 || e.loaded === e.total)) return;
+    last.set(e.file, now);
+    const pct = e.total ? ` (${((100 * e.loaded) / e.total).toFixed(0)}%)` : '';
+    const line = e.done
+      ? `${e.file}: ${mb(e.loaded)} downloaded${e.resumedFrom ? ` (resumed at ${mb(e.resumedFrom)})` : ''}`
+      : `${e.file}: ${mb(e.loaded)}${e.total ? ` of ${mb(e.total)}` : ''}${pct}, ${mb(e.bytesPerSecond)}/s${e.etaSeconds !== null ? `, ${Math.ceil(e.etaSeconds)} s left` : ''}`;
+    process.stderr.write(tty ? `\r\x1b[K${line}${e.done ? '\n' : ''}` : `${line}\n`);
+  };
+}
+
 async function loadModel(engine: Engine, flags: Flags, adapter: 'optional' | 'required'): Promise<boolean> {
-  await engine.call('load-model', { url: engine.resolve(need(flags, 'model')) });
-  const dir = adapter === 'required' ? need(flags, 'adapter') : flags.adapter;
-  if (typeof dir !== 'string') return false;
-  await engine.call('load-adapter', { url: engine.resolve(dir) });
+  const onEvent = progressPrinter();
+  await engine.call('load-model', { source: sourceOf(flags, 'model', engine) }, onEvent);
+  if (adapter === 'required') need(flags, 'adapter');
+  if (typeof flags.adapter !== 'string') return false;
+  await engine.call('load-adapter', { source: sourceOf(flags, 'adapter', engine) }, onEvent);
   return true;
 }
 
@@ -111,11 +176,12 @@ const PAPER: Record<string, string> = { icl: '0', 'no-rl': '20', seal: '72.5', o
 /** Checks every flag before the (slow) browser starts. */
 function validate(cmd: string, flags: Flags): void {
   if (cmd === 'device') return;
-  for (const k of ['model', 'adapter']) {
-    const v = flags[k];
-    if (typeof v === 'string' && !/^https?:\/\//i.test(v) && !(existsSync(v) && statSync(v).isDirectory())) throw new Error(`--${k}: no such folder: ${v}`);
-  }
   need(flags, 'model');
+  for (const k of ['model', 'adapter'] as const) if (typeof flags[k] === 'string') sourceOf(flags, k);
+  if (cmd === 'export-adapter') {
+    need(flags, 'adapter');
+    need(flags, 'out-dir');
+  }
   if (cmd === 'arc') arcRequest(flags);
   if (cmd === 'lora-grad') need(flags, 'adapter');
   if (cmd === 'forward' || cmd === 'lora-grad') sequences(need(flags, 'tokens'));
@@ -143,6 +209,16 @@ async function run(cmd: string, flags: Flags, engine: Engine): Promise<void> {
       // Only each sequence's real positions: the padded rows are not meaningful.
       const rows = tokens.map((s, b) => s.map((_, t) => logits.slice((b * T + t) * V, (b * T + t + 1) * V)));
       return emit(flags, { logits: rows, loss: r.loss });
+    }
+    case 'export-adapter': {
+      await loadModel(engine, flags, 'required');
+      const base = str(flags, 'base-model') ?? need(flags, 'model');
+      const r = await engine.call('export-adapter', { baseModel: base });
+      const dir = need(flags, 'out-dir');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'adapter_config.json'), r.adapterConfig);
+      writeFileSync(join(dir, 'adapter_model.safetensors'), r.adapterModel);
+      return emit(flags, { dir, files: ['adapter_config.json', 'adapter_model.safetensors'], ...r.info });
     }
     case 'lora-grad': {
       const tokens = sequences(need(flags, 'tokens'));
@@ -196,6 +272,6 @@ if (!cmd || ['--help', '-h', 'help'].includes(cmd) || (cmd in COMMANDS && (rest.
     if (!(cmd in COMMANDS)) throw new UsageError(`unknown command "${cmd}"`);
     const flags = parseFlags(rest, COMMANDS[cmd]);
     validate(cmd, flags);
-    await run(cmd, flags, await open());
+    await run(cmd, flags, await open({ profileDir: str(flags, 'cache-dir') ?? process.env.SEAL_CACHE_DIR }));
   });
 }
