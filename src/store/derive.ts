@@ -1,0 +1,72 @@
+// What the UI shows, folded from the run's SealEvents as they arrive (pure; `fold` returns a new object only
+// for the parts an event changes, so React re-renders just the panels that depend on them).
+import type { Grid } from '../seal/arc/types.ts';
+import type { Method, MethodResult, PhaseName, RolloutRecord, SealEvent } from '../seal/events.ts';
+
+export interface PhaseInfo {
+  phase: PhaseName;
+  method: Method;
+  round: number;
+  taskId?: string;
+  explain: string;
+  /** 1 for the run's first phase event, 2 for the next… */
+  index: number;
+}
+
+export interface TttData {
+  taskId: string;
+  stats: Record<string, unknown>;
+  samples: Array<{ input: Grid; output: Grid }>;
+}
+
+export interface Derived {
+  methods: MethodResult[];
+  /** Rollout ids in arrival order (a rollout re-sent with `kept` keeps its place). */
+  rolloutOrder: string[];
+  rollouts: Record<string, RolloutRecord>;
+  /** Rewards in arrival order, one per first arrival of a rollout (the reward chart's points). */
+  rewards: Array<{ index: number; id: string; reward: number; method: Method; round: number }>;
+  tttLoss: Record<string, Array<{ step: number; loss: number }>>;
+  tttData: Record<string, TttData>;
+  sftLoss: Array<{ round: number; step: number; loss: number }>;
+  phase: PhaseInfo | null;
+  phaseCount: number;
+  logs: string[];
+}
+
+export const EMPTY: Derived = {
+  methods: [], rolloutOrder: [], rollouts: {}, rewards: [], tttLoss: {}, tttData: {}, sftLoss: [], phase: null, phaseCount: 0, logs: [],
+};
+
+export function fold(d: Derived, e: SealEvent): Derived {
+  switch (e.type) {
+    case 'phase': {
+      const index = d.phaseCount + 1;
+      return { ...d, phaseCount: index, phase: { phase: e.phase, method: e.method, round: e.round, taskId: e.taskId, explain: e.explain, index } };
+    }
+    case 'rollout': {
+      const r = e.rollout;
+      const known = r.id in d.rollouts;
+      return {
+        ...d,
+        rollouts: { ...d.rollouts, [r.id]: r },
+        rolloutOrder: known ? d.rolloutOrder : [...d.rolloutOrder, r.id],
+        rewards: known ? d.rewards : [...d.rewards, { index: d.rewards.length + 1, id: r.id, reward: r.reward ?? 0, method: r.method, round: r.round }],
+      };
+    }
+    case 'ttt-loss':
+      return { ...d, tttLoss: { ...d.tttLoss, [e.rolloutId]: [...(d.tttLoss[e.rolloutId] ?? []), { step: e.step, loss: e.loss }] } };
+    case 'ttt-data':
+      return { ...d, tttData: { ...d.tttData, [e.rolloutId]: { taskId: e.taskId, stats: e.stats, samples: e.samples } } };
+    case 'sft-loss':
+      return { ...d, sftLoss: [...d.sftLoss, { round: e.round, step: e.step, loss: e.loss }] };
+    case 'method-result':
+      return { ...d, methods: [...d.methods, e.result] };
+    case 'log':
+      return { ...d, logs: [...d.logs, e.message] };
+  }
+}
+
+export function foldAll(events: readonly SealEvent[], from: Derived = EMPTY): Derived {
+  return events.reduce(fold, from);
+}

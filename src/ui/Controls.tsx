@@ -1,0 +1,62 @@
+// Run / Step mode / Pause–Resume / Next step / Stop, their keyboard shortcuts, the run's status and the exports.
+import { useLab, useRunView, type RunView } from '../store/lab.ts';
+import { useShortcuts } from './useShortcuts.ts';
+import { Elapsed } from './Elapsed.tsx';
+
+const STATUS: Record<RunView, string> = {
+  idle: 'Ready', running: 'Running', pausing: 'Pausing after this phase…', paused: 'Paused', stopping: 'Stopping after this phase…',
+  done: 'Done', stopped: 'Stopped', error: 'Failed',
+};
+
+export function Controls() {
+  const view = useRunView();
+  const lab = useLab();
+  const modelReady = lab.model.status === 'ready';
+  const active = lab.run.status === 'running';
+  // A task file the local preview rejects still runs: the worker validates it and its TaskFileError is shown.
+  const canRun = modelReady && !active;
+  const canPause = active && (view === 'running') && !lab.run.stepMode;
+  const canResume = active && (view === 'paused' || view === 'pausing');
+  const canStep = active && view === 'paused';
+  const canStop = active && view !== 'stopping';
+  const hasData = lab.events.length > 0 || lab.run.status !== 'idle';
+
+  useShortcuts({
+    r: () => canRun && void lab.start(),
+    ' ': () => (canPause ? void lab.pause() : canResume && void lab.resume()),
+    s: () => void lab.setStepMode(!lab.stepMode),
+    n: () => canStep && void lab.step(),
+    x: () => canStop && void lab.stop(),
+  });
+
+  return (
+    <div className="controls" role="toolbar" aria-label="Run controls" data-testid="controls">
+      <button type="button" onClick={() => void lab.start()} disabled={!canRun} data-testid="run" aria-keyshortcuts="r"
+        title={!modelReady ? 'Load a model first' : active ? 'A run is in progress' : 'Start a run with these settings'}>
+        Run <kbd>r</kbd>
+      </button>
+      <label className="toggle" title="Stop after every phase of the loop and explain it">
+        <input type="checkbox" checked={lab.stepMode} onChange={(e) => void lab.setStepMode(e.target.checked)} data-testid="step-mode" aria-keyshortcuts="s" />
+        Step mode <kbd>s</kbd>
+      </label>
+      {canResume ? (
+        <button type="button" className="secondary" onClick={() => void lab.resume()} data-testid="resume" aria-keyshortcuts="Space">Resume <kbd>space</kbd></button>
+      ) : (
+        <button type="button" className="secondary" onClick={() => void lab.pause()} disabled={!canPause} data-testid="pause" aria-keyshortcuts="Space">Pause <kbd>space</kbd></button>
+      )}
+      <button type="button" className="secondary" onClick={() => void lab.step()} disabled={!canStep} data-testid="step" aria-keyshortcuts="n">Next step <kbd>n</kbd></button>
+      <button type="button" className="danger" onClick={() => void lab.stop()} disabled={!canStop} data-testid="stop" aria-keyshortcuts="x">Stop <kbd>x</kbd></button>
+      <p className={`run-status run-${view}`} role="status" aria-live="polite" data-testid="run-status" data-status={view}>
+        <span className="dot" aria-hidden="true" />
+        {STATUS[view]}
+        {lab.run.startedAt !== null && <Elapsed from={lab.run.startedAt} seconds={lab.run.seconds} />}
+      </p>
+      <div className="exports">
+        <button type="button" className="secondary" onClick={lab.exportJson} disabled={!hasData} data-testid="export-json"
+          aria-label="Export JSON (config, tasks, methods, rollouts, events)" title="Export JSON: config, tasks, methods, rollouts, every event">⇩ JSON</button>
+        <button type="button" className="secondary" onClick={lab.exportCsv} disabled={!hasData} data-testid="export-csv"
+          aria-label="Export CSV (one row per rollout)" title="Export CSV: one row per rollout">⇩ CSV</button>
+      </div>
+    </div>
+  );
+}

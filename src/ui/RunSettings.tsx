@@ -1,0 +1,56 @@
+// What one run does: seed, ReST-EM rounds, self-edits per task, how many tasks, which baselines. Two presets:
+// the paper's counts (Table 1) and a short demo.
+import { DEMO_SETTINGS, PAPER_SETTINGS, useLab, type Settings } from '../store/lab.ts';
+
+type NumKey = 'seed' | 'rounds' | 'selfEditsPerTrainTask' | 'selfEditsPerEvalTask' | 'maxTrain' | 'maxEval';
+
+export function RunSettings() {
+  const s = useLab((st) => st.settings);
+  const running = useLab((st) => st.run.status === 'running');
+  const update = useLab((st) => st.updateSettings);
+
+  const num = (k: NumKey, label: string, min: number, optional = false, testId?: string) => (
+    <label>
+      <span className="label">{label}</span>
+      <input type="number" min={min} step={1} value={s[k] ?? ''} placeholder={optional ? 'all' : undefined} data-testid={testId}
+        onChange={(e) => {
+          const v = e.target.valueAsNumber;
+          if (optional && e.target.value === '') update({ [k]: null } as Partial<Settings>);
+          else if (Number.isInteger(v) && v >= min) update({ [k]: v } as Partial<Settings>);
+        }} />
+    </label>
+  );
+  const check = (k: keyof Settings['methods'], label: string) => (
+    <label className="check">
+      <input type="checkbox" checked={s.methods[k]} onChange={(e) => update({ methods: { ...s.methods, [k]: e.target.checked } })} data-testid={`method-${k}`} />
+      {label}
+    </label>
+  );
+
+  return (
+    <section className="panel setup" aria-labelledby="settings-title" data-testid="run-settings">
+      <div className="panel-head">
+        <h2 id="settings-title">Run settings</h2>
+        <div className="presets">
+          <button type="button" className="secondary small-btn" disabled={running} onClick={() => update(DEMO_SETTINGS)}>Demo</button>
+          <button type="button" className="secondary small-btn" disabled={running} onClick={() => update(PAPER_SETTINGS)}>Paper</button>
+        </div>
+      </div>
+      <fieldset className="settings-grid" disabled={running}>
+        <legend className="sr-only">Counts</legend>
+        {num('seed', 'Seed', 0, false, 'set-seed')}
+        {num('rounds', 'ReST-EM rounds', 0, false, 'set-rounds')}
+        {num('selfEditsPerTrainTask', 'Self-edits / train task', 1, false, 'set-se-train')}
+        {num('selfEditsPerEvalTask', 'Self-edits / eval task', 1, false, 'set-se-eval')}
+        {num('maxTrain', 'Train tasks (max)', 0, true, 'set-max-train')}
+        {num('maxEval', 'Eval tasks (max)', 1, true, 'set-max-eval')}
+      </fieldset>
+      <fieldset className="checks" disabled={running}>
+        <legend className="label">Baselines (SEAL runs each round)</legend>
+        {check('icl', 'ICL')}
+        {check('noRl', 'TTT no-RL')}
+        {check('oracle', 'Oracle TTT')}
+      </fieldset>
+    </section>
+  );
+}
