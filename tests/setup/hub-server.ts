@@ -107,6 +107,7 @@ function makeRepos(): Map<string, Repo> {
   add('slow', undefined, { throttle: 2048 });
   add('cache-a');
   add('missing-shard', (f) => void f.delete(SHARDS[2]));
+  add('missing-shard-no-api', (f) => void f.delete(SHARDS[2]), { api: false }); // a real HTTP 404 for the shard
   add('short-body', undefined, { shortBody: new Set([SHARDS[1]]) });
   add('truncated', shard2((b) => b.slice(0, b.length - 100)));
   add('bad-length', shard2((b) => { const c = b.slice(); new DataView(c.buffer).setBigUint64(0, BigInt(c.length * 4), true); return c; }));

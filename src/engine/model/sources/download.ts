@@ -139,166 +139,166 @@ export async function download(group: CacheGroup, req: FileRequest, opts: Downlo
   };
 
   try {
-  for (;;) {
-    if (opts.signal?.aborted) {
-      await writer?.suspend().catch(() => {});
-      throw fail('cancelled', { cancelled: true });
-    }
-    const headers: Record<string, string> = { ...req.headers };
-    if (from > 0) {
-      headers.Range = `bytes=${from}-`;
-      const strong = strongEtag(etag);
-      if (strong) headers['If-Range'] = strong;
-    }
-    let res: Response;
-    try {
-      res = await fetch(url, { headers, signal: opts.signal, cache: 'no-store' });
-    } catch (e) {
-      if (isAbort(e, opts.signal)) {
+    for (;;) {
+      if (opts.signal?.aborted) {
         await writer?.suspend().catch(() => {});
-        throw fail('cancelled', { cancelled: true, cause: e });
+        throw fail('cancelled', { cancelled: true });
       }
-      await retryOrThrow(fail(`network error (${(e as Error).message}); check the connection and load again to resume`, { cause: e }));
-      continue;
-    }
-
-    if (res.status === 404 || isHtmlFallback(res, name)) {
-      void res.body?.cancel().catch(() => {});
+      const headers: Record<string, string> = { ...req.headers };
       if (from > 0) {
-        // The file went away under a partial download: start over, then report absence if it still is.
-        await group.remove(name);
-        from = 0;
-        writer = null;
-        continue;
+        headers.Range = `bytes=${from}-`;
+        const strong = strongEtag(etag);
+        if (strong) headers['If-Range'] = strong;
       }
-      await group.markAbsent(name);
-      return null;
-    }
-    if (res.status === 416 && from > 0) {
-      // Our partial is not a prefix of what the server has (or is already whole): start over.
-      void res.body?.cancel().catch(() => {});
-      from = 0;
-      writer = null;
-      total = null;
-      continue;
-    }
-    if (!res.ok) {
-      void res.body?.cancel().catch(() => {});
-      const mapped = req.httpError?.(res);
-      if (mapped) throw mapped;
-      const err = fail(`HTTP ${res.status} ${res.statusText}`.trim(), { status: res.status });
-      if (res.status >= 500 || res.status === 429 || res.status === 408) {
-        await retryOrThrow(err);
-        continue;
-      }
-      throw err;
-    }
-
-    // Where this body starts and how long the file is.
-    const encoded = !!res.headers.get('content-encoding') && res.headers.get('content-encoding') !== 'identity';
-    const length = encoded ? null : Number(res.headers.get('content-length') ?? NaN);
-    let start = 0;
-    let fileSize: number | null;
-    if (res.status === 206) {
-      const cr = parseContentRange(res.headers.get('content-range'));
-      if (!cr || cr.start !== from) {
-        void res.body?.cancel().catch(() => {});
-        // A range we did not ask for: ask for the whole file instead.
-        from = 0;
-        writer = null;
-        total = null;
-        if (++failures > retries) throw fail(`the server answered a range request with ${res.headers.get('content-range') ?? 'no Content-Range'}`);
-        continue;
-      }
-      start = cr.start;
-      fileSize = cr.total;
-      if (length !== null && Number.isFinite(length) && length !== cr.end - cr.start + 1) {
-        void res.body?.cancel().catch(() => {});
-        throw fail(`Content-Length ${length} does not match Content-Range ${res.headers.get('content-range')}`);
-      }
-    } else {
-      fileSize = length !== null && Number.isFinite(length) ? length : null; // 200: the whole file
-    }
-    if (fileSize !== null && req.expectedSize != null && fileSize !== req.expectedSize) {
-      void res.body?.cancel().catch(() => {});
-      throw fail(`the server sends ${fileSize} bytes but the repo lists ${req.expectedSize}; the file changed or the mirror is inconsistent`);
-    }
-    if (start === 0 || (total !== null && fileSize !== null && fileSize !== total)) {
-      // Fresh start (or the file changed size since the partial): drop what was stored.
-      if (start !== 0) {
-        void res.body?.cancel().catch(() => {});
-        from = 0;
-        writer = null;
-        total = null;
-        continue;
-      }
-      total = fileSize ?? req.expectedSize ?? null;
-      etag = res.headers.get('etag');
-      await writer?.suspend().catch(() => {});
-      if (opts.estimate && total !== null) {
-        const { usage, quota } = await opts.estimate().catch(() => ({ usage: null, quota: null }));
-        if (usage !== null && quota !== null && quota - usage < total) {
-          void res.body?.cancel().catch(() => {});
-          throw fail(`not enough storage for the model cache: the file needs ${fmt(total)} but only ${fmt(Math.max(0, quota - usage))} is available; free space (delete cached models) and retry`);
+      let res: Response;
+      try {
+        res = await fetch(url, { headers, signal: opts.signal, cache: 'no-store' });
+      } catch (e) {
+        if (isAbort(e, opts.signal)) {
+          await writer?.suspend().catch(() => {});
+          throw fail('cancelled', { cancelled: true, cause: e });
         }
+        await retryOrThrow(fail(`network error (${(e as Error).message}); check the connection and load again to resume`, { cause: e }));
+        continue;
       }
-      writer = await group.writer(name, { size: total, etag, url }, 0);
-      from = 0;
-    } else {
-      total ??= fileSize;
-      writer ??= await group.writer(name, { size: total, etag, url }, from);
-    }
-    if (!res.body) throw fail('the response has no body');
 
-    // Stream the body into the cache.
-    const reader = res.body.getReader();
-    const before = writer.written;
-    let broken: unknown = null;
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        if (total !== null && writer.written + value.byteLength > total) {
-          await reader.cancel().catch(() => {});
+      if (res.status === 404 || isHtmlFallback(res, name)) {
+        void res.body?.cancel().catch(() => {});
+        if (from > 0) {
+          // The file went away under a partial download: start over, then report absence if it still is.
           await group.remove(name);
-          throw fail(`the server sent more than the ${total} bytes it announced; the download was discarded`);
+          from = 0;
+          writer = null;
+          continue;
         }
-        try {
-          await writer.write(value);
-        } catch (e) {
-          await reader.cancel().catch(() => {});
-          if ((e as DOMException).name === 'QuotaExceededError') {
-            await writer.suspend().catch(() => {});
-            throw fail('the browser refused to store more data (storage quota exceeded); delete cached models or free disk space, then load again to resume', { cause: e });
+        await group.markAbsent(name);
+        return null;
+      }
+      if (res.status === 416 && from > 0) {
+        // Our partial is not a prefix of what the server has (or is already whole): start over.
+        void res.body?.cancel().catch(() => {});
+        from = 0;
+        writer = null;
+        total = null;
+        continue;
+      }
+      if (!res.ok) {
+        void res.body?.cancel().catch(() => {});
+        const mapped = req.httpError?.(res);
+        if (mapped) throw mapped;
+        const err = fail(`HTTP ${res.status} ${res.statusText}`.trim(), { status: res.status });
+        if (res.status >= 500 || res.status === 429 || res.status === 408) {
+          await retryOrThrow(err);
+          continue;
+        }
+        throw err;
+      }
+
+      // Where this body starts and how long the file is.
+      const encoded = !!res.headers.get('content-encoding') && res.headers.get('content-encoding') !== 'identity';
+      const length = encoded ? null : Number(res.headers.get('content-length') ?? NaN);
+      let start = 0;
+      let fileSize: number | null;
+      if (res.status === 206) {
+        const cr = parseContentRange(res.headers.get('content-range'));
+        if (!cr || cr.start !== from) {
+          void res.body?.cancel().catch(() => {});
+          // A range we did not ask for: ask for the whole file instead.
+          from = 0;
+          writer = null;
+          total = null;
+          if (++failures > retries) throw fail(`the server answered a range request with ${res.headers.get('content-range') ?? 'no Content-Range'}`);
+          continue;
+        }
+        start = cr.start;
+        fileSize = cr.total;
+        if (length !== null && Number.isFinite(length) && length !== cr.end - cr.start + 1) {
+          void res.body?.cancel().catch(() => {});
+          throw fail(`Content-Length ${length} does not match Content-Range ${res.headers.get('content-range')}`);
+        }
+      } else {
+        fileSize = length !== null && Number.isFinite(length) ? length : null; // 200: the whole file
+      }
+      if (fileSize !== null && req.expectedSize != null && fileSize !== req.expectedSize) {
+        void res.body?.cancel().catch(() => {});
+        throw fail(`the server sends ${fileSize} bytes but the repo lists ${req.expectedSize}; the file changed or the mirror is inconsistent`);
+      }
+      if (start === 0 || (total !== null && fileSize !== null && fileSize !== total)) {
+        // Fresh start (or the file changed size since the partial): drop what was stored.
+        if (start !== 0) {
+          void res.body?.cancel().catch(() => {});
+          from = 0;
+          writer = null;
+          total = null;
+          continue;
+        }
+        total = fileSize ?? req.expectedSize ?? null;
+        etag = res.headers.get('etag');
+        await writer?.suspend().catch(() => {});
+        if (opts.estimate && total !== null) {
+          const { usage, quota } = await opts.estimate().catch(() => ({ usage: null, quota: null }));
+          if (usage !== null && quota !== null && quota - usage < total) {
+            void res.body?.cancel().catch(() => {});
+            throw fail(`not enough storage for the model cache: the file needs ${fmt(total)} but only ${fmt(Math.max(0, quota - usage))} is available; free space (delete cached models) and retry`);
           }
-          throw e;
         }
-        sessionBytes += value.byteLength;
-        progress(writer.written);
+        writer = await group.writer(name, { size: total, etag, url }, 0);
+        from = 0;
+      } else {
+        total ??= fileSize;
+        writer ??= await group.writer(name, { size: total, etag, url }, from);
       }
-    } catch (e) {
-      if (e instanceof DownloadError) throw e;
-      broken = e;
-    }
-    from = writer.written;
-    if (from > before) {
-      failures = 0; // progress was made: the retry budget starts again
-      delay = opts.retryDelayMs ?? 500;
-    }
-    if (broken !== null) {
-      if (isAbort(broken, opts.signal)) {
-        await writer.suspend().catch(() => {});
-        throw fail('cancelled', { cancelled: true, cause: broken });
+      if (!res.body) throw fail('the response has no body');
+
+      // Stream the body into the cache.
+      const reader = res.body.getReader();
+      const before = writer.written;
+      let broken: unknown = null;
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          if (total !== null && writer.written + value.byteLength > total) {
+            await reader.cancel().catch(() => {});
+            await group.remove(name);
+            throw fail(`the server sent more than the ${total} bytes it announced; the download was discarded`);
+          }
+          try {
+            await writer.write(value);
+          } catch (e) {
+            await reader.cancel().catch(() => {});
+            if ((e as DOMException).name === 'QuotaExceededError') {
+              await writer.suspend().catch(() => {});
+              throw fail('the browser refused to store more data (storage quota exceeded); delete cached models or free disk space, then load again to resume', { cause: e });
+            }
+            throw fail(`could not write to the model cache (${(e as Error).name}: ${(e as Error).message})`, { cause: e });
+          }
+          sessionBytes += value.byteLength;
+          progress(writer.written);
+        }
+      } catch (e) {
+        if (e instanceof DownloadError) throw e;
+        broken = e;
       }
-      await retryOrThrow(fail(`connection lost after ${from}${total !== null ? ` of ${total}` : ''} bytes (${(broken as Error).message}); load again to resume`, { cause: broken }));
-      continue;
+      from = writer.written;
+      if (from > before) {
+        failures = 0; // progress was made: the retry budget starts again
+        delay = opts.retryDelayMs ?? 500;
+      }
+      if (broken !== null) {
+        if (isAbort(broken, opts.signal)) {
+          await writer.suspend().catch(() => {});
+          throw fail('cancelled', { cancelled: true, cause: broken });
+        }
+        await retryOrThrow(fail(`connection lost after ${from}${total !== null ? ` of ${total}` : ''} bytes (${(broken as Error).message}); load again to resume`, { cause: broken }));
+        continue;
+      }
+      if (total !== null && from < total) {
+        await retryOrThrow(fail(`truncated: the server closed the connection after ${from} of ${total} bytes; load again to resume`));
+        continue;
+      }
+      break;
     }
-    if (total !== null && from < total) {
-      await retryOrThrow(fail(`truncated: the server closed the connection after ${from} of ${total} bytes; load again to resume`));
-      continue;
-    }
-    break;
-  }
   } catch (e) {
     await writer?.suspend().catch(() => {}); // keep what arrived: the next load resumes from it
     throw e;
