@@ -1,17 +1,22 @@
 // Throughput of the engine on the current adapter: GEMM GFLOP/s (against the plain one-thread-per-output kernel
 // and a plain JavaScript loop), and with a model prefill, decode and LoRA-training tokens/s, each also with the
-// plain GEMM swapped in (gpu.options.naiveMatmul), so every number comes with the baseline it beats.
+// plain GEMM swapped in (gpu.options.naiveMatmul), so every number comes with the baseline it beats. The
+// "quantization" section runs the same model with its matrices as in the file (plus f16 when the file is f32),
+// q8 and q4: weight bytes, bytes read per decoded token, prefill / decode / LoRA-training tok/s, and how far the
+// logits move from the file's.
 // Timing: one warm-up run (pipelines compile, workspaces grow), then runs until MIN_SECONDS of measuring or
 // MAX_REPS, median; a GPU run ends with a read of a small buffer, which waits for all submitted work.
 import type { Gpu } from './gpu/context.ts';
 import type { AdapterInfo } from './gpu/device.ts';
-import { f32ToBf16, type WeightDType } from './gpu/dtype.ts';
+import { f32ToBf16, f32ToF16, QGROUP, rowBytes, scaleBytes, type MatrixFormat } from './gpu/dtype.ts';
 import { matmul_forward } from './kernels/matmul.ts';
+import { quantize_forward } from './kernels/quantize.ts';
 import { generate } from './model/generate.ts';
-import type { LlamaModel, TokenBatch } from './model/llama.ts';
+import { LlamaModel, type TokenBatch } from './model/llama.ts';
 import { LoraAdapter } from './model/lora.ts';
+import { matrixForward, matrixReadBytes, quantizeMatrix, type GpuMatrix, type Quantization } from './model/matrix.ts';
 import { Rng } from './model/rng.ts';
-import { PROJECTIONS, type GpuTensor } from './model/weights.ts';
+import { deriveWeights, PROJECTIONS, type GpuTensor, type ModelWeights } from './model/weights.ts';
 import { LoraTrainer } from './train/trainer.ts';
 import type { BenchRequest } from '../worker/protocol.ts';
 
@@ -55,12 +60,22 @@ const randomTokens = (n: number, vocab: number, seed: number) => {
   return Int32Array.from({ length: n }, () => Math.floor(rng.next() * vocab));
 };
 
-/** C (M, N) = A (M, K) · Bᵀ with B (N, K) stored as `bType`: seconds per GEMM. */
-function gemmSeconds(gpu: Gpu, c: GPUBuffer, a: GPUBuffer, b: GPUBuffer, M: number, N: number, K: number, bType: WeightDType) {
+/** C (M, N) = A (M, K) · Bᵀ with B (N, K) stored as `bType` (with its scales when quantised): seconds per GEMM. */
+function gemmSeconds(gpu: Gpu, c: GPUBuffer, a: GPUBuffer, b: GPUBuffer, M: number, N: number, K: number, bType: MatrixFormat, bScales?: GPUBuffer) {
   return measure(async (n) => {
     const t = performance.now();
-    for (let i = 0; i < n; i++) matmul_forward(gpu, c, a, b, { M, N, K, transB: true, bType });
+    for (let i = 0; i < n; i++) matmul_forward(gpu, c, a, b, { M, N, K, transB: true, bType, bScales });
     await gpu.read(c, 4);
+    return (performance.now() - t) / 1000 / n;
+  }, true);
+}
+
+/** y (M, rows) = x · Wᵀ for a model matrix (every shard): seconds per product. */
+function matrixSeconds(gpu: Gpu, y: GPUBuffer, x: GPUBuffer, w: GpuMatrix, M: number) {
+  return measure(async (n) => {
+    const t = performance.now();
+    for (let i = 0; i < n; i++) matrixForward(gpu, y, x, w, { M });
+    await gpu.read(y, 4);
     return (performance.now() - t) / 1000 / n;
   }, true);
 }
@@ -87,7 +102,7 @@ function cpuSeconds(N: number): Promise<number> {
   }, true);
 }
 
-const numel = (t: GpuTensor) => t.shape.reduce((p, d) => p * d, 1);
+const numel = (t: GpuTensor | GpuMatrix) => ('shape' in t ? t.shape.reduce((p, d) => p * d, 1) : t.rows * t.cols);
 
 function modelInfo(model: LlamaModel) {
   const { cfg, weights: w } = model;
@@ -98,9 +113,162 @@ function modelInfo(model: LlamaModel) {
   }
   return {
     arch: cfg.arch, layers: cfg.layers, hidden: cfg.hidden, intermediate: cfg.intermediate, heads: cfg.heads,
-    kvHeads: cfg.kvHeads, headDim: cfg.headDim, vocab: cfg.vocabSize, params, dtype: w.layers[0].proj.q_proj.w.dtype,
-    weightBytes: w.bytes,
+    kvHeads: cfg.kvHeads, headDim: cfg.headDim, vocab: cfg.vocabSize, params, dtype: w.layers[0].proj.q_proj.w.format,
+    quantization: w.quantization, weightBytes: w.bytes,
   };
+}
+
+/**
+ * Bytes one decode step reads from the weights: every projection and the head whole, the norms, and one row of
+ * the embedding (the KV cache is reported apart: it grows with the context).
+ */
+export function weightBytesPerToken(w: ModelWeights): number {
+  const vec = (t: GpuTensor) => t.buffer.size;
+  let n = matrixReadBytes(w.head) + vec(w.norm) + matrixReadBytes(w.embed, true);
+  for (const l of w.layers) {
+    n += vec(l.inputNorm) + vec(l.postNorm);
+    for (const p of PROJECTIONS) n += matrixReadBytes(l.proj[p].w) + (l.proj[p].bias ? vec(l.proj[p].bias!) : 0);
+  }
+  return n;
+}
+
+/** An f16 copy of an f32 matrix (rounded on the CPU, one shard at a time). */
+async function toF16(gpu: Gpu, label: string, m: GpuMatrix, made: GPUBuffer[]): Promise<GpuMatrix> {
+  if (m.format !== 'f32' || m.cols % 2) return m;
+  let bytes = 0;
+  const shards = [];
+  for (const [i, s] of m.shards.entries()) {
+    const data = gpu.upload(`${label}[${i}]`, f32ToF16(await gpu.readF32(s.data, s.rows * m.cols)));
+    made.push(data);
+    bytes += data.size;
+    shards.push({ row0: s.row0, rows: s.rows, data });
+  }
+  return { format: 'f16', rows: m.rows, cols: m.cols, shards, bytes };
+}
+
+/** Rounds of the format comparison; the formats take turns in each round, so drift hits them alike. */
+const QUANT_ROUNDS = 3;
+/** Keep every format's copy alive at once (interleaved rounds) when the file's weights are at most this big. */
+const INTERLEAVE_MAX_BYTES = 2 ** 30;
+
+/**
+ * The same model as in the file, in f16 (when the file is f32), q8 and q4: weight bytes, bytes read per decoded
+ * token, prefill / decode / LoRA-training tok/s and the logits' distance from the file's, each with its ratio to
+ * the file's row. Other formats are made on the GPU from the loaded weights (quantize_forward) and share norms.
+ * Each rate is the median over QUANT_ROUNDS rounds in which the formats take turns (sequentially, one copy at a
+ * time, for models over INTERLEAVE_MAX_BYTES).
+ */
+async function quantizationSection(gpu: Gpu, model: LlamaModel, req: BenchRequest, log: (m: string) => void) {
+  const base = model.weights;
+  if (base.quantization !== 'none') {
+    return { note: `the model was loaded quantised (${base.quantization}); load it with quantize "none" to compare formats` };
+  }
+  const { cfg } = model;
+  const V = cfg.vocabSize;
+  const T = req.prefillTokens;
+  const prefillBatch: TokenBatch = { B: 1, T, tokens: randomTokens(T, V, 31), mask: new Int32Array(T).fill(1) };
+  const prompt = [...randomTokens(4, V, 32)];
+  const trainBatch: TokenBatch = { B: 1, T: req.trainTokens, tokens: randomTokens(req.trainTokens, V, 33), mask: new Int32Array(req.trainTokens).fill(1) };
+  const fileFormat = base.layers[0].proj.q_proj.w.format;
+  const made: GPUBuffer[] = [];
+  const variants: { format: MatrixFormat; quantization: Quantization; make: () => Promise<ModelWeights> }[] = [
+    { format: fileFormat, quantization: 'none', make: async () => base },
+    ...(fileFormat === 'f32' ? [{ format: 'f16' as const, quantization: 'none' as const, make: () => deriveWeights(gpu, base, 'none', (n, m) => toF16(gpu, n, m, made)) }] : []),
+    ...(['q8', 'q4'] as const).map((q) => ({ format: q, quantization: q, make: () => deriveWeights(gpu, base, q, (n, m) => quantizeMatrix(gpu, n, m, q, made)) })),
+  ];
+  interface Live {
+    v: (typeof variants)[number];
+    weights: ModelWeights;
+    model: LlamaModel;
+    adapter: LoraAdapter;
+    trainer: LoraTrainer;
+    logits: Float32Array;
+    samples: { prefill: number[]; decode: number[]; train: number[] };
+  }
+  const open = async (v: (typeof variants)[number]): Promise<Live> => {
+    const weights = await v.make();
+    const m = weights === base ? model : new LlamaModel(gpu, cfg, weights);
+    const adapter = new LoraAdapter(gpu, cfg, { r: req.loraRank, alpha: 2 * req.loraRank, targets: [...PROJECTIONS] });
+    const trainer = new LoraTrainer(m, adapter, { lr: 1e-4, warmupSteps: 0, totalSteps: 1_000_000, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 });
+    adapter.reset(34);
+    const logits = (await m.forward(prefillBatch)).logits!;
+    return { v, weights, model: m, adapter, trainer, logits, samples: { prefill: [], decode: [], train: [] } };
+  };
+  const close = (x: Live) => {
+    x.trainer.destroy();
+    x.adapter.destroy();
+    if (x.model !== model) x.model.destroy();
+  };
+  const timed = async (f: () => Promise<unknown>) => {
+    const t = performance.now();
+    await f();
+    return (performance.now() - t) / 1000;
+  };
+  const round1 = async (x: Live) => {
+    const m = x.model;
+    x.samples.prefill.push(T / (await measure(() => timed(() => m.forward(prefillBatch, { logits: false })))));
+    x.samples.decode.push(1 / (await measure(async () => {
+      const at: number[] = [];
+      const t = performance.now();
+      await generate(m, [prompt], { maxNewTokens: req.decodeTokens, temperature: 0, stopTokens: [], onStep: () => void at.push(performance.now()) });
+      return at.length > 1 ? (at[at.length - 1] - at[0]) / 1000 / (at.length - 1) : (performance.now() - t) / 1000;
+    })));
+    x.samples.train.push(req.trainTokens / (await measure(() => timed(() => x.trainer.step([{ batch: trainBatch, lossMask: trainBatch.mask }])))));
+  };
+  const interleaved = base.bytes <= INTERLEAVE_MAX_BYTES;
+  const done: Live[] = [];
+  const live: Live[] = [];
+  try {
+    if (interleaved) {
+      for (const v of variants) live.push(await open(v));
+      for (let r = 0; r < QUANT_ROUNDS; r++) for (const x of live) await round1(x);
+      done.push(...live);
+    } else {
+      for (const v of variants) {
+        const x = await open(v);
+        live.push(x);
+        for (let r = 0; r < QUANT_ROUNDS; r++) await round1(x);
+        done.push(x);
+        close(live.pop()!);
+      }
+    }
+    const reference = done[0];
+    const rows = done.map((x) => {
+      const rate = (k: keyof Live['samples']) => median(x.samples[k]);
+      let num = 0, den = 0, maxAbs = 0;
+      for (let i = 0; i < x.logits.length; i++) {
+        const d = x.logits[i] - reference.logits[i];
+        num += d * d;
+        den += reference.logits[i] ** 2;
+        maxAbs = Math.max(maxAbs, Math.abs(d));
+      }
+      const perToken = weightBytesPerToken(x.weights);
+      const ref = { bytes: reference.weights.bytes, perToken: weightBytesPerToken(reference.weights) };
+      const ratio = (k: keyof Live['samples']) => round(rate(k) / median(reference.samples[k]));
+      const row = {
+        format: x.v.format, quantization: x.v.quantization, weightBytes: x.weights.bytes, weightBytesPerToken: perToken,
+        prefillTokPerS: round(rate('prefill')), decodeTokPerS: round(rate('decode')), trainTokPerS: round(rate('train')),
+        logitsMaxAbs: round(maxAbs), logitsRel: round(Math.sqrt(num / Math.max(den, 1e-30))),
+        bytesRatio: round(x.weights.bytes / ref.bytes), perTokenRatio: round(perToken / ref.perToken),
+        prefillRatio: ratio('prefill'), decodeRatio: ratio('decode'), trainRatio: ratio('train'),
+      };
+      log(`quantization ${row.format}: ${row.weightBytes} weight bytes, ${perToken} read per token (×${row.perTokenRatio}); ` +
+        `prefill ${row.prefillTokPerS}, decode ${row.decodeTokPerS}, train ${row.trainTokPerS} tok/s; logits rel ${row.logitsRel}`);
+      return row;
+    });
+    const contextTokens = prompt.length + req.decodeTokens;
+    return {
+      formats: rows,
+      kvBytesPerToken: { bytes: 2 * cfg.layers * contextTokens * cfg.kvHeads * cfg.headDim * 4, contextTokens, note: 'f32 K and V of every layer at the end of the decode, the same for every format' },
+      groupSize: QGROUP,
+      scheme: 'q8: int8 symmetric, scale max|w|/127; q4: 4-bit symmetric (Q4_0: signed scale m/−8); one f16 scale per 32 weights along the input axis; every matrix (embedding, projections, head) quantised',
+      timing: { rounds: QUANT_ROUNDS, interleaved, statistic: 'median over rounds of per-round medians' },
+      decodePromptTokens: prompt.length, decodeTokens: req.decodeTokens, prefillTokens: T, trainTokens: req.trainTokens, loraRank: req.loraRank,
+    };
+  } finally {
+    for (const x of live) close(x);
+    gpu.release(...made); // conversions left over by a failure (destroying twice is harmless)
+  }
 }
 
 export async function runBench(
@@ -147,13 +315,23 @@ export async function runBench(
     const bf16 = gflops(nTop, nTop, nTop, await gemmSeconds(gpu, c, a, bBf16, nTop, nTop, nTop, 'bf16'));
     matmul.push({ case: 'NT bf16', M: nTop, N: nTop, K: nTop, gflops: bf16 });
     log(`matmul NT bf16 ${nTop}³: ${bf16} GFLOP/s`);
+    if (nTop % QGROUP === 0) {
+      for (const format of ['q8', 'q4'] as const) {
+        const q = buf(`bench-b-${format}`, new Uint8Array(nTop * rowBytes(format, nTop)));
+        const sc = buf(`bench-b-${format}.scales`, new Uint8Array(scaleBytes(format, nTop, nTop)));
+        quantize_forward(gpu, q, sc, bF32, { format, dtype: 'f32', groups: (nTop * nTop) / QGROUP });
+        const g = gflops(nTop, nTop, nTop, await gemmSeconds(gpu, c, a, q, nTop, nTop, nTop, format, sc));
+        matmul.push({ case: `NT ${format}`, M: nTop, N: nTop, K: nTop, gflops: g, ratioToBf16: round(g / bf16) });
+        log(`matmul NT ${format} ${nTop}³: ${g} GFLOP/s (bf16 ×${round(g / bf16)})`);
+      }
+    }
 
     // ── GEMM at the model's shapes: M = prefill rows against the real weights ──────────────────────────────
     if (model) {
       const M = req.prefillTokens;
       const lw = model.weights.layers[0].proj;
-      const shapes = new Map<string, { names: string[]; w: GpuTensor; out: number; in: number }>();
-      const add = (name: string, w: GpuTensor, out: number, inp: number) => {
+      const shapes = new Map<string, { names: string[]; w: GpuMatrix; out: number; in: number }>();
+      const add = (name: string, w: GpuMatrix, out: number, inp: number) => {
         const key = `${out}x${inp}`;
         const s = shapes.get(key);
         if (s) s.names.push(name);
@@ -166,9 +344,9 @@ export async function runBench(
       const x = buf('bench-x', randomF32(M * maxIn, 14));
       const y = buf('bench-y', new Float32Array(M * maxOut));
       for (const s of shapes.values()) {
-        const g = gflops(M, s.out, s.in, await gemmSeconds(gpu, y, x, s.w.buffer, M, s.out, s.in, s.w.dtype));
-        matmul.push({ case: `model ${s.names.join(',')}`, M, N: s.out, K: s.in, dtype: s.w.dtype, gflops: g });
-        log(`matmul ${s.names.join(',')} (${M}×${s.in} · ${s.out}×${s.in}ᵀ, ${s.w.dtype}): ${g} GFLOP/s`);
+        const g = gflops(M, s.out, s.in, await matrixSeconds(gpu, y, x, s.w, M));
+        matmul.push({ case: `model ${s.names.join(',')}`, M, N: s.out, K: s.in, dtype: s.w.format, gflops: g });
+        log(`matmul ${s.names.join(',')} (${M}×${s.in} · ${s.out}×${s.in}ᵀ, ${s.w.format}): ${g} GFLOP/s`);
       }
     }
 
@@ -238,12 +416,19 @@ export async function runBench(
       }
     }
 
+    let quantization: Record<string, unknown> | null = null;
+    if (model) {
+      log('quantization: the same model as in the file, q8 and q4...');
+      quantization = await quantizationSection(gpu, model, req, log);
+    }
+
     return {
       adapter: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description, features: info.features },
       timing: { warmup: 1, minSeconds: MIN_SECONDS, maxReps: MAX_REPS, statistic: 'median', sync: 'read of a small buffer' },
       matmul,
       cpuBaseline,
       ...modelResults,
+      quantization,
     };
   } finally {
     gpu.options.naiveMatmul = false;

@@ -11,6 +11,10 @@ const DEFAULT_MODEL = resolve(ROOT, 'tests/golden/llama3-f32/model');
 
 interface Row { case: string; M: number; N: number; K: number; gflops: number; baselineGflops?: number; ratio?: number; dtype?: string }
 interface Rate { tokens: number; tokPerS: number; baselineTokPerS: number; ratio: number }
+interface QuantRow {
+  format: string; weightBytes: number; weightBytesPerToken: number; prefillTokPerS: number; decodeTokPerS: number;
+  trainTokPerS: number; logitsRel: number; perTokenRatio: number; decodeRatio: number;
+}
 
 function summary(r: Record<string, unknown>): string {
   const a = r.adapter as Record<string, string>;
@@ -30,6 +34,16 @@ function summary(r: Record<string, unknown>): string {
       lines.push(`  ${k.padEnd(8)} ${String(x.tokPerS).padStart(9)} tok/s   plain GEMM ${x.baselineTokPerS} → ×${x.ratio}`);
     }
   }
+  const q = r.quantization as { formats?: QuantRow[]; note?: string } | null;
+  if (q?.formats) {
+    lines.push('quantization (same model; ratios to the first row):');
+    lines.push(`  ${'format'.padEnd(6)} ${'weights'.padStart(12)} ${'read/token'.padStart(12)} ${'prefill'.padStart(9)} ${'decode'.padStart(9)} ${'train'.padStart(9)} tok/s   logits rel`);
+    for (const f of q.formats) {
+      lines.push(`  ${f.format.padEnd(6)} ${String(f.weightBytes).padStart(12)} ${String(f.weightBytesPerToken).padStart(12)} ${String(f.prefillTokPerS).padStart(9)} ` +
+        `${String(f.decodeTokPerS).padStart(9)} ${String(f.trainTokPerS).padStart(9)}         ${f.logitsRel}` +
+        `   (bytes ×${f.perTokenRatio}, decode ×${f.decodeRatio})`);
+    }
+  } else if (q?.note) lines.push(`quantization: ${q.note}`);
   return lines.join('\n');
 }
 

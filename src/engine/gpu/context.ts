@@ -9,13 +9,21 @@ export class Gpu {
   readonly limits: GPUSupportedLimits;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   readonly params: ParamArena;
-  /** Benchmark switches: `naiveMatmul` swaps in the plain one-thread-per-output GEMM as a baseline. */
-  readonly options = { naiveMatmul: false };
+  /**
+   * Switches. `naiveMatmul` (benchmark): the plain one-thread-per-output GEMM as a baseline. `maxBindingBytes`:
+   * weight matrices larger than this are stored as row shards in several buffers (default: the device's
+   * binding and buffer limits; tests lower it to force splits on tiny models).
+   */
+  readonly options: { naiveMatmul: boolean; maxBindingBytes: number };
+  /** Bytes in buffers made by `buffer()` and not yet given to `release()`. */
+  allocatedBytes = 0;
+  private readonly sizes = new WeakMap<GPUBuffer, number>();
 
   constructor(readonly device: GPUDevice) {
     this.hasF16 = device.features.has('shader-f16');
     this.limits = device.limits;
     this.params = new ParamArena(device);
+    this.options = { naiveMatmul: false, maxBindingBytes: maxBinding(device.limits) };
   }
 
   /** Compiles `code()` once per key; the key names the variant (e.g. `matmul_nt_bf16`). */
@@ -77,7 +85,14 @@ export class Gpu {
   /** Destroys buffers after submitting the work recorded so far (which may still use them). */
   release(...buffers: GPUBuffer[]): void {
     this.flush();
-    for (const b of buffers) b.destroy();
+    for (const b of buffers) {
+      const n = this.sizes.get(b);
+      if (n !== undefined) {
+        this.allocatedBytes -= n;
+        this.sizes.delete(b);
+      }
+      b.destroy();
+    }
   }
 
   /** Copies bytes between buffers, in order with the dispatches recorded before it. */
@@ -90,18 +105,21 @@ export class Gpu {
 
   /** A storage buffer (read/write from shaders, copy in and out). Size is rounded up to 4 bytes. */
   buffer(label: string, bytes: number): GPUBuffer {
-    const size = Math.max(16, Math.ceil(bytes / 16) * 16);
-    if (size > this.limits.maxStorageBufferBindingSize) {
+    const size = bufferBytes(bytes);
+    if (size > maxBinding(this.limits)) {
       throw new GpuMemoryError(
         `${label}: ${fmtBytes(size)} exceeds this adapter's maxStorageBufferBindingSize ` +
           `(${fmtBytes(this.limits.maxStorageBufferBindingSize)})`,
       );
     }
-    return this.device.createBuffer({
+    const b = this.device.createBuffer({
       label,
       size,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
     });
+    this.sizes.set(b, size);
+    this.allocatedBytes += size;
+    return b;
   }
 
   /** Creates a storage buffer holding `data` (padded to 16 bytes). */
@@ -144,6 +162,16 @@ export class Gpu {
   async readF32(buf: GPUBuffer, count: number, offset = 0): Promise<Float32Array> {
     return new Float32Array(await this.read(buf, count * 4, offset * 4));
   }
+}
+
+/** Bytes `Gpu.buffer` allocates for `bytes`: rounded up to 16, at least 16 (memory estimates use the same). */
+export function bufferBytes(bytes: number): number {
+  return Math.max(16, Math.ceil(bytes / 16) * 16);
+}
+
+/** The largest storage buffer that can be bound whole (both limits apply). */
+export function maxBinding(limits: Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize' | 'maxBufferSize'>): number {
+  return Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
 }
 
 /** Thrown when a buffer cannot be allocated on this adapter. */

@@ -2,6 +2,8 @@
 //
 //   A  f32,            (M, K) row-major, or (K, M) when transA           — activations, gradients
 //   B  f32|f16|bf16,   (N, K) when transB (nn.Linear weight layout), else (K, N)
+//      or q8|q4        with bScales: f16 scale per group of 32 consecutive elements (gpu/dtype.ts), so a frozen
+//                      quantised weight serves both y = x Wᵀ (transB) and the backward dx = dy W (NN)
 //   C  f32,            (M, N), row stride ldc; beta = 1 accumulates (residual adds, gradient accumulation)
 //
 // Design (fast on SwiftShader and on real GPUs): no shared memory and no barriers; each invocation owns a 4×4
@@ -9,7 +11,7 @@
 // (packed 16-bit weights: two u32 per run) and doing 4 vec4×mat4 products. On a discrete GPU the next step is a
 // workgroup-tiled variant (shared-memory staging of B); the register tile stays the inner kernel.
 import type { Gpu } from '../gpu/context.ts';
-import { loaders, storageType, type WeightDType } from '../gpu/dtype.ts';
+import { isQuant, loaders, storageType, type MatrixFormat, type WeightDType } from '../gpu/dtype.ts';
 import { paramLayout } from '../gpu/params.ts';
 
 const P = paramLayout({
@@ -27,7 +29,9 @@ export interface MatmulArgs {
   transA?: boolean;
   /** B is stored (N, K). */
   transB?: boolean;
-  bType?: WeightDType;
+  bType?: MatrixFormat;
+  /** Group scales of a quantised B (q8/q4). */
+  bScales?: GPUBuffer;
   alpha?: number;
   beta?: number;
   /** Element offsets and row strides (defaults: 0 and contiguous). */
@@ -37,18 +41,33 @@ export interface MatmulArgs {
   lda?: number;
   ldb?: number;
   ldc?: number;
-  /** Optional bias (N) added to every row, stored like B. */
+  /** Optional bias (N) added to every row, stored as biasType (default: like B, f32 when B is quantised). */
   bias?: GPUBuffer;
   biasOff?: number;
+  biasType?: WeightDType;
 }
 
-type Operand = WeightDType | 'f32x4';
+type Operand = MatrixFormat | 'f32x4';
 
-function shader(transA: boolean, transB: boolean, aType: Operand, bType: Operand, hasBias: boolean, wg: [number, number]): string {
+/** Binding declarations of B (and its scales) and the optional bias, numbered from 3. */
+function bBindings(bType: Operand, biasType: WeightDType | null, bShape: string): string {
+  const q = bType === 'q8' || bType === 'q4';
+  const lines = [`@group(0) @binding(3) var<storage, read> b: ${storageType(bType)};  // ${bShape} ${bType}, row stride ldb`];
+  if (q) lines.push(`@group(0) @binding(4) var<storage, read> b_s: array<u32>;  // (numel(B) / 32) f16 group scales, two per u32`);
+  if (biasType) lines.push(`@group(0) @binding(${q ? 5 : 4}) var<storage, read> bias: ${storageType(biasType)};  // (N) ${biasType}`);
+  return lines.join('\n');
+}
+
+/**
+ * `grouped` (quantised B with transB, K, ldb and bOff multiples of 32): K is walked a group at a time; the four
+ * rows' scales are read once per group and applied to the group's partial sums (Σ a·code)·scale, instead of
+ * to every weight — fewer loads and multiplies on the decode and prefill path.
+ */
+function shader(transA: boolean, transB: boolean, aType: Operand, bType: Operand, biasType: WeightDType | null, wg: [number, number], grouped = false): string {
+  const hasBias = !!biasType;
   const aIdx = (m: string, k: string) => (transA ? `p.aOff + (${k}) * p.lda + ${m}` : `p.aOff + (${m}) * p.lda + ${k}`);
   const bIdx = (k: string, n: string) => (transB ? `p.bOff + (${n}) * p.ldb + ${k}` : `p.bOff + (${k}) * p.ldb + ${n}`);
   const rows = [0, 1, 2, 3];
-  const biasType = bType === 'f32x4' ? 'f32' : bType;
   // A tile: a[i] = A[m_i, k..k+3]
   const aTile = transA
     ? `let at = transpose(mat4x4<f32>(${rows.map((j) => `ld4_a(${aIdx('m0', `k + ${j}u`)})`).join(', ')}));
@@ -60,16 +79,35 @@ function shader(transA: boolean, transB: boolean, aType: Operand, bType: Operand
     ${rows.map((i) => `acc[${i}] += a${i} * w;`).join(' ')}`
     : `let w = mat4x4<f32>(${rows.map((j) => `ld4_b(${bIdx(`k + ${j}u`, 'n0')})`).join(', ')});
     ${rows.map((i) => `acc[${i}] += w * a${i};`).join(' ')}`;
+  const plainLoop = `let K4 = p.K & ~3u;
+  for (var k = 0u; k < K4; k += 4u) {
+    ${aTile}
+    ${bTile}
+  }
+  for (var k = K4; k < p.K; k++) {
+    let bv = vec4<f32>(${rows.map((j) => `ld_b(${bIdx('k', `nr${j}`)})`).join(', ')});
+    ${rows.map((i) => `acc[${i}] += ld_a(${aIdx(`mr${i}`, 'k')}) * bv;`).join(' ')}
+  }`;
+  const groupedLoop = `for (var g = 0u; g < p.K; g += 32u) {
+    let s = vec4<f32>(${rows.map((j) => `sc_b((${bIdx('g', `nr${j}`)}) >> 5u)`).join(', ')});
+    // zeroed explicitly: SwiftShader did not re-zero an uninitialised loop-scoped var on each iteration
+    var part = array<vec4<f32>, 4>(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
+    for (var k = g; k < g + 32u; k += 4u) {
+      ${aTile}
+      let w = mat4x4<f32>(${rows.map((j) => `lq4_b(${bIdx('k', `nr${j}`)})`).join(', ')});
+      ${rows.map((i) => `part[${i}] += a${i} * w;`).join(' ')}
+    }
+    ${rows.map((i) => `acc[${i}] += part[${i}] * s;`).join(' ')}
+  }`;
   return /* wgsl */ `
 ${P.wgsl}
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read_write> c: array<f32>;    // (M, N), row stride ldc
 @group(0) @binding(2) var<storage, read> a: ${storageType(aType)};        // ${transA ? '(K, M)' : '(M, K)'}, row stride lda
-@group(0) @binding(3) var<storage, read> b: ${storageType(bType)};  // ${transB ? '(N, K)' : '(K, N)'} ${bType}, row stride ldb
-${hasBias ? `@group(0) @binding(4) var<storage, read> bias: ${storageType(biasType)};  // (N) ${biasType}` : ''}
+${bBindings(bType, biasType, transB ? '(N, K)' : '(K, N)')}
 ${loaders('a', aType)}
 ${loaders('b', bType)}
-${hasBias ? loaders('bias', biasType) : ''}
+${biasType ? loaders('bias', biasType) : ''}
 
 @compute @workgroup_size(${wg[0]}, ${wg[1]})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -80,15 +118,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   ${rows.map((i) => `let mr${i} = min(m0 + ${i}u, p.M - 1u);`).join(' ')}
   ${rows.map((i) => `let nr${i} = min(n0 + ${i}u, p.N - 1u);`).join(' ')}
   var acc: array<vec4<f32>, 4>;
-  let K4 = p.K & ~3u;
-  for (var k = 0u; k < K4; k += 4u) {
-    ${aTile}
-    ${bTile}
-  }
-  for (var k = K4; k < p.K; k++) {
-    let bv = vec4<f32>(${rows.map((j) => `ld_b(${bIdx('k', `nr${j}`)})`).join(', ')});
-    ${rows.map((i) => `acc[${i}] += ld_a(${aIdx(`mr${i}`, 'k')}) * bv;`).join(' ')}
-  }
+  ${grouped ? groupedLoop : plainLoop}
   for (var i = 0u; i < 4u; i++) {
     let m = m0 + i;
     if (m >= p.M) { break; }
@@ -106,16 +136,16 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 }
 
 /** The plain baseline the benchmark compares against: one invocation per output element, scalar loads. */
-function naiveShader(transA: boolean, transB: boolean, bType: WeightDType, hasBias: boolean): string {
+function naiveShader(transA: boolean, transB: boolean, bType: MatrixFormat, biasType: WeightDType | null): string {
+  const hasBias = !!biasType;
   return /* wgsl */ `
 ${P.wgsl}
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read_write> c: array<f32>;    // (M, N)
 @group(0) @binding(2) var<storage, read> a: array<f32>;          // ${transA ? '(K, M)' : '(M, K)'}
-@group(0) @binding(3) var<storage, read> b: ${storageType(bType)};  // ${transB ? '(N, K)' : '(K, N)'} ${bType}
-${hasBias ? `@group(0) @binding(4) var<storage, read> bias: ${storageType(bType)};  // (N)` : ''}
+${bBindings(bType, biasType, transB ? '(N, K)' : '(K, N)')}
 ${loaders('b', bType)}
-${hasBias ? loaders('bias', bType) : ''}
+${biasType ? loaders('bias', biasType) : ''}
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let n = gid.x;
@@ -139,28 +169,33 @@ export function matmul_forward(gpu: Gpu, c: GPUBuffer, a: GPUBuffer, b: GPUBuffe
   const ldb = args.ldb ?? (transB ? K : N);
   const ldc = args.ldc ?? N;
   if (bType !== 'f32') {
-    // Packed 16-bit runs must start on a u32 pair boundary.
+    // Packed 16-bit runs must start on a u32 pair boundary; quantised runs of 4 lie inside one word and group.
     const bOff = args.bOff ?? 0;
     if (ldb % 4 || bOff % 4 || (!transB && N % 4) || (transB && K % 4)) {
       throw new Error(`matmul: packed ${bType} operand needs 4-aligned rows (ldb=${ldb}, bOff=${bOff}, N=${N}, K=${K})`);
     }
   }
+  const quant = isQuant(bType);
+  if (quant !== !!args.bScales) throw new Error(`matmul: ${quant ? `${bType} B needs bScales` : 'bScales given for an unquantised B'}`);
+  const biasType: WeightDType | null = bias ? args.biasType ?? (quant ? 'f32' : (bType as WeightDType)) : null;
   const values = {
     M, N, K, lda, ldb, ldc,
     aOff: args.aOff ?? 0, bOff: args.bOff ?? 0, cOff: args.cOff ?? 0, biasOff: args.biasOff ?? 0,
     alpha: args.alpha ?? 1, beta: args.beta ?? 0,
   };
-  const buffers = bias ? [c, a, b, bias] : [c, a, b];
+  const buffers = [c, a, b, ...(args.bScales ? [args.bScales] : []), ...(bias ? [bias] : [])];
+  const biasKey = biasType ? `_bias${biasType}` : '';
   if (gpu.options.naiveMatmul) {
-    const key = `matmul_naive_${transA ? 't' : 'n'}${transB ? 't' : 'n'}_${bType}${bias ? '_bias' : ''}`;
-    gpu.dispatch(gpu.pipeline(key, () => naiveShader(transA, transB, bType, !!bias)), P, values, buffers, [Math.ceil(N / 8), Math.ceil(M / 8)]);
+    const key = `matmul_naive_${transA ? 't' : 'n'}${transB ? 't' : 'n'}_${bType}${biasKey}`;
+    gpu.dispatch(gpu.pipeline(key, () => naiveShader(transA, transB, bType, biasType)), P, values, buffers, [Math.ceil(N / 8), Math.ceil(M / 8)]);
     return;
   }
   const wg: [number, number] = M <= 4 ? [64, 1] : [8, 8];
   // f32 operands whose runs are 16-byte aligned are read as vec4 (about 2x faster on SwiftShader).
   const aType: Operand = lda % 4 === 0 && (args.aOff ?? 0) % 4 === 0 ? 'f32x4' : 'f32';
   const bOp: Operand = bType === 'f32' && ldb % 4 === 0 && (args.bOff ?? 0) % 4 === 0 ? 'f32x4' : bType;
-  const key = `matmul_${transA ? 't' : 'n'}${transB ? 't' : 'n'}_${aType}_${bOp}${bias ? '_bias' : ''}_${wg.join('x')}`;
-  const pipeline = gpu.pipeline(key, () => shader(transA, transB, aType, bOp, !!bias, wg));
+  const grouped = quant && transB && K % 32 === 0 && ldb % 32 === 0 && (args.bOff ?? 0) % 32 === 0;
+  const key = `matmul_${transA ? 't' : 'n'}${transB ? 't' : 'n'}_${aType}_${bOp}${grouped ? '_grouped' : ''}${biasKey}_${wg.join('x')}`;
+  const pipeline = gpu.pipeline(key, () => shader(transA, transB, aType, bOp, biasType, wg, grouped));
   gpu.dispatch(pipeline, P, values, buffers, [Math.ceil(N / (4 * wg[0])), Math.ceil(M / (4 * wg[1]))]);
 }

@@ -11,7 +11,6 @@ import type { Gpu } from '../gpu/context.ts';
 import { attention_backward, attention_forward, type AttentionArgs } from '../kernels/attention.ts';
 import { copy_forward, fill_forward } from '../kernels/copy.ts';
 import { cross_entropy_backward, cross_entropy_forward } from '../kernels/cross_entropy.ts';
-import { embedding_forward } from '../kernels/embedding.ts';
 import { matmul_forward } from '../kernels/matmul.ts';
 import { rmsnorm_backward, rmsnorm_forward } from '../kernels/rmsnorm.ts';
 import { rope_backward, rope_forward, ropeTable } from '../kernels/rope.ts';
@@ -19,6 +18,7 @@ import { swiglu_backward, swiglu_forward } from '../kernels/swiglu.ts';
 import { computeRopeInvFreq, type ModelConfig } from './config.ts';
 import { KvCache } from './kv_cache.ts';
 import type { LoraAdapter } from './lora.ts';
+import { matrixBackward, matrixForward, matrixGather } from './matrix.ts';
 import type { GpuTensor, ModelWeights, Projection } from './weights.ts';
 import { Workspace, type GradWorkspace } from './workspace.ts';
 
@@ -81,9 +81,7 @@ export class LlamaModel {
   /** y (M, out) = beta·y + x Wᵀ (+ b) + s·(x Aᵀ) Bᵀ; keeps x Aᵀ in ws.loraT for the backward. */
   private linear(l: number, p: Projection, y: GPUBuffer, x: GPUBuffer, M: number, beta: number, ad?: LoraAdapter): void {
     const lin = this.weights.layers[l].proj[p];
-    matmul_forward(this.gpu, y, x, lin.w.buffer, {
-      M, N: lin.out, K: lin.in, transB: true, bType: lin.w.dtype, beta, bias: lin.bias?.buffer,
-    });
+    matrixForward(this.gpu, y, x, lin.w, { M, beta, bias: lin.bias });
     const slot = ad?.slot(l, p);
     if (!ad || !slot) return;
     const ws = this.ws!;
@@ -102,7 +100,7 @@ export class LlamaModel {
   ): void {
     const lin = this.weights.layers[l].proj[p];
     const gpu = this.gpu;
-    matmul_forward(gpu, dx, dy, lin.w.buffer, { M, N: lin.in, K: lin.out, bType: lin.w.dtype, beta });
+    matrixBackward(gpu, dx, dy, lin.w, { M, beta });
     const slot = ad.slot(l, p);
     if (!slot) return;
     const ws = this.ws!;
@@ -197,8 +195,7 @@ export class LlamaModel {
     const ws = this.ws!;
     this.gpu.write(ws.tokens, tokens);
     this.gpu.write(ws.rope, ropeTable(pos, this.invFreq));
-    const e = this.weights.embed;
-    embedding_forward(this.gpu, out, ws.tokens, e.buffer, { M: tokens.length, C: this.cfg.hidden, dtype: e.dtype });
+    matrixGather(this.gpu, out, ws.tokens, this.weights.embed, tokens.length);
   }
 
   private selfKeyValues(batch: TokenBatch): KeyValues {
@@ -208,13 +205,9 @@ export class LlamaModel {
     return { args: { B: batch.B, T: batch.T, S: batch.T, H, KVH, D, past: 0 }, k: () => ws.k, v: () => ws.v, mask: ws.mask };
   }
 
-  /** rows × V logits of normed rows xf[row0 .. row0+rows) into ws.logits. */
+  /** rows × V logits of normed rows xf[row0 .. row0+rows) into ws.logits (one product per vocabulary shard). */
   private head(row0: number, rows: number): void {
-    const { head } = this.weights;
-    const { hidden: C, vocabSize: V } = this.cfg;
-    matmul_forward(this.gpu, this.ws!.logits, this.ws!.xf, head.buffer, {
-      M: rows, N: V, K: C, transB: true, bType: head.dtype, aOff: row0 * C,
-    });
+    matrixForward(this.gpu, this.ws!.logits, this.ws!.xf, this.weights.head, { M: rows, aOff: row0 * this.cfg.hidden });
   }
 
   /** Next-token targets and weights: row (b, t) predicts tokens[b, t+1] with weight lossMask[b, t+1]. */
@@ -284,7 +277,7 @@ export class LlamaModel {
       const R = Math.min(ws.logitRows, M - r0);
       this.head(r0, R);
       cross_entropy_backward(this.gpu, ws.losses, ws.logits, ws.targets, ws.weights, { R, V, rowOff: r0, gradScale: scale });
-      matmul_forward(this.gpu, g.dx, ws.logits, head.buffer, { M: R, N: C, K: V, bType: head.dtype, cOff: r0 * C });
+      matrixBackward(this.gpu, g.dx, ws.logits, head, { M: R, cOff: r0 * C });
     }
     fill_forward(this.gpu, g.dh, M * C);
     const fn = this.weights.norm;

@@ -4,9 +4,9 @@
 // Names, shapes and initialisation follow PEFT: A Kaiming-uniform (a = √5, i.e. U(−1/√in, 1/√in)), B = 0.
 import type { Gpu } from '../gpu/context.ts';
 import { fill_forward } from '../kernels/copy.ts';
-import { lora_merge_forward } from '../kernels/lora_merge.ts';
 import type { ModelConfig } from './config.ts';
 import { ModelFormatError } from './errors.ts';
+import { matrixAddLowRank } from './matrix.ts';
 import { PROJECTIONS, projectionGroup, projectionShape, type ModelWeights, type Projection } from './weights.ts';
 import { Rng } from './rng.ts';
 
@@ -110,14 +110,12 @@ export class LoraAdapter {
 
   /**
    * Folds the adapter into the base: W ← W + (alpha/r)·B·A for every target, in W's own storage type. The
-   * model then computes (up to that type's rounding) what base + adapter computed.
+   * model then computes (up to that type's rounding) what base + adapter computed. A quantised base is
+   * dequantised, merged and quantised again (matrix.ts), which adds a fresh quantisation error.
    */
   mergeInto(weights: ModelWeights): void {
     for (const s of this.slots) {
-      const w = weights.layers[s.layer].proj[s.proj].w;
-      lora_merge_forward(this.gpu, w.buffer, this.params, {
-        rows: s.out, cols: s.in, r: this.config.r, scale: this.scale, dtype: w.dtype, aOff: s.aOff, bOff: s.bOff,
-      });
+      matrixAddLowRank(this.gpu, weights.layers[s.layer].proj[s.proj].w, this.params, { r: this.config.r, scale: this.scale, aOff: s.aOff, bOff: s.bOff });
     }
   }
 

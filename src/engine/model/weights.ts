@@ -1,25 +1,24 @@
-// Frozen base weights on the GPU, kept in the file's storage type (f32/f16/bf16). Names follow Hugging Face's
-// LlamaForCausalLM / Qwen2ForCausalLM; every expected tensor is checked for presence, dtype and shape against
-// the config before anything is uploaded, so a bad file leaves nothing half-loaded.
-import type { Gpu } from '../gpu/context.ts';
+// Frozen base weights on the GPU: matrices (embedding, head, projections) in the file's storage type (f32/f16/
+// bf16) or quantised on load (q8/q4, QLoRA-style: LoRA trains on top of the frozen quantised base), split into
+// row shards when larger than one buffer may be (matrix.ts); norms and biases as in the file. Every expected
+// tensor is checked for presence, dtype and shape against the config, and the memory it all needs is estimated
+// against the adapter's limits (memory.ts), before anything is uploaded, so a bad or too-large model leaves
+// nothing half-loaded.
+import { fmtBytes, type Gpu } from '../gpu/context.ts';
 import type { WeightDType } from '../gpu/dtype.ts';
 import type { ModelConfig } from './config.ts';
 import { ModelFormatError } from './errors.ts';
+import { releaseMatrix, uploadMatrix, type GpuMatrix, type GpuTensor, type Quantization } from './matrix.ts';
+import { checkFits, chooseQuantization, defaultMemoryBudget, estimateMemory, type MemoryEstimate, type MemoryPlan } from './memory.ts';
 import type { SafetensorsFile, TensorInfo } from './safetensors.ts';
+import { expectedTensors, hasBias, PROJECTIONS, projectionGroup, projectionShape, type Projection } from './shapes.ts';
 
-export type Projection = 'q_proj' | 'k_proj' | 'v_proj' | 'o_proj' | 'gate_proj' | 'up_proj' | 'down_proj';
-export const PROJECTIONS: readonly Projection[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
-
-/** A packed tensor on the GPU. */
-export interface GpuTensor {
-  buffer: GPUBuffer;
-  dtype: WeightDType;
-  shape: number[];
-}
+export { expectedTensors, PROJECTIONS, projectionGroup, projectionShape, type Projection } from './shapes.ts';
+export type { GpuMatrix, GpuTensor } from './matrix.ts';
 
 /** A linear layer y = x Wᵀ + b; W is (out, in). */
 export interface Linear {
-  w: GpuTensor;
+  w: GpuMatrix;
   bias?: GpuTensor;
   out: number;
   in: number;
@@ -32,48 +31,19 @@ export interface LayerWeights {
 }
 
 export interface ModelWeights {
-  embed: GpuTensor;
+  embed: GpuMatrix;
   layers: LayerWeights[];
   norm: GpuTensor;
   /** The LM head: lm_head.weight, or the embedding when tied. */
-  head: GpuTensor;
+  head: GpuMatrix;
+  /** Weight-only quantisation of the matrices ('none': as in the file). */
+  quantization: Quantization;
+  /** Bytes allocated for all of it. */
   bytes: number;
   destroy(): void;
 }
 
 const DTYPES: Record<string, WeightDType> = { F32: 'f32', F16: 'f16', BF16: 'bf16' };
-
-/** (out, in) of each projection. */
-export function projectionShape(cfg: ModelConfig, p: Projection): [number, number] {
-  const q = cfg.heads * cfg.headDim;
-  const kv = cfg.kvHeads * cfg.headDim;
-  const shapes: Record<Projection, [number, number]> = {
-    q_proj: [q, cfg.hidden], k_proj: [kv, cfg.hidden], v_proj: [kv, cfg.hidden], o_proj: [cfg.hidden, q],
-    gate_proj: [cfg.intermediate, cfg.hidden], up_proj: [cfg.intermediate, cfg.hidden], down_proj: [cfg.hidden, cfg.intermediate],
-  };
-  return shapes[p];
-}
-
-export const projectionGroup = (p: Projection) => (p === 'gate_proj' || p === 'up_proj' || p === 'down_proj' ? 'mlp' : 'self_attn');
-
-/** Every tensor the config implies, with its shape. */
-export function expectedTensors(cfg: ModelConfig): Map<string, number[]> {
-  const m = new Map<string, number[]>();
-  m.set('model.embed_tokens.weight', [cfg.vocabSize, cfg.hidden]);
-  for (let l = 0; l < cfg.layers; l++) {
-    const pre = `model.layers.${l}`;
-    m.set(`${pre}.input_layernorm.weight`, [cfg.hidden]);
-    m.set(`${pre}.post_attention_layernorm.weight`, [cfg.hidden]);
-    for (const p of PROJECTIONS) {
-      const [out, inp] = projectionShape(cfg, p);
-      m.set(`${pre}.${projectionGroup(p)}.${p}.weight`, [out, inp]);
-      if (cfg.qkvBias && (p === 'q_proj' || p === 'k_proj' || p === 'v_proj')) m.set(`${pre}.self_attn.${p}.bias`, [out]);
-    }
-  }
-  m.set('model.norm.weight', [cfg.hidden]);
-  if (!cfg.tieEmbeddings) m.set('lm_head.weight', [cfg.vocabSize, cfg.hidden]);
-  return m;
-}
 
 /** A checkpoint tensor whose bytes are read on demand (from memory, a cached file or the network). */
 export interface TensorSource {
@@ -111,28 +81,67 @@ export function checkWeights(cfg: ModelConfig, tensors: TensorTable, source = 'm
 
 export interface UploadOptions {
   source?: string;
-  /** Weight-only quantisation of the frozen base on load ('auto': by available GPU memory). */
-  quantize?: 'none' | 'q8' | 'q4' | 'auto';
+  /**
+   * Weight-only quantisation of the frozen base on load: 'q8' or 'q4' (group-wise, f16 scales; gpu/dtype.ts),
+   * 'none' (as in the file; default), or 'auto': the widest of none/q8/q4 whose estimate fits memoryBudget.
+   */
+  quantize?: Quantization | 'auto';
+  /** GPU memory the model may use (bytes). Given: checked before anything is allocated. Default for 'auto': defaultMemoryBudget(). */
+  memoryBudget?: number;
+  /** What the estimate assumes beyond the weights (sequence length, batch, LoRA rank, training rows): memory.defaultPlan. */
+  plan?: Omit<MemoryPlan, 'quantize' | 'dtype' | 'dtypeOf' | 'maxBindingBytes'>;
   /** Called after each tensor reaches the GPU (progress). */
   onTensor?: (name: string, bytes: number) => void;
 }
 
-/** Checks every tensor, then reads and uploads them one at a time (only one tensor's bytes in memory). */
+/**
+ * The estimate uploadWeights goes by: the file's dtypes, the adapter's binding limit for shards, the plan's
+ * KV cache / LoRA / activations; with quantize 'auto' resolved against the budget.
+ */
+export function planUpload(gpu: Gpu, cfg: ModelConfig, tensors: TensorTable, opts: UploadOptions = {}): MemoryEstimate {
+  const plan: MemoryPlan = {
+    ...opts.plan,
+    dtypeOf: (name) => DTYPES[tensors.get(name)!.info.dtype],
+    dtype: DTYPES[tensors.get('model.embed_tokens.weight')!.info.dtype],
+    maxBindingBytes: gpu.options.maxBindingBytes,
+  };
+  // An assumed plan's activations must not refuse a model: then only the weights' buffers are held to the limit.
+  const scope = opts.plan ? 'all' : 'weights';
+  const q = opts.quantize ?? 'none';
+  const quantize = q === 'auto' ? chooseQuantization(cfg, gpu.limits, opts.memoryBudget ?? defaultMemoryBudget(), plan, scope) : q;
+  const estimate = estimateMemory(cfg, { ...plan, quantize });
+  checkFits(estimate, gpu.limits, opts.memoryBudget, scope);
+  return estimate;
+}
+
+/**
+ * Checks every tensor and the memory estimate, then reads and uploads the tensors one at a time (only one
+ * tensor's bytes in memory; a large one is split into shards from views of those bytes, a quantised one goes
+ * through one staging buffer).
+ */
 export async function uploadWeights(gpu: Gpu, cfg: ModelConfig, tensors: TensorTable, opts: UploadOptions = {}): Promise<ModelWeights> {
   checkWeights(cfg, tensors, opts.source);
+  const estimate = planUpload(gpu, cfg, tensors, opts);
   const made: GPUBuffer[] = [];
-  let bytes = 0;
-  const load = async (name: string): Promise<GpuTensor> => {
-    const { info, read } = tensors.get(name)!;
-    const raw = await read();
-    const buffer = gpu.upload(name, raw);
-    made.push(buffer);
-    bytes += raw.byteLength;
-    opts.onTensor?.(name, raw.byteLength);
-    return { buffer, dtype: DTYPES[info.dtype], shape: info.shape };
-  };
+  let staging: GPUBuffer | undefined;
   try {
-    const embed = await load('model.embed_tokens.weight');
+    if (estimate.loadStaging) staging = gpu.buffer('weights-staging', estimate.loadStaging);
+    const read = (name: string) => tensors.get(name)!.read();
+    const vector = async (name: string): Promise<GpuTensor> => {
+      const { info } = tensors.get(name)!;
+      const raw = await read(name);
+      const buffer = gpu.upload(name, raw);
+      made.push(buffer);
+      opts.onTensor?.(name, raw.byteLength);
+      return { buffer, dtype: DTYPES[info.dtype], shape: info.shape };
+    };
+    const matrix = async (name: string): Promise<GpuMatrix> => {
+      const raw = await read(name);
+      const m = uploadMatrix(gpu, name, raw, DTYPES[tensors.get(name)!.info.dtype], estimate.matrices.get(name)!, made, staging);
+      opts.onTensor?.(name, raw.byteLength);
+      return m;
+    };
+    const embed = await matrix('model.embed_tokens.weight');
     const layers: LayerWeights[] = [];
     for (let l = 0; l < cfg.layers; l++) {
       const pre = `model.layers.${l}`;
@@ -140,16 +149,53 @@ export async function uploadWeights(gpu: Gpu, cfg: ModelConfig, tensors: TensorT
       for (const p of PROJECTIONS) {
         const [out, inp] = projectionShape(cfg, p);
         const base = `${pre}.${projectionGroup(p)}.${p}`;
-        const hasBias = cfg.qkvBias && (p === 'q_proj' || p === 'k_proj' || p === 'v_proj');
-        proj[p] = { w: await load(`${base}.weight`), bias: hasBias ? await load(`${base}.bias`) : undefined, out, in: inp };
+        proj[p] = { w: await matrix(`${base}.weight`), bias: hasBias(cfg, p) ? await vector(`${base}.bias`) : undefined, out, in: inp };
       }
-      layers.push({ inputNorm: await load(`${pre}.input_layernorm.weight`), postNorm: await load(`${pre}.post_attention_layernorm.weight`), proj });
+      layers.push({ inputNorm: await vector(`${pre}.input_layernorm.weight`), postNorm: await vector(`${pre}.post_attention_layernorm.weight`), proj });
     }
-    const norm = await load('model.norm.weight');
-    const head = cfg.tieEmbeddings ? embed : await load('lm_head.weight');
-    return { embed, layers, norm, head, bytes, destroy: () => gpu.release(...made) };
+    const norm = await vector('model.norm.weight');
+    const head = cfg.tieEmbeddings ? embed : await matrix('lm_head.weight');
+    const bytes = made.reduce((s, b) => s + b.size, 0);
+    const weightsPart = estimate.parts.find((x) => x.name === 'weights')!.bytes;
+    if (bytes !== weightsPart) throw new Error(`weights: allocated ${fmtBytes(bytes)} but estimated ${fmtBytes(weightsPart)}`);
+    return { embed, layers, norm, head, quantization: estimate.plan.quantize, bytes, destroy: () => gpu.release(...made) };
   } catch (e) {
     gpu.release(...made); // nothing half-loaded
+    throw e;
+  } finally {
+    if (staging) gpu.release(staging);
+  }
+}
+
+/**
+ * The same model with every matrix replaced by `convert(matrix)` (e.g. a quantised copy, to compare formats on
+ * one model); norms and biases are shared. destroy() releases only the new matrices.
+ */
+export async function deriveWeights(
+  gpu: Gpu, w: ModelWeights, quantization: Quantization, convert: (name: string, m: GpuMatrix) => Promise<GpuMatrix> | GpuMatrix,
+): Promise<ModelWeights> {
+  const made = new Set<GpuMatrix>();
+  const conv = async (name: string, m: GpuMatrix) => {
+    const c = await convert(name, m);
+    if (c !== m) made.add(c);
+    return c;
+  };
+  try {
+    const embed = await conv('embed', w.embed);
+    const layers: LayerWeights[] = [];
+    for (const [l, lw] of w.layers.entries()) {
+      const proj = {} as Record<Projection, Linear>;
+      for (const p of PROJECTIONS) proj[p] = { ...lw.proj[p], w: await conv(`layers.${l}.${p}`, lw.proj[p].w) };
+      layers.push({ ...lw, proj });
+    }
+    const head = w.head === w.embed ? embed : await conv('head', w.head);
+    let bytes = w.bytes;
+    const old = new Set([w.embed, w.head, ...w.layers.flatMap((lw) => PROJECTIONS.map((p) => lw.proj[p].w))]);
+    for (const m of old) bytes -= m.bytes;
+    for (const m of new Set([embed, head, ...layers.flatMap((lw) => PROJECTIONS.map((p) => lw.proj[p].w))])) bytes += m.bytes;
+    return { embed, layers, norm: w.norm, head, quantization, bytes, destroy: () => { for (const m of made) releaseMatrix(gpu, m); } };
+  } catch (e) {
+    for (const m of made) releaseMatrix(gpu, m);
     throw e;
   }
 }

@@ -3,77 +3,118 @@
 // (rows, C) residual checkpoint per layer; each layer's intermediates are recomputed from it during the
 // backward (activation checkpointing), so memory grows with layers × C, not layers × (C + F + attention).
 // Logits exist only for `logitRows` rows at a time (the loss is computed in row chunks).
-import type { Gpu } from '../gpu/context.ts';
+//
+// The buffers come from one layout table per class (workspaceLayout, gradLayout): the memory estimate
+// (memory.ts) sums the same tables, so what it predicts is what is allocated.
+import { bufferBytes, fmtBytes, GpuMemoryError, maxBinding, type Gpu } from '../gpu/context.ts';
 import type { ModelConfig } from './config.ts';
-import { PROJECTIONS, type Projection } from './weights.ts';
+import { PROJECTIONS, type Projection } from './shapes.ts';
 
 /** Bytes of logits kept at once; the head and loss run in row chunks of this size. */
 const LOGIT_CHUNK_BYTES = 64 * 2 ** 20;
 
+/** Rows of logits computed at once for a vocabulary of V. */
+export const logitRows = (rows: number, V: number) => Math.max(1, Math.min(rows, Math.floor(LOGIT_CHUNK_BYTES / (V * 4))));
+
+const FORWARD = [
+  'tokens', 'rope', 'mask', 'h', 'hmid', 'x1', 'x2', 'rstd1', 'rstd2', 'q', 'k', 'v', 'attn', 'stats', 'gate', 'up',
+  'act', 'loraT', 'xf', 'rstdF', 'logits', 'targets', 'weights', 'losses',
+] as const;
+type ForwardName = (typeof FORWARD)[number];
+
+/** 4-byte elements of every forward buffer, M = rows, C = hidden, F = intermediate, Q = heads·D, KV = kvHeads·D. */
+export function workspaceLayout(cfg: ModelConfig, rows: number, r: number): Record<ForwardName, number> {
+  const { hidden: C, intermediate: F, heads, kvHeads, headDim: D, vocabSize: V } = cfg;
+  const M = rows;
+  return {
+    tokens: M, // (M) i32
+    rope: M * D, // (2, M, D/2) cos, sin
+    mask: M, // (M) i32 key mask when attending to this call's own k/v
+    h: M * C, // (M, C) residual stream (inference)
+    hmid: M * C, // (M, C) residual after attention (recompute)
+    x1: M * C, // (M, C) rmsnorm(h) → attention
+    x2: M * C, // (M, C) rmsnorm(hmid) → MLP
+    rstd1: M, // (M)
+    rstd2: M, // (M)
+    q: M * heads * D, // (M, Q) after RoPE
+    k: M * kvHeads * D, // (M, KV) after RoPE
+    v: M * kvHeads * D, // (M, KV)
+    attn: M * heads * D, // (M, Q)
+    stats: 2 * M * heads, // (2, M·heads) attention lse and delta
+    gate: M * F, // (M, F)
+    up: M * F, // (M, F)
+    act: M * F, // (M, F) silu(gate)·up
+    loraT: PROJECTIONS.length * M * Math.max(r, 1), // (7, M, r) x·Aᵀ per projection
+    xf: M * C, // (M, C) final rmsnorm
+    rstdF: M, // (M)
+    logits: logitRows(M, V) * V, // (logitRows, V) → dlogits in training
+    targets: M, // (M) i32 next token
+    weights: M, // (M) f32 loss weight of each row
+    losses: M, // (M) f32 per-row weighted loss
+  };
+}
+
+const GRAD = ['dh', 'dx', 'dq', 'dk', 'dv', 'dattn', 'dgate', 'dup', 'dact', 'dt'] as const;
+type GradName = (typeof GRAD)[number];
+
+/** 4-byte elements of every backward buffer (plus layers + 1 checkpoints of M × C). */
+export function gradLayout(cfg: ModelConfig, rows: number, r: number): Record<GradName, number> {
+  const { hidden: C, intermediate: F, heads, kvHeads, headDim: D } = cfg;
+  const M = rows;
+  return {
+    dh: M * C, // (M, C) gradient w.r.t. the residual stream
+    dx: M * C, // (M, C) gradient w.r.t. a normed input
+    dq: M * heads * D, // (M, Q)
+    dk: M * kvHeads * D, // (M, KV)
+    dv: M * kvHeads * D, // (M, KV)
+    dattn: M * heads * D, // (M, Q)
+    dgate: M * F, // (M, F)
+    dup: M * F, // (M, F)
+    dact: M * F, // (M, F)
+    dt: M * Math.max(r, 1), // (M, r) gradient w.r.t. x·Aᵀ
+  };
+}
+
+/** Every buffer of a layout as [label, bytes], checkpoints included for the backward. */
+export function layoutBuffers(cfg: ModelConfig, rows: number, r: number, grad: boolean): [string, number][] {
+  const out: [string, number][] = Object.entries(workspaceLayout(cfg, rows, r)).map(([k, n]) => [`ws.${k}`, bufferBytes(n * 4)]);
+  if (grad) {
+    for (let l = 0; l <= cfg.layers; l++) out.push([`ws.checkpoint${l}`, bufferBytes(rows * cfg.hidden * 4)]);
+    for (const [k, n] of Object.entries(gradLayout(cfg, rows, r))) out.push([`ws.${k}`, bufferBytes(n * 4)]);
+  }
+  return out;
+}
+
+/** Creates one buffer per layout entry after checking them all (nothing is made when one cannot be). */
+function allocate<K extends string>(gpu: Gpu, layout: Record<K, number>, rows: number, made: GPUBuffer[]): Record<K, GPUBuffer> {
+  const limit = maxBinding(gpu.limits);
+  for (const [k, n] of Object.entries(layout) as [K, number][]) {
+    if (n * 4 > limit) {
+      throw new GpuMemoryError(
+        `activations for ${rows} rows: ws.${k} needs ${fmtBytes(n * 4)}, more than this adapter binds (${fmtBytes(limit)}); ` +
+          'use shorter sequences or smaller batches');
+    }
+  }
+  const out = {} as Record<K, GPUBuffer>;
+  try {
+    for (const [k, n] of Object.entries(layout) as [K, number][]) made.push((out[k] = gpu.buffer(`ws.${k}`, n * 4)));
+  } catch (e) {
+    gpu.release(...made.splice(0));
+    throw e;
+  }
+  return out;
+}
+
+export interface Workspace extends Record<ForwardName, GPUBuffer> {}
 export class Workspace {
   readonly rows: number;
   readonly logitRows: number;
   private readonly made: GPUBuffer[] = [];
-  // forward — shapes with M = rows, C = hidden, F = intermediate, Q = heads·D, KV = kvHeads·D
-  readonly tokens: GPUBuffer; // (M) i32
-  readonly rope: GPUBuffer; // (2, M, D/2) cos, sin
-  readonly mask: GPUBuffer; // (M) i32 key mask when attending to this call's own k/v
-  readonly h: GPUBuffer; // (M, C) residual stream (inference)
-  readonly hmid: GPUBuffer; // (M, C) residual after attention (recompute)
-  readonly x1: GPUBuffer; // (M, C) rmsnorm(h) → attention
-  readonly x2: GPUBuffer; // (M, C) rmsnorm(hmid) → MLP
-  readonly rstd1: GPUBuffer; // (M)
-  readonly rstd2: GPUBuffer; // (M)
-  readonly q: GPUBuffer; // (M, Q) after RoPE
-  readonly k: GPUBuffer; // (M, KV) after RoPE
-  readonly v: GPUBuffer; // (M, KV)
-  readonly attn: GPUBuffer; // (M, Q)
-  readonly stats: GPUBuffer; // (2, M·heads) attention lse and delta
-  readonly gate: GPUBuffer; // (M, F)
-  readonly up: GPUBuffer; // (M, F)
-  readonly act: GPUBuffer; // (M, F) silu(gate)·up
-  readonly loraT: GPUBuffer; // (7, M, r) x·Aᵀ per projection
-  // head and loss
-  readonly xf: GPUBuffer; // (M, C) final rmsnorm
-  readonly rstdF: GPUBuffer; // (M)
-  readonly logits: GPUBuffer; // (logitRows, V) → dlogits in training
-  readonly targets: GPUBuffer; // (M) i32 next token
-  readonly weights: GPUBuffer; // (M) f32 loss weight of each row
-  readonly losses: GPUBuffer; // (M) f32 per-row weighted loss
 
   constructor(readonly gpu: Gpu, readonly cfg: ModelConfig, rows: number, readonly r: number) {
-    const { hidden: C, intermediate: F, heads, kvHeads, headDim: D, vocabSize: V } = cfg;
-    const M = (this.rows = rows);
-    this.logitRows = Math.max(1, Math.min(M, Math.floor(LOGIT_CHUNK_BYTES / (V * 4))));
-    const f = (label: string, n: number) => {
-      const b = gpu.buffer(`ws.${label}`, n * 4);
-      this.made.push(b);
-      return b;
-    };
-    this.tokens = f('tokens', M);
-    this.rope = f('rope', M * D);
-    this.mask = f('mask', M);
-    this.h = f('h', M * C);
-    this.hmid = f('hmid', M * C);
-    this.x1 = f('x1', M * C);
-    this.x2 = f('x2', M * C);
-    this.rstd1 = f('rstd1', M);
-    this.rstd2 = f('rstd2', M);
-    this.q = f('q', M * heads * D);
-    this.k = f('k', M * kvHeads * D);
-    this.v = f('v', M * kvHeads * D);
-    this.attn = f('attn', M * heads * D);
-    this.stats = f('stats', 2 * M * heads);
-    this.gate = f('gate', M * F);
-    this.up = f('up', M * F);
-    this.act = f('act', M * F);
-    this.loraT = f('loraT', PROJECTIONS.length * M * Math.max(r, 1));
-    this.xf = f('xf', M * C);
-    this.rstdF = f('rstdF', M);
-    this.logits = f('logits', this.logitRows * V);
-    this.targets = f('targets', M);
-    this.weights = f('weights', M);
-    this.losses = f('losses', M);
+    this.rows = rows;
+    this.logitRows = logitRows(rows, cfg.vocabSize);
+    Object.assign(this, allocate(gpu, workspaceLayout(cfg, rows, r), rows, this.made));
   }
 
   /** Element offset of projection p's x·Aᵀ in loraT. */
@@ -93,38 +134,18 @@ export class Workspace {
   }
 }
 
+export interface GradWorkspace extends Record<GradName, GPUBuffer> {}
 export class GradWorkspace {
   private readonly made: GPUBuffer[] = [];
-  readonly checkpoints: GPUBuffer[]; // (layers + 1) × (M, C) residual stream entering each layer, and the last
-  readonly dh: GPUBuffer; // (M, C) gradient w.r.t. the residual stream
-  readonly dx: GPUBuffer; // (M, C) gradient w.r.t. a normed input
-  readonly dq: GPUBuffer; // (M, Q)
-  readonly dk: GPUBuffer; // (M, KV)
-  readonly dv: GPUBuffer; // (M, KV)
-  readonly dattn: GPUBuffer; // (M, Q)
-  readonly dgate: GPUBuffer; // (M, F)
-  readonly dup: GPUBuffer; // (M, F)
-  readonly dact: GPUBuffer; // (M, F)
-  readonly dt: GPUBuffer; // (M, r) gradient w.r.t. x·Aᵀ
+  /** (layers + 1) × (M, C): the residual stream entering each layer, and the last. */
+  readonly checkpoints: GPUBuffer[];
 
   constructor(private readonly gpu: Gpu, cfg: ModelConfig, M: number, r: number, layers: number) {
-    const { hidden: C, intermediate: F, heads, kvHeads, headDim: D } = cfg;
-    const f = (label: string, n: number) => {
-      const b = gpu.buffer(`ws.${label}`, n * 4);
-      this.made.push(b);
-      return b;
-    };
-    this.checkpoints = Array.from({ length: layers + 1 }, (_, l) => f(`checkpoint${l}`, M * C));
-    this.dh = f('dh', M * C);
-    this.dx = f('dx', M * C);
-    this.dq = f('dq', M * heads * D);
-    this.dk = f('dk', M * kvHeads * D);
-    this.dv = f('dv', M * kvHeads * D);
-    this.dattn = f('dattn', M * heads * D);
-    this.dgate = f('dgate', M * F);
-    this.dup = f('dup', M * F);
-    this.dact = f('dact', M * F);
-    this.dt = f('dt', M * Math.max(r, 1));
+    const cp: Record<string, number> = {};
+    for (let l = 0; l <= layers; l++) cp[`checkpoint${l}`] = M * cfg.hidden;
+    const all: Record<string, GPUBuffer> = allocate(this.gpu, { ...cp, ...gradLayout(cfg, M, r) }, M, this.made);
+    this.checkpoints = Array.from({ length: layers + 1 }, (_, l) => all[`checkpoint${l}`]);
+    Object.assign(this, all);
   }
 
   destroy(): void {
