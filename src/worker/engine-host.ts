@@ -6,7 +6,7 @@ import { requestEngineDevice, type AdapterInfo } from '../engine/gpu/device.ts';
 import { generate } from '../engine/model/generate.ts';
 import type { LlamaModel, TokenBatch } from '../engine/model/llama.ts';
 import { exportPeftAdapter, loadAdapter, loadModel } from '../engine/model/loader.ts';
-import { ModelConfigError, ModelFormatError } from '../engine/model/errors.ts';
+import { DownloadError, ModelConfigError, ModelFormatError } from '../engine/model/errors.ts';
 import { openSource, sharedCache } from '../engine/model/sources/index.ts';
 import type { CacheStore } from '../engine/model/sources/cache.ts';
 import type { ModelFolder } from '../engine/model/sources/files.ts';
@@ -72,7 +72,7 @@ export class EngineHost {
   }
 
   /** Opens a source with download events and cancellation; `fn` runs with it, and a bad checkpoint leaves no cache entry. */
-  private async withSource<T>(spec: ModelSourceSpec, dl: DownloadRequestOptions | undefined, emit: (e: EngineEvent) => void, markers: string[], fn: (f: ModelFolder) => Promise<T>): Promise<T> {
+  private async withSource<T>(spec: ModelSourceSpec, dl: DownloadRequestOptions | undefined, emit: (e: EngineEvent) => void, markers: string[], fn: (f: ModelFolder, signal: AbortSignal) => Promise<T>): Promise<T> {
     const abort = (this.loading = new AbortController());
     let folder: ModelFolder | null = null;
     try {
@@ -80,7 +80,7 @@ export class EngineHost {
         cache: this.cache, markers, signal: abort.signal, retries: dl?.retries, retryDelayMs: dl?.retryDelayMs,
         onProgress: (p) => emit({ type: 'download', ...p }),
       });
-      return await fn(folder);
+      return await fn(folder, abort.signal);
     } catch (e) {
       // A checkpoint this engine cannot use is not kept: nothing of it stays marked complete in the cache.
       // (Network failures keep their partial files, so the next load resumes.)
@@ -104,9 +104,14 @@ export class EngineHost {
     let v: T;
     try {
       v = await fn(gpu);
-    } finally {
+    } catch (e) {
       gpu.flush();
+      // Keep the scope stack balanced on failures too; an allocation that failed first explains what followed.
+      const oom = await gpu.device.popErrorScope().catch(() => null);
+      if (oom) throw new GpuMemoryError(`Out of GPU memory: ${oom.message}. Try a smaller model, shorter sequences or a lower LoRA rank.`);
+      throw e;
     }
+    gpu.flush();
     const oom = await gpu.device.popErrorScope();
     if (oom) {
       cleanup(v);
@@ -148,10 +153,14 @@ export class EngineHost {
 
     'load-model': async (req, emit) => {
       const spec = this.specOf(req);
-      const loaded = await this.withSource(spec, req.download, emit, ['config.json'], async (folder) => {
+      const loaded = await this.withSource(spec, req.download, emit, ['config.json'], async (folder, signal) => {
         const model = await this.guarded((gpu) => loadModel(gpu, folder, {
           quantize: req.quantize,
-          onTensor: (tensor, _bytes, loaded, total) => emit({ type: 'upload', tensor, loaded, total }),
+          onTensor: (tensor, _bytes, loaded, total) => {
+            // cancel-load during the upload: uploadWeights releases what it made when this throws.
+            if (signal.aborted) throw new DownloadError(`${folder.label}: cancelled`, { cancelled: true });
+            emit({ type: 'upload', tensor, loaded, total });
+          },
         }), (m) => m.destroy());
         try {
           const get = (n: string) => folder.get(n);
