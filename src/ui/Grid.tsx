@@ -7,7 +7,10 @@ export const ARC_COLORS = ['#000000', '#0074d9', '#ff4136', '#2ecc40', '#ffdc00'
 export function Grid({ grid, maxPx = 180, label, status }: { grid: GridT; maxPx?: number; label: string; status?: 'ok' | 'bad' }) {
   const h = grid.length;
   const w = grid[0]?.length ?? 0;
-  const cell = Math.max(5, Math.min(30, Math.floor(maxPx / Math.max(h, w, 1))));
+  // Model answers can have any shape (1×80…): the larger side always fits maxPx; big grids drop the 1 px lines.
+  const n = Math.max(h, w, 1);
+  const gap = n > 30 ? 0 : 1;
+  const cell = Math.max(1, Math.min(30, Math.floor((maxPx - gap * (n - 1)) / n)));
   return (
     <figure className={`arc-grid-fig${status ? ` arc-${status}` : ''}`}>
       <div
@@ -15,7 +18,7 @@ export function Grid({ grid, maxPx = 180, label, status }: { grid: GridT; maxPx?
         role="img"
         aria-label={`${label}: ${h}×${w} grid`}
         title={gridToText(grid)}
-        style={{ gridTemplateColumns: `repeat(${w}, ${cell}px)`, gridAutoRows: `${cell}px` }}
+        style={{ gridTemplateColumns: `repeat(${w}, ${cell}px)`, gridAutoRows: `${cell}px`, gap: `${gap}px` }}
       >
         {grid.flatMap((row, i) => row.map((v, j) => <span key={`${i}-${j}`} style={{ background: ARC_COLORS[v] ?? '#fff' }} />))}
       </div>
