@@ -59,3 +59,13 @@ export function errors(a: ArrayLike<number>, b: ArrayLike<number>): { maxAbs: nu
   }
   return { maxAbs, relNorm: Math.sqrt(num / Math.max(den, 1e-30)) };
 }
+
+/** The error a promise rejects with (fails the test if it resolves). */
+export async function rejection(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a rejection');
+}

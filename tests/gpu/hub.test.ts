@@ -6,6 +6,7 @@ import { EngineClient } from '../../src/worker/client.ts';
 import { EngineHost } from '../../src/worker/engine-host.ts';
 import type { Api, EngineEvent } from '../../src/worker/protocol.ts';
 import type { LogEntry } from '../setup/hub-server.ts';
+import { rejection } from './device.ts';
 
 const HUB = inject('hubUrl');
 const SHARDS = ['model-00001-of-00003.safetensors', 'model-00002-of-00003.safetensors', 'model-00003-of-00003.safetensors'];
@@ -21,15 +22,6 @@ const reset = () => fetch(`${HUB}/__reset`, { method: 'POST' });
 const fault = (repo: string, file: string, after: number, times = 1) =>
   fetch(`${HUB}/__fault`, { method: 'POST', body: JSON.stringify({ repo: `seal-test/${repo}`, file, after, times }) });
 const fileSize = async (repo: string, file: string) => (await (await fetch(`${HUB}/seal-test/${repo}/resolve/main/${file}`)).arrayBuffer()).byteLength;
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** The golden folder as picked files (a directory picker gives paths under the picked folder's name). */
 async function pickedGolden() {

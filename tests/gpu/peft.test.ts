@@ -15,7 +15,7 @@ import { exportPeftAdapter, loadAdapter, loadModel } from '../../src/engine/mode
 import { LoraAdapter } from '../../src/engine/model/lora.ts';
 import { LoraTrainer, DEFAULT_HYPER } from '../../src/engine/train/trainer.ts';
 import { getterFolder } from '../../src/engine/model/sources/files.ts';
-import { gpuCase } from './device.ts';
+import { gpuCase, rejection } from './device.ts';
 
 const HUB = inject('hubUrl');
 const MODEL = new URL('/tests/golden/llama3-bf16/model', location.origin).href;
@@ -38,15 +38,6 @@ const asFiles = (config: string, weights: Uint8Array, dir = 'my-adapter') => [
   { path: `${dir}/adapter_config.json`, file: new Blob([config]) },
   { path: `${dir}/adapter_model.safetensors`, file: new Blob([weights as BlobPart]) },
 ];
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
-
 let golden: Float32Array;
 let exported: { adapterConfig: string; adapterModel: Uint8Array };
 

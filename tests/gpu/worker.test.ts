@@ -3,21 +3,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { EngineClient } from '../../src/worker/client.ts';
 import { readSafetensors } from '../../src/engine/model/safetensors.ts';
-import { errors } from './device.ts';
+import { errors, rejection } from './device.ts';
 
 const MODEL = new URL('/tests/golden/llama3-f32/model', location.origin).href;
 const ADAPTER = new URL('/tests/golden/llama3-f32/adapter', location.origin).href;
 const client = EngineClient.start();
 afterAll(() => client.terminate());
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('engine worker', () => {
   it('fails clearly before init and model load', async () => {

@@ -34,7 +34,15 @@ ${P.wgsl}
 const D: u32 = ${D}u;
 const NO_KEY: f32 = 3.0e38;
 @group(0) @binding(0) var<uniform> p: Params;
-${LINEAR_INDEX}`;
+${LINEAR_INDEX}
+// A query row (b, h, t): its kv head g, the offset qb of q[b, t, h, :] and li of stats[b, h, t].
+struct QueryRow { b: u32, h: u32, t: u32, g: u32, qb: u32, li: u32 }
+fn query_row(row: u32) -> QueryRow {
+  let t = row % p.T;
+  let h = (row / p.T) % p.H;
+  let b = row / (p.T * p.H);
+  return QueryRow(b, h, t, h / (p.H / p.KVH), ((b * p.T + t) * p.H + h) * D, (b * p.H + h) * p.T + t);
+}`;
 
 function forwardShader(D: number): string {
   return /* wgsl */ `
@@ -47,13 +55,10 @@ ${common(D)}
 @group(0) @binding(6) var<storage, read> mask: array<i32>;       // (B, S)
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let row = linear_index(gid, nwg);           // (b, h, t)
+  let row = linear_index(gid, nwg);
   if (row >= p.B * p.H * p.T) { return; }
-  let t = row % p.T;
-  let h = (row / p.T) % p.H;
-  let b = row / (p.T * p.H);
-  let g = h / (p.H / p.KVH);
-  let qb = ((b * p.T + t) * p.H + h) * D;
+  let r = query_row(row);
+  let b = r.b; let t = r.t; let g = r.g; let qb = r.qb;
   var qv: array<f32, ${D}>;
   var acc: array<f32, ${D}>;
   for (var d = 0u; d < D; d++) { qv[d] = q[qb + d] * p.scale; acc[d] = 0.0; }
@@ -77,7 +82,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   }
   let inv = select(0.0, 1.0 / l, l > 0.0);
   for (var d = 0u; d < D; d++) { out[qb + d] = acc[d] * inv; }
-  stats[(b * p.H + h) * p.T + t] = select(NO_KEY, mx + log(l), l > 0.0);
+  stats[r.li] = select(NO_KEY, mx + log(l), l > 0.0);
 }`;
 }
 
@@ -96,12 +101,8 @@ ${common(D)}
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let row = linear_index(gid, nwg);
   if (row >= p.B * p.H * p.T) { return; }
-  let t = row % p.T;
-  let h = (row / p.T) % p.H;
-  let b = row / (p.T * p.H);
-  let g = h / (p.H / p.KVH);
-  let qb = ((b * p.T + t) * p.H + h) * D;
-  let li = (b * p.H + h) * p.T + t;
+  let r = query_row(row);
+  let b = r.b; let t = r.t; let g = r.g; let qb = r.qb; let li = r.li;
   var qv: array<f32, ${D}>;
   var dov: array<f32, ${D}>;
   var acc: array<f32, ${D}>;
