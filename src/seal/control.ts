@@ -27,6 +27,12 @@ export class RunControl {
     return { paused: this.paused, stepMode: this.stepMode, stopped: this.stopped };
   }
 
+  /** Called inside long phases (between training steps, samples, views): honours Stop and Pause at once. */
+  async poll(): Promise<void> {
+    while (this.paused && !this.stopped) await new Promise<void>((r) => (this.wake = r));
+    if (this.stopped) throw new RunStopped('run stopped by the user');
+  }
+
   /** Called after each phase: throws RunStopped after stop; waits while paused (always, in step mode). */
   async checkpoint(): Promise<void> {
     if (this.stepMode) this.paused = true;

@@ -22,6 +22,8 @@ export interface RolloutRecord {
   taskId: string;
   method: Method;
   round: number;
+  /** A ReST-EM training task (E-step) or a held-out evaluation task. */
+  role: 'train' | 'eval';
   /** Raw model output of the accepted sample (or the last failed one). */
   text: string;
   edit: SelfEdit | null;
@@ -49,6 +51,7 @@ export interface MethodResult {
 }
 
 export type SealEvent =
+  | { type: 'run-start'; tasks: { train: string[]; eval: string[] }; config: unknown }
   | { type: 'phase'; phase: PhaseName; method: Method; round: number; taskId?: string; explain: string }
   | { type: 'rollout'; rollout: RolloutRecord }
   | { type: 'ttt-loss'; rolloutId: string; step: number; loss: number }

@@ -23,6 +23,7 @@ export async function fineTuneGenerator(ctx: SealContext, pairs: Sequence[], rou
     for (let epoch = 0; epoch < restEm.epochs; epoch++) {
       const order = shuffled(seqs, rng);
       for (let i = 0; i < order.length; i += restEm.batchSize) {
+        await ctx.control.poll();
         const r = await trainer.step([padBatch(order.slice(i, i + restEm.batchSize))]);
         losses.push(r.loss);
         ctx.emit({ type: 'sft-loss', round, step: r.step, loss: r.loss });

@@ -64,6 +64,8 @@ export function fold(d: Derived, e: SealEvent): Derived {
       return { ...d, methods: [...d.methods, e.result] };
     case 'log':
       return { ...d, logs: [...d.logs, e.message] };
+    case 'run-start':
+      return d; // the store keeps the run's config and task lists from its own request
   }
 }
 

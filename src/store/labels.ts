@@ -19,7 +19,7 @@ export const PHASES: Array<{ phase: PhaseName; label: string; short: string }> =
   { phase: 'inner-loop', label: 'Inner loop: LoRA fine-tune', short: 'Inner loop' },
   { phase: 'evaluate', label: 'Evaluate: reward', short: 'Evaluate' },
   { phase: 'select', label: 'ReST-EM E-step: keep rewarded', short: 'Select' },
-  { phase: 'sft', label: 'ReST-EM M-step: SFT + merge', short: 'SFT' },
+  { phase: 'sft', label: 'ReST-EM M-step: SFT the generator', short: 'SFT' },
   { phase: 'merge', label: 'Merge into base', short: 'Merge' },
 ];
 

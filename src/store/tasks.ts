@@ -3,7 +3,7 @@
 // local preview of the same task list (same functions, same order) for the grid viewer.
 import type { ArcFiles, ArcRunRequest, TaskSource } from '../worker/protocol.ts';
 import type { ArcTaskItem } from '../seal/arc/experiment.ts';
-import { itemsFromFiles, miniArcTaskSet, splitTaskSet, type TaskSet } from '../seal/arc/task_set.ts';
+import { resolveTaskSet, type TaskSet } from '../seal/arc/task_set.ts';
 import { MINI_ARC_DEFAULT } from '../seal/arc/minarc/index.ts';
 
 export type TaskChoice =
@@ -22,16 +22,9 @@ export function taskSource(c: TaskChoice, lim: Limits): TaskSource {
   return c.train ? { source: 'files', eval: c.eval, train: c.train } : { source: 'files', eval: c.eval };
 }
 
-/** The tasks the worker will run, computed the same way (engine-host's taskSet); throws TaskFileError. */
+/** The tasks the worker will run (the same function the worker calls); throws TaskFileError. */
 export function previewTasks(c: TaskChoice, lim: Limits): TaskSet {
-  const src = taskSource(c, lim);
-  let set: TaskSet;
-  if (src.source === 'mini') set = miniArcTaskSet(src);
-  else {
-    const ev = itemsFromFiles(src.eval.challenges, src.eval.solutions, 'evaluation tasks');
-    set = src.train ? { train: itemsFromFiles(src.train.challenges, src.train.solutions, 'training tasks'), eval: ev } : splitTaskSet(ev);
-  }
-  return { train: set.train.slice(0, lim.maxTrain ?? Infinity), eval: set.eval.slice(0, lim.maxEval ?? Infinity) };
+  return resolveTaskSet(taskSource(c, lim), requestLimits(lim));
 }
 
 export function requestLimits(lim: Limits): Pick<ArcRunRequest, 'maxTrain' | 'maxEval'> {

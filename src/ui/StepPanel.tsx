@@ -4,7 +4,7 @@ import { PHASES, methodLabel, phaseLabel } from '../store/labels.ts';
 import { useLab, useRunView } from '../store/lab.ts';
 
 const ENDED: Record<string, string> = { done: 'run done', stopped: 'run stopped', error: 'run failed' };
-const TRACK = PHASES.filter((p) => p.phase !== 'merge'); // the loop reports the merge inside its SFT phase
+const TRACK = PHASES;
 
 export function StepPanel() {
   const phase = useLab((s) => s.derived.phase);

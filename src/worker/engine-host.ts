@@ -15,10 +15,10 @@ import { LoraAdapter } from '../engine/model/lora.ts';
 import { LoraTrainer } from '../engine/train/trainer.ts';
 import { loadTokenizer, type Tokenizer } from '../engine/model/tokenizer.ts';
 import { runBench } from '../engine/bench.ts';
-import type { Api, ArcRunRequest, DownloadRequestOptions, EngineEvent, Kind, LoraInfo, SourceRequest } from './protocol.ts';
+import type { Api, DownloadRequestOptions, EngineEvent, Kind, LoraInfo, SourceRequest } from './protocol.ts';
 import { arcConfig, parseOverrides, type ModelOverrides } from '../seal/arc/config.ts';
 import { ArcExperiment } from '../seal/arc/experiment.ts';
-import { itemsFromFiles, miniArcTaskSet, splitTaskSet, type TaskSet } from '../seal/arc/task_set.ts';
+import { resolveTaskSet } from '../seal/arc/task_set.ts';
 import { RunControl } from '../seal/control.ts';
 import { specialsOf } from '../seal/context.ts';
 import type { SealEvent } from '../seal/events.ts';
@@ -32,17 +32,6 @@ export class NotReadyError extends Error {
 }
 
 type Handlers = { [K in Kind]: (req: Api[K]['req'], emit: (e: EngineEvent) => void) => Promise<Api[K]['res']> };
-
-function taskSet(req: ArcRunRequest): TaskSet {
-  const t = req.tasks;
-  let set: TaskSet;
-  if (t.source === 'mini') set = miniArcTaskSet(t);
-  else {
-    const evalItems = itemsFromFiles(t.eval.challenges, t.eval.solutions, 'evaluation tasks');
-    set = t.train ? { train: itemsFromFiles(t.train.challenges, t.train.solutions, 'training tasks'), eval: evalItems } : splitTaskSet(evalItems);
-  }
-  return { train: set.train.slice(0, req.maxTrain ?? Infinity), eval: set.eval.slice(0, req.maxEval ?? Infinity) };
-}
 
 export class EngineHost {
   private gpu: Gpu | null = null;
@@ -272,7 +261,7 @@ export class EngineHost {
       const model = this.need(this.model, 'model');
       const tok = this.need(this.tokenizer, 'tokenizer (SEAL needs tokenizer.json in the model folder)');
       const cfg = arcConfig(this.sealLab ?? {}, req.config);
-      const tasks = taskSet(req);
+      const tasks = resolveTaskSet(req.tasks, req);
       const control = (this.run = new RunControl());
       if (req.stepMode) control.apply('step-mode');
       this.baseModified = cfg.rounds > 0;

@@ -12,6 +12,9 @@ import type { UploadOptions } from '../engine/model/weights.ts';
 export type { CachedModel, DownloadProgress, ModelSourceSpec };
 import type { ArcConfig, ModelOverrides } from '../seal/arc/config.ts';
 import type { ArcRunResult } from '../seal/arc/experiment.ts';
+import type { ArcFiles, TaskSource } from '../seal/arc/task_set.ts';
+
+export type { ArcFiles, TaskSource };
 import type { ControlAction } from '../seal/control.ts';
 import type { SealEvent } from '../seal/events.ts';
 
@@ -51,16 +54,6 @@ export interface CacheList {
   usage: number | null;
   quota: number | null;
 }
-
-/** ARC JSON as loaded from files or URLs (validated in the worker). */
-export interface ArcFiles {
-  challenges: unknown;
-  solutions: unknown;
-}
-
-export type TaskSource =
-  | { source: 'mini'; seed?: number; train?: number; eval?: number }
-  | { source: 'files'; eval: ArcFiles; train?: ArcFiles };
 
 export interface ArcRunRequest {
   tasks: TaskSource;

@@ -2,6 +2,7 @@
 // carry seal_lab.json with smaller numbers for small models (the embedded mini model does), merged on top.
 import { z } from 'zod';
 import type { Projection } from '../../engine/model/weights.ts';
+import { ModelConfigError } from '../../engine/model/errors.ts';
 import { ORACLE_SELF_EDIT, SelfEditSchema, type SelfEdit } from './self_edit.ts';
 
 export interface ArcConfig {
@@ -55,7 +56,7 @@ export type ModelOverrides = z.infer<typeof Overrides>;
 
 export function parseOverrides(raw: unknown, source = 'seal_lab.json'): ModelOverrides {
   const r = Overrides.safeParse(raw);
-  if (!r.success) throw new Error(`${source}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!r.success) throw new ModelConfigError(`${source}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return r.data;
 }
 

@@ -46,6 +46,7 @@ export class ArcExperiment {
   async run(): Promise<ArcRunResult> {
     const t0 = performance.now();
     const { methods, rounds } = this.ctx.cfg;
+    this.ctx.emit({ type: 'run-start', tasks: { train: this.tasks.train.map((t) => t.id), eval: this.tasks.eval.map((t) => t.id) }, config: this.ctx.cfg });
     try {
       if (methods.icl) await this.evaluateInContext();
       if (methods.noRl) await this.evaluateSelfEdits('no-rl', 0);
@@ -109,7 +110,7 @@ export class ArcExperiment {
     const out: RolloutRecord[] = [];
     for (const [i, item] of this.tasks.train.entries()) {
       const edits = await this.sample(item, this.ctx.cfg.selfEditsPerTrainTask, 'seal', round, this.seed(50_000 * round + i));
-      for (const [j, se] of edits.entries()) out.push(await this.rollout(item, se, 'seal', round, this.seed(104_729 * round + 101 * i + j), true));
+      for (const [j, se] of edits.entries()) out.push(await this.rollout(item, se, 'seal', round, this.seed(104_729 * round + 101 * i + j), 'train'));
     }
     return out;
   }
@@ -117,8 +118,10 @@ export class ArcExperiment {
   /** Keep the self-edits whose adapted model solved its task (reward 1). */
   private async select(rollouts: RolloutRecord[], round: number): Promise<RolloutRecord[]> {
     const kept = rollouts.filter((r) => r.reward === 1);
-    for (const r of rollouts) this.ctx.emit({ type: 'rollout', rollout: { ...r, kept: r.reward === 1 } });
-    rollouts.forEach((r) => (r.kept = r.reward === 1));
+    for (const r of rollouts) {
+      r.kept = r.reward === 1;
+      this.ctx.emit({ type: 'rollout', rollout: r }); // again, now with `kept`
+    }
     await this.phase('select', 'seal', round, `Kept ${kept.length} of ${rollouts.length} self-edits: those whose adapted model solved its training task. Next: fine-tune the self-edit generator on these (prompt, self-edit) pairs.`);
     return kept;
   }
@@ -127,11 +130,13 @@ export class ArcExperiment {
   private async mStep(kept: RolloutRecord[], round: number): Promise<void> {
     const byId = new Map(this.tasks.train.map((t) => [t.id, t]));
     const pairs = kept.map((r) => selfEditSequence(this.ctx.tok, this.ctx.sp, byId.get(r.taskId)!.task.train, selfEditToJson(r.edit!), instructionOf(this.ctx)));
+    if (!pairs.length) {
+      await this.phase('sft', 'seal', round, 'No self-edit earned a reward, so the generator stays as it was (ReST-EM has nothing to imitate). Next: evaluate it on the held-out tasks.');
+      return;
+    }
     const losses = await fineTuneGenerator(this.ctx, pairs, round, this.seed(round));
-    const lossText = losses.length ? `, loss ${losses[0].toFixed(3)} → ${losses.at(-1)!.toFixed(3)}` : '';
-    await this.phase('sft', 'seal', round, pairs.length
-      ? `Fine-tuned the self-edit generator on ${pairs.length} kept pairs for ${losses.length} steps${lossText}, and merged that adapter into the base weights. Next: the updated generator writes self-edits for the held-out tasks.`
-      : 'No self-edit earned a reward, so the generator stays as it was (ReST-EM has nothing to imitate). Next: evaluate it on the held-out tasks.');
+    await this.phase('sft', 'seal', round, `Fine-tuned a LoRA adapter on the self-edit generator with ${pairs.length} kept pairs for ${losses.length} steps, loss ${losses[0].toFixed(3)} → ${losses.at(-1)!.toFixed(3)}. Next: merge it into the base weights.`);
+    await this.phase('merge', 'seal', round, `Merged that adapter into the base weights: this is SEAL's round-${round} model, which writes self-edits more like the ones that worked. Next: it writes self-edits for the held-out tasks.`);
   }
 
   // ── one self-edit, from text to reward ─────────────────────────────────────────────────────────────────
@@ -139,23 +144,23 @@ export class ArcExperiment {
   private async sample(item: ArcTaskItem, n: number, method: Method, round: number, seed: number): Promise<SampledSelfEdit[]> {
     const edits = await sampleSelfEdits(this.ctx, item.task.train, n, seed);
     const valid = edits.filter((e) => e.edit).length;
-    await this.phase('sample-self-edit', method, round, `The generator wrote ${n} self-edit${n === 1 ? "" : "s"} for ${item.id} (temperature ${this.ctx.cfg.selfEdit.temperature}); ${valid} parsed as valid configurations${valid < n ? ', the rest scored 0 after re-sampling' : ''}. Next: apply each one by fine-tuning a fresh LoRA adapter on the data it asks for.`, item.id);
+    await this.phase('sample-self-edit', method, round, `The generator wrote ${n} self-edit${n === 1 ? '' : 's'} for ${item.id} (temperature ${this.ctx.cfg.selfEdit.temperature}); ${valid} parsed as valid configurations${valid < n ? ', the rest scored 0 after re-sampling' : ''}. Next: apply each one by fine-tuning a fresh LoRA adapter on the data it asks for.`, item.id);
     return edits;
   }
 
-  private async rollout(item: ArcTaskItem, se: SampledSelfEdit, method: Method, round: number, seed: number, quiet = false): Promise<RolloutRecord> {
+  private async rollout(item: ArcTaskItem, se: SampledSelfEdit, method: Method, round: number, seed: number, role: 'train' | 'eval' = 'eval'): Promise<RolloutRecord> {
     const t0 = performance.now();
-    const rec: RolloutRecord = { ...this.blank(item, method, round), text: se.json ?? se.text, edit: se.edit, attempts: se.attempts };
-    if (!se.edit) return this.record({ ...rec, reason: `unparsable after ${se.attempts} samples: ${se.error}`, seconds: 0 }, quiet);
+    const rec: RolloutRecord = { ...this.blank(item, method, round, role), text: se.json ?? se.text, edit: se.edit, attempts: se.attempts };
+    if (!se.edit) return this.record({ ...rec, reason: `unparsable after ${se.attempts} samples: ${se.error}`, seconds: 0 });
     const inner = await applySelfEdit(this.ctx, this.adapter, this.trainer, item.task, se.edit, seed,
       (step, loss) => this.ctx.emit({ type: 'ttt-loss', rolloutId: rec.id, step, loss }));
     this.ctx.emit({ type: 'ttt-data', rolloutId: rec.id, taskId: item.id, stats: { ...inner.stats }, samples: inner.samples });
     Object.assign(rec, { examples: inner.examples, steps: inner.steps, finalLoss: inner.finalLoss });
-    if (inner.rejected) return this.record({ ...rec, reason: inner.rejected, seconds: (performance.now() - t0) / 1000 }, quiet);
+    if (inner.rejected) return this.record({ ...rec, reason: inner.rejected, seconds: (performance.now() - t0) / 1000 });
     await this.phase('inner-loop', method, round, `Applied "${describeSelfEdit(se.edit)}" to ${item.id}: ${inner.steps} LoRA steps on ${inner.examples} augmented examples, final loss ${inner.finalLoss?.toFixed(3)}. Next: the adapted model answers the test input under several views and votes.`, item.id);
     const p = await predict(this.ctx, item.task, item.truth, seed, this.adapter);
-    const done = this.record({ ...rec, reward: p.reward, reason: p.reward ? 'solved' : 'wrong answer', answers: p.answers, seconds: (performance.now() - t0) / 1000 }, quiet);
-    await this.phase('evaluate', method, round, `The adapted model's voted answers for ${item.id} are ${p.reward ? 'correct: reward 1' : 'wrong: reward 0'}. Next: ${method === 'seal' && round > 0 && this.tasks.train.includes(item) ? 'the next self-edit; rewarded ones are kept for the M-step' : 'the next self-edit or task'}.`, item.id);
+    const done = this.record({ ...rec, reward: p.reward, reason: p.reward ? 'solved' : 'wrong answer', answers: p.answers, seconds: (performance.now() - t0) / 1000 });
+    await this.phase('evaluate', method, round, `The adapted model's voted answers for ${item.id} are ${p.reward ? 'correct: reward 1' : 'wrong: reward 0'}. Next: ${role === 'train' ? 'the next self-edit; rewarded ones are kept for the M-step' : 'the next self-edit or task'}.`, item.id);
     return done;
   }
 
@@ -165,16 +170,16 @@ export class ArcExperiment {
     return (this.ctx.cfg.seed * 1_000_003 + k) >>> 0;
   }
 
-  private blank(item: ArcTaskItem, method: Method, round: number): RolloutRecord {
+  private blank(item: ArcTaskItem, method: Method, round: number, role: 'train' | 'eval' = 'eval'): RolloutRecord {
     return {
-      id: `r${++this.seq}`, taskId: item.id, method, round, text: '', edit: null, attempts: 0, reward: 0, reason: '',
+      id: `r${++this.seq}`, taskId: item.id, method, round, role, text: '', edit: null, attempts: 0, reward: 0, reason: '',
       examples: 0, steps: 0, finalLoss: null, answers: [], truth: item.truth, seconds: 0,
     };
   }
 
-  private record(r: RolloutRecord, quiet = false): RolloutRecord {
+  private record(r: RolloutRecord): RolloutRecord {
     this.rollouts.push(r);
-    if (!quiet) this.ctx.emit({ type: 'rollout', rollout: r });
+    this.ctx.emit({ type: 'rollout', rollout: r });
     return r;
   }
 

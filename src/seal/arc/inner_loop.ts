@@ -50,6 +50,7 @@ export async function applySelfEdit(
   for (let epoch = 0; epoch < epochs; epoch++) {
     const order = shuffled(seqs, rng);
     for (let i = 0; i < order.length; i += ttt.batchSize) {
+      await ctx.control.poll();
       const r = await trainer.step([padBatch(order.slice(i, i + ttt.batchSize))]);
       loss = r.loss;
       onLoss(r.step, r.loss);

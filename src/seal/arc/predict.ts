@@ -22,6 +22,7 @@ export async function predict(ctx: SealContext, task: ArcTask, truth: Grid[], se
   });
   const answers: Grid[][] = [];
   for (let k = 0; k < task.test.length; k++) {
+    await ctx.control.poll();
     const prompts = views.map((v) => solvePrompt(tok, sp, v.task.train, v.task.test[k].input));
     const outs = await generate(model, prompts, { maxNewTokens: cfg.eval.maxNewTokens, stopTokens: [sp.eos, sp.eot], adapter });
     answers.push(voteViews(views, outs.map((ids) => parseGridText(tok.decode(ids)))));

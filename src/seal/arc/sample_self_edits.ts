@@ -26,6 +26,7 @@ export async function sampleSelfEdits(ctx: SealContext, demos: Pair[], n: number
   for (let attempt = 1; attempt <= cfg.selfEdit.maxAttempts; attempt++) {
     const todo = out.filter((s) => !s.edit);
     if (!todo.length) break;
+    await ctx.control.poll();
     const gens = await generate(model, todo.map(() => prompt), {
       maxNewTokens: cfg.selfEdit.maxNewTokens, temperature: cfg.selfEdit.temperature, topP: cfg.selfEdit.topP,
       seed: seed * 1000 + attempt, stopTokens: [sp.eot, sp.eos],

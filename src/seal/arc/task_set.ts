@@ -59,3 +59,24 @@ export function splitTaskSet(items: ArcTaskItem[]): TaskSet {
   const half = Math.ceil(items.length / 2);
   return { train: items.slice(0, half), eval: items.slice(half) };
 }
+
+/** ARC JSON as loaded from files or URLs (validated here). */
+export interface ArcFiles {
+  challenges: unknown;
+  solutions: unknown;
+}
+
+export type TaskSource =
+  | { source: 'mini'; seed?: number; train?: number; eval?: number }
+  | { source: 'files'; eval: ArcFiles; train?: ArcFiles };
+
+/** The tasks a run uses: the source's training and evaluation sets, each capped. Throws TaskFileError. */
+export function resolveTaskSet(src: TaskSource, caps: { maxTrain?: number; maxEval?: number } = {}): TaskSet {
+  let set: TaskSet;
+  if (src.source === 'mini') set = miniArcTaskSet(src);
+  else {
+    const evalItems = itemsFromFiles(src.eval.challenges, src.eval.solutions, 'evaluation tasks');
+    set = src.train ? { train: itemsFromFiles(src.train.challenges, src.train.solutions, 'training tasks'), eval: evalItems } : splitTaskSet(evalItems);
+  }
+  return { train: set.train.slice(0, caps.maxTrain ?? Infinity), eval: set.eval.slice(0, caps.maxEval ?? Infinity) };
+}

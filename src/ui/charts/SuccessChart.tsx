@@ -13,11 +13,10 @@ export function SuccessChart() {
   const settings = useLab((s) => s.settings);
   const methods = useLab((s) => s.derived.methods);
   const rollouts = useLab((s) => s.derived.rollouts);
-  const runTasks = useLab((s) => s.runTasks);
-  const rows = useMemo(() => {
-    const evalIds = new Set(runTasks?.eval.map((t) => t.id) ?? []);
-    return successRows(config ?? { ...PAPER_SETTINGS, ...settings }, methods, Object.values(rollouts), evalIds);
-  }, [config, settings, methods, rollouts, runTasks]);
+  const rows = useMemo(
+    () => successRows(config ?? { ...PAPER_SETTINGS, ...settings }, methods, Object.values(rollouts)),
+    [config, settings, methods, rollouts],
+  );
 
   return (
     <section className="panel chart-panel" aria-labelledby="success-title" data-testid="success-chart">

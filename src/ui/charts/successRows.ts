@@ -18,7 +18,7 @@ export interface SuccessRow {
 
 type Cfg = Pick<ArcConfig, 'rounds' | 'methods'>;
 
-export function successRows(cfg: Cfg, methods: readonly MethodResult[], rollouts: readonly RolloutRecord[], evalIds: ReadonlySet<string>): SuccessRow[] {
+export function successRows(cfg: Cfg, methods: readonly MethodResult[], rollouts: readonly RolloutRecord[]): SuccessRow[] {
   const wanted: Array<[Method, number]> = [];
   if (cfg.methods.icl) wanted.push(['icl', 0]);
   if (cfg.methods.noRl) wanted.push(['no-rl', 0]);
@@ -29,7 +29,7 @@ export function successRows(cfg: Cfg, methods: readonly MethodResult[], rollouts
     const paper = method === 'seal' && round !== 1 ? null : PAPER_TABLE1[method];
     const base = { key: `${method}-${round}`, name: methodLabel(method, round), method, paper };
     if (res) return { ...base, run: 100 * res.successRate, solved: res.solved, total: res.total, final: true };
-    const mine = rollouts.filter((r) => r.method === method && r.round === round && (evalIds.size ? evalIds.has(r.taskId) : r.kept === undefined));
+    const mine = rollouts.filter((r) => r.method === method && r.round === round && r.role === 'eval');
     const solved = mine.filter((r) => r.reward === 1).length;
     return { ...base, run: mine.length ? (100 * solved) / mine.length : null, solved, total: mine.length, final: false };
   });
