@@ -8,11 +8,12 @@ import type { TaskSet } from '../seal/arc/task_set.ts';
 import type { SealEvent } from '../seal/events.ts';
 import { EngineClient } from '../worker/client.ts';
 import type { ControlAction } from '../seal/control.ts';
-import type { EngineEvent, ModelInfo } from '../worker/protocol.ts';
+import type { CacheList, EngineEvent, ModelInfo, ModelSourceSpec } from '../worker/protocol.ts';
 import { EMPTY, fold, type Derived } from './derive.ts';
 import { download, rolloutsCsv, stamp, type RunExport } from './export.ts';
 import { fetchArcJson, previewTasks, readArcFiles, requestLimits, taskSource, type TaskChoice } from './tasks.ts';
 import { resolveModelUrl } from './model_url.ts';
+import { NO_PROGRESS, foldProgress, isCancelled, loadErrorMessage, sourceLabel, toSpec, type LoadProgress, type Quantize } from './model_source.ts';
 import { MINI_ARC_DEFAULT } from '../seal/arc/minarc/index.ts';
 
 export type GpuState =
@@ -22,12 +23,22 @@ export type GpuState =
 
 export interface ModelState {
   status: 'idle' | 'loading' | 'ready' | 'error';
-  /** Absolute URL of the folder (what the worker fetches). */
+  /** What the model is called: the folder URL, `org/name@rev`, `local folder (n files)`. */
   url: string;
+  /** The source of the model loaded or loading (a Hub token stays in memory only). */
+  source: ModelSourceSpec;
   info: ModelInfo | null;
   seconds: number | null;
-  /** While loading: the file being fetched or the tensor going to the GPU. */
-  progress: { stage: 'download' | 'upload'; what: string; loaded: number; total: number | null } | null;
+  /** While loading: per-file downloads and the upload to the GPU. */
+  load: LoadProgress;
+  /** The last load that did not finish (the model before it, if any, stays loaded). */
+  lastFailure: { cancelled: boolean; name: string; message: string; label: string } | null;
+}
+
+export interface CacheState {
+  list: CacheList | null;
+  busy: boolean;
+  error: string | null;
 }
 
 export type RunStatus = 'idle' | 'running' | 'done' | 'stopped' | 'error';
@@ -71,6 +82,9 @@ export interface LabState {
   gpu: GpuState;
   model: ModelState;
   embeddedModelUrl: string;
+  /** Quantisation for the next load. */
+  quantize: Quantize;
+  cache: CacheState;
   taskChoice: TaskChoice;
   taskPreview: TaskSet | null;
   taskPreviewError: string | null;
@@ -89,7 +103,12 @@ export interface LabState {
 
   connect(): Promise<void>;
   retryGpu(): Promise<void>;
-  loadModel(url?: string): Promise<void>;
+  /** A folder URL, any source, or (nothing) the current one again. */
+  loadModel(source?: string | ModelSourceSpec): Promise<void>;
+  cancelLoad(): Promise<void>;
+  setQuantize(q: Quantize): void;
+  refreshCache(): Promise<void>;
+  deleteCached(key: string | 'all'): Promise<void>;
   setTaskChoice(c: TaskChoice): void;
   loadTaskFiles(evalFiles: File[], trainFiles?: File[]): Promise<void>;
   loadTaskUrls(urls: { challenges: string; solutions: string; trainChallenges?: string; trainSolutions?: string }): Promise<void>;
@@ -206,8 +225,10 @@ export const useLab = create<LabState>()((set, get) => {
   const choice0: TaskChoice = { kind: 'mini', seed: MINI_ARC_DEFAULT.seed };
   return {
     gpu: { kind: 'loading' },
-    model: { status: 'idle', url: initialModelUrl(), info: null, seconds: null, progress: null },
+    model: { status: 'idle', url: initialModelUrl(), source: { kind: 'url', url: initialModelUrl() }, info: null, seconds: null, load: NO_PROGRESS, lastFailure: null },
     embeddedModelUrl: embeddedModelUrl(),
+    quantize: 'auto',
+    cache: { list: null, busy: false, error: null },
     taskChoice: choice0,
     ...preview(choice0, s0),
     settings: s0,
@@ -234,35 +255,85 @@ export const useLab = create<LabState>()((set, get) => {
     async retryGpu() {
       client?.terminate();
       client = EngineClient.start();
-      set({ run: IDLE_RUN, model: { ...get().model, status: 'idle', info: null, progress: null } });
+      set({ run: IDLE_RUN, model: { ...get().model, status: 'idle', info: null, load: NO_PROGRESS } });
       if (await init()) await get().loadModel();
     },
 
     async loadModel(input) {
-      if (!client || get().run.status === 'running') return;
-      let url: string;
+      if (!client || get().run.status === 'running' || get().model.status === 'loading') return;
+      let spec: ModelSourceSpec;
       try {
-        url = input === undefined ? get().model.url : resolveModelUrl(input);
+        spec = input === undefined ? get().model.source : toSpec(input);
       } catch (e) {
-        set({ error: toLabError('Model URL', e) });
+        set({ error: toLabError('Model source', e) });
         return;
       }
+      const url = sourceLabel(spec);
+      const before = get().model;
       const t0 = performance.now();
       let shown = 0;
-      set({ model: { status: 'loading', url, info: null, seconds: null, progress: null } });
+      let load = NO_PROGRESS;
+      let fileCount = 0;
+      set({ model: { status: 'loading', url, source: spec, info: null, seconds: null, load, lastFailure: null } });
       const onEvent = (e: EngineEvent) => {
-        const progress = e.type === 'download' ? { stage: 'download' as const, what: e.file, loaded: e.loaded, total: e.total }
-          : e.type === 'upload' ? { stage: 'upload' as const, what: e.tensor, loaded: e.loaded, total: e.total } : null;
-        if (!progress || performance.now() - shown < 100) return; // ≤ 10 updates a second
+        if (e.type !== 'download' && e.type !== 'upload') return;
+        load = foldProgress(load, e);
+        // ≤ 10 updates a second, but always a file's first and last event.
+        if (e.type === 'download' && (e.done || load.files.length !== fileCount)) shown = 0;
+        fileCount = load.files.length;
+        if (performance.now() - shown < 100) return;
         shown = performance.now();
-        set((st) => (st.model.status === 'loading' && st.model.url === url ? { model: { ...st.model, progress } } : {}));
+        set((st) => (st.model.status === 'loading' && st.model.url === url ? { model: { ...st.model, load } } : {}));
       };
+      const q = get().quantize;
       try {
-        const info = await client.call('load-model', { url }, onEvent);
-        set({ model: { status: 'ready', url, info, seconds: (performance.now() - t0) / 1000, progress: null } });
+        const info = await client.call('load-model', { source: spec, quantize: q }, onEvent);
+        set({ model: { status: 'ready', url, source: spec, info, seconds: (performance.now() - t0) / 1000, load, lastFailure: null } });
       } catch (e) {
-        set({ model: { status: 'error', url, info: null, seconds: null, progress: null }, error: toLabError(`Loading the model from ${url}`, e) });
+        const cancelled = isCancelled(e);
+        const err = e as Error;
+        const lastFailure = { cancelled, name: err.name ?? 'Error', message: err.message ?? String(e), label: url };
+        // The engine keeps the model it had: so does the lab.
+        const model: ModelState = before.status === 'ready' && before.info
+          ? { ...before, lastFailure }
+          : { status: 'error', url, source: spec, info: null, seconds: null, load, lastFailure };
+        set({ model, ...(!cancelled && { error: { ...toLabError(`Loading the model from ${url}`, e), message: loadErrorMessage(e) } }) });
       }
+      void get().refreshCache();
+    },
+
+    async cancelLoad() {
+      if (!client || get().model.status !== 'loading') return;
+      try {
+        await client.call('cancel-load', {});
+      } catch (e) {
+        set({ error: toLabError('Cancelling the load', e) });
+      }
+    },
+
+    setQuantize(q) {
+      set({ quantize: q });
+    },
+
+    async refreshCache() {
+      if (!client) return;
+      set((s) => ({ cache: { ...s.cache, busy: true } }));
+      try {
+        const list = await client.call('cache-list', {});
+        set({ cache: { list, busy: false, error: null } });
+      } catch (e) {
+        set((s) => ({ cache: { ...s.cache, busy: false, error: `${(e as Error).name}: ${(e as Error).message}` } }));
+      }
+    },
+
+    async deleteCached(key) {
+      if (!client) return;
+      try {
+        await client.call('cache-delete', key === 'all' ? { all: true } : { key });
+      } catch (e) {
+        set({ error: toLabError('Deleting from the model cache', e) });
+      }
+      await get().refreshCache();
     },
 
     setTaskChoice(c) {

@@ -1,0 +1,97 @@
+// The model picker's side of the store: what the user picked (embedded, URL, Hub repo, local folder) as the
+// ModelSourceSpec the worker opens, per-file download progress folded from 'download' events, and the load
+// errors said in the words the picker shows.
+import { describeSource, isRepoId, DEFAULT_HUB_ENDPOINT, type ModelSourceSpec } from '../engine/model/sources/spec.ts';
+import type { DownloadProgress, EngineEvent } from '../worker/protocol.ts';
+import { ModelUrlError, resolveModelUrl } from './model_url.ts';
+
+export type Quantize = 'auto' | 'none' | 'q8' | 'q4';
+
+export const QUANTIZE_LABELS: Record<Quantize, string> = { auto: 'Auto (fit the GPU)', none: 'None (as stored)', q8: '8-bit', q4: '4-bit' };
+
+/** One file of the load in progress: the last 'download' event for it. */
+export type FileProgress = Omit<DownloadProgress, 'file'>;
+
+export interface LoadProgress {
+  /** Per file, in the order they started. */
+  files: Array<[string, FileProgress]>;
+  /** Weights going to the GPU. */
+  upload: { tensor: string; loaded: number; total: number } | null;
+}
+
+export const NO_PROGRESS: LoadProgress = { files: [], upload: null };
+
+export function foldProgress(p: LoadProgress, e: EngineEvent): LoadProgress {
+  if (e.type === 'download') {
+    const { file, ...rest } = e as DownloadProgress & { type: 'download' };
+    const { type: _t, ...fp } = rest as FileProgress & { type: string };
+    const i = p.files.findIndex(([f]) => f === file);
+    const files = i < 0 ? [...p.files, [file, fp] as [string, FileProgress]] : p.files.map((x, j) => (j === i ? [file, fp] as [string, FileProgress] : x));
+    return { ...p, files };
+  }
+  if (e.type === 'upload') return { ...p, upload: { tensor: e.tensor, loaded: e.loaded, total: e.total } };
+  return p;
+}
+
+/** A Hub form: repo id, revision, endpoint, token (empty: none). */
+export interface HubForm {
+  repo: string;
+  revision: string;
+  endpoint: string;
+  token: string;
+}
+
+export function hubSpec(f: HubForm): ModelSourceSpec {
+  const repo = f.repo.trim().replace(/^https?:\/\/huggingface\.co\//, '').replace(/\/+$/, '');
+  if (!isRepoId(repo)) throw new ModelUrlError(`"${f.repo}" is not a Hub repo id (org/name, e.g. HuggingFaceTB/SmolLM2-135M-Instruct).`);
+  const endpoint = f.endpoint.trim().replace(/\/+$/, '') || DEFAULT_HUB_ENDPOINT;
+  try {
+    const u = new URL(endpoint);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+  } catch {
+    throw new ModelUrlError(`"${f.endpoint}" is not an http(s) endpoint.`);
+  }
+  const token = f.token.trim();
+  return {
+    kind: 'hub', repo, revision: f.revision.trim() || 'main',
+    ...(endpoint !== DEFAULT_HUB_ENDPOINT && { endpoint }),
+    ...(token && { token }),
+  };
+}
+
+/** A string is a folder URL (made absolute against the page); a spec is taken as is. */
+export function toSpec(input: string | ModelSourceSpec): ModelSourceSpec {
+  return typeof input === 'string' ? { kind: 'url', url: resolveModelUrl(input) } : input;
+}
+
+/** What the picker and the run record call the source (no token). */
+export function sourceLabel(spec: ModelSourceSpec): string {
+  return spec.kind === 'url' ? spec.url : describeSource(spec);
+}
+
+/** The load was cancelled on purpose (cancel-load). */
+export const isCancelled = (e: unknown) =>
+  e instanceof Error && (e.name === 'AbortError' || (e.name === 'DownloadError' && /cancelled$/.test(e.message)));
+
+/** A first line for the error panel: what to do about it. */
+export function loadErrorMessage(e: unknown): string {
+  const err = e instanceof Error ? e : new Error(String(e));
+  switch (err.name) {
+    case 'GatedModelError':
+      return `This repo is gated: paste a token with access (accept the model's terms on its Hub page, then use a token with read access). ${err.message}`;
+    case 'DownloadError':
+      return `The download failed; what arrived is cached and the next load resumes there. ${err.message}`;
+    case 'ModelFormatError':
+      return `The checkpoint is not usable: ${err.message}`;
+    case 'ModelConfigError':
+      return `This model's configuration is not supported: ${err.message}`;
+    default:
+      return err.message;
+  }
+}
+
+/** `?hubEndpoint=` and `?hubRepo=`: the Hub form's first values (tests, mirrors). */
+export function initialHubForm(): HubForm {
+  const q = new URLSearchParams(location.search);
+  return { repo: q.get('hubRepo') ?? '', revision: q.get('hubRevision') ?? 'main', endpoint: q.get('hubEndpoint') ?? DEFAULT_HUB_ENDPOINT, token: '' };
+}
