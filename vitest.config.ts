@@ -9,6 +9,8 @@ export default defineConfig({
     projects: [
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
       {
+        // Pre-bundled up front: discovering them mid-run makes Vite reload the page under a running test.
+        optimizeDeps: { include: ['zod', '@huggingface/transformers'] },
         test: {
           name: 'gpu',
           include: ['tests/gpu/**/*.test.ts'],
