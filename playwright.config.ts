@@ -1,11 +1,21 @@
 import { defineConfig } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { chromeArgs, findChrome } from './tools/browser/chrome.ts';
+
+/** A port the OS reports free right now (asked in a child process: the config must be synchronous). */
+function freePort(): number {
+  const js = "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})";
+  return Number(execFileSync(process.execPath, ['-e', js], { encoding: 'utf8' }).trim());
+}
 
 // End-to-end tests against a production build served by `vite preview`. The browser is the system
 // Chrome/Chromium (never Playwright's download); without a GPU it gets SwiftShader's WebGPU adapter (SEAL_GPU=1
 // uses the real GPU). `vite build` is called directly rather than `npm run build`, whose tsc pass covers the
 // whole repository.
-const PORT = 4173;
+// A free port is picked once in the runner process and inherited by its workers through the environment, so a
+// stray server on a fixed port can never fail (or be mistaken for) this run's build.
+process.env.SEAL_E2E_PORT ??= String(freePort());
+const PORT = Number(process.env.SEAL_E2E_PORT);
 const VITE = 'node node_modules/vite/bin/vite.js';
 
 export default defineConfig({

@@ -89,6 +89,8 @@ export class EngineHost {
   /** Runs `fn` inside an out-of-memory error scope: a failed allocation becomes a GpuMemoryError. */
   private async guarded<T>(fn: (gpu: Gpu) => Promise<T>, cleanup: (v: T) => void): Promise<T> {
     const gpu = this.need(this.gpu, 'GPU device (send init first)');
+    const oomError = (e: GPUError) =>
+      new GpuMemoryError(`Out of GPU memory: ${e.message}. Try a smaller model, shorter sequences or a lower LoRA rank.`);
     gpu.device.pushErrorScope('out-of-memory');
     let v: T;
     try {
@@ -97,14 +99,13 @@ export class EngineHost {
       gpu.flush();
       // Keep the scope stack balanced on failures too; an allocation that failed first explains what followed.
       const oom = await gpu.device.popErrorScope().catch(() => null);
-      if (oom) throw new GpuMemoryError(`Out of GPU memory: ${oom.message}. Try a smaller model, shorter sequences or a lower LoRA rank.`);
-      throw e;
+      throw oom ? oomError(oom) : e;
     }
     gpu.flush();
     const oom = await gpu.device.popErrorScope();
     if (oom) {
       cleanup(v);
-      throw new GpuMemoryError(`Out of GPU memory: ${oom.message}. Try a smaller model, shorter sequences or a lower LoRA rank.`);
+      throw oomError(oom);
     }
     return v;
   }
