@@ -12,7 +12,7 @@ import type { CacheStore } from '../engine/model/sources/cache.ts';
 import type { ModelFolder } from '../engine/model/sources/files.ts';
 import { publicSpec, type ModelSourceSpec } from '../engine/model/sources/spec.ts';
 import { LoraAdapter } from '../engine/model/lora.ts';
-import { LoraTrainer } from '../engine/train/trainer.ts';
+import { GRADIENTS_ONLY, LoraTrainer } from '../engine/train/trainer.ts';
 import { loadTokenizer, type Tokenizer } from '../engine/model/tokenizer.ts';
 import { runBench } from '../engine/bench.ts';
 import type { Api, DownloadRequestOptions, EngineEvent, Kind, LoraInfo, SourceRequest } from './protocol.ts';
@@ -232,7 +232,7 @@ export class EngineHost {
       const model = this.need(this.model, 'model');
       const adapter = this.need(this.adapter, 'adapter');
       const b = this.batch(tokens);
-      const trainer = new LoraTrainer(model, adapter, { lr: 0, warmupSteps: 0, totalSteps: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 0 });
+      const trainer = new LoraTrainer(model, adapter, GRADIENTS_ONLY);
       try {
         const loss = await trainer.computeGradients([{ batch: b, lossMask: b.mask }]);
         return { loss, grads: Object.fromEntries(await adapter.export(trainer.grads)) };

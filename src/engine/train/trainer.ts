@@ -25,6 +25,9 @@ export const DEFAULT_HYPER: Omit<TrainHyper, 'lr' | 'totalSteps'> = {
   warmupSteps: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1,
 };
 
+/** Settings for a trainer used only to compute gradients (computeGradients; step is never called). */
+export const GRADIENTS_ONLY: TrainHyper = { ...DEFAULT_HYPER, lr: 0, totalSteps: 1, maxGradNorm: 0 };
+
 export interface MicroBatch {
   batch: TokenBatch;
   /** Weight per position (B, T): 1 where the token is a training target. */
