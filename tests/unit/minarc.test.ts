@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  COMPOSITIONS, FAMILIES, HELDOUT_FAMILIES, MINI_ARC_DEFAULT, PRETRAIN_FAMILIES, PRIMITIVES, Rng, explanations,
+  COMPOSITIONS, FAMILIES, HELDOUT_FAMILIES, MINI_ARC_DEFAULT, PRETRAIN_FAMILIES, PRIMITIVES, RESTEM_FAMILIES, Rng, explanations,
   familyKinds, generateTasks, getFamily, hashSeed, miniArcDefault, miniArcStats, splitOf, taskText, type MiniArc,
 } from '../../src/seal/arc/minarc/index.ts';
 import type { Grid } from '../../src/seal/arc/types.ts';
@@ -120,10 +120,11 @@ describe('mini-ARC split', () => {
   it('is disjoint, covers every family and holds out only new compositions of pretrain primitives', () => {
     const all = FAMILIES.map((f) => f.name);
     expect(new Set(all).size).toBe(all.length);
-    expect(PRETRAIN_FAMILIES.filter((f) => HELDOUT_FAMILIES.includes(f))).toEqual([]);
-    expect([...PRETRAIN_FAMILIES, ...HELDOUT_FAMILIES].sort()).toEqual(all.slice().sort());
+    const splits = [PRETRAIN_FAMILIES, RESTEM_FAMILIES, HELDOUT_FAMILIES];
+    expect(new Set(splits.flat()).size).toBe(splits.flat().length);
+    expect(splits.flat().sort()).toEqual(all.slice().sort());
     for (const p of PRIMITIVES) expect(splitOf(p.name)).toBe('pretrain');
-    for (const h of HELDOUT_FAMILIES) {
+    for (const h of [...RESTEM_FAMILIES, ...HELDOUT_FAMILIES]) {
       expect(getFamily(h).parts).toHaveLength(2);
       for (const part of getFamily(h).parts) expect(PRETRAIN_FAMILIES).toContain(part);
     }
@@ -159,7 +160,7 @@ function checkSet(set: MiniArc, maxSize = 8) {
     for (const e of found) {
       const agrees = sameGrid(getFamily(e.family).apply(test.input, e.params), test.output);
       if (getFamily(e.family).parts.length === simplest) expect(agrees, `${id}: ambiguous with ${e.family}`).toBe(true);
-      if (split === 'heldout') expect(splitOf(e.family), `${id}: explained by ${e.family}`).toBe('heldout');
+      if (split !== 'pretrain') expect(splitOf(e.family), `${id}: explained by ${e.family}`).not.toBe('pretrain');
     }
   }
 }
@@ -175,10 +176,10 @@ describe('mini-ARC generation', () => {
   });
 
   it('makes consistent, unambiguous, non-identity tasks for every family', () => {
-    for (const split of ['pretrain', 'heldout'] as const) {
-      const set = generateTasks({ seed: 11, count: 3 * (split === 'pretrain' ? PRETRAIN_FAMILIES : HELDOUT_FAMILIES).length, split });
+    for (const [split, families] of [['pretrain', PRETRAIN_FAMILIES], ['restem', RESTEM_FAMILIES], ['heldout', HELDOUT_FAMILIES]] as const) {
+      const set = generateTasks({ seed: 11, count: 3 * families.length, split });
       const perFamily = miniArcStats(set).perFamily;
-      for (const f of split === 'pretrain' ? PRETRAIN_FAMILIES : HELDOUT_FAMILIES) expect(perFamily[f], f).toBe(3);
+      for (const f of families) expect(perFamily[f], f).toBe(3);
       checkSet(set);
     }
   });
@@ -197,12 +198,12 @@ describe('mini-ARC generation', () => {
     expect(() => generateTasks({ seed: 3, count: 2, split: 'all', families: ['nope'] })).toThrow();
   });
 
-  it('has the default set: 12 pretrain training tasks and 20 held-out tasks over every held-out family', () => {
+  it('has the default set: 12 ReST-EM training tasks and 20 held-out tasks over every held-out family', () => {
     expect(MINI_ARC_DEFAULT).toEqual({ seed: 2025, heldoutCount: 20, trainCount: 12 });
     const { train, eval: ev } = miniArcDefault();
     expect(Object.keys(train.challenges)).toHaveLength(12);
     expect(Object.keys(ev.challenges)).toHaveLength(20);
-    expect(Object.values(train.meta).every((m) => m.split === 'pretrain')).toBe(true);
+    expect(new Set(Object.values(train.meta).map((m) => m.family))).toEqual(new Set(RESTEM_FAMILIES));
     expect(new Set(Object.values(ev.meta).map((m) => m.family))).toEqual(new Set(HELDOUT_FAMILIES));
     for (const id of [...Object.keys(train.challenges), ...Object.keys(ev.challenges)]) expect(id).toMatch(/^mini-[a-z0-9_+]+-2025-\d+$/);
     checkSet(train);

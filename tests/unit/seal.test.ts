@@ -4,6 +4,7 @@ import { RunControl, RunStopped } from '../../src/seal/control.ts';
 import { arcConfig, parseOverrides, PAPER_1B } from '../../src/seal/arc/config.ts';
 import { itemsFromFiles, miniArcTaskSet, splitTaskSet, TaskFileError } from '../../src/seal/arc/task_set.ts';
 import { padBatch } from '../../src/seal/context.ts';
+import { HELDOUT_FAMILIES, RESTEM_FAMILIES } from '../../src/seal/arc/minarc/index.ts';
 
 describe('RunControl', () => {
   it('step mode stops at every checkpoint until step', async () => {
@@ -66,11 +67,14 @@ describe('task sets', () => {
     expect(() => itemsFromFiles(good, {})).toThrow(/"t1" has no solution/);
     expect(() => itemsFromFiles(good, { t1: [[[12]]] })).toThrow(TaskFileError);
   });
-  it('mini-ARC default: training tasks from pretraining families, evaluation from held-out ones', () => {
+  it('mini-ARC default: training tasks from the ReST-EM families, evaluation from the held-out ones', () => {
     const s = miniArcTaskSet({ train: 3, eval: 4 });
     expect(s.train).toHaveLength(3);
     expect(s.eval).toHaveLength(4);
     expect(new Set([...s.train, ...s.eval].map((t) => t.id)).size).toBe(7);
+    const familyOf = (id: string) => id.replace(/^mini-/, '').replace(/-\d+-\d+$/, '');
+    for (const t of s.train) expect(RESTEM_FAMILIES).toContain(familyOf(t.id));
+    for (const t of s.eval) expect(HELDOUT_FAMILIES).toContain(familyOf(t.id));
   });
 });
 

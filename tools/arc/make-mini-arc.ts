@@ -36,10 +36,10 @@ function int(name: string, s: string): number {
 }
 
 if (a.help) {
-  console.log('usage: npx tsx tools/arc/make-mini-arc.ts --seed S --count N --split pretrain|heldout|all --out DIR [--name NAME] [--demos MIN,MAX] [--max-size 8] [--families a,b] [--check all|primitives] [--meta]');
+  console.log('usage: npx tsx tools/arc/make-mini-arc.ts --seed S --count N --split pretrain|restem|heldout|all --out DIR [--name NAME] [--demos MIN,MAX] [--max-size 8] [--families a,b] [--check all|primitives] [--meta]');
   process.exit(0);
 }
-if (!['pretrain', 'heldout', 'all'].includes(a.split)) fail(`--split must be pretrain, heldout or all, got "${a.split}"`);
+if (!['pretrain', 'restem', 'heldout', 'all'].includes(a.split)) fail(`--split must be pretrain, restem, heldout or all, got "${a.split}"`);
 if (!['all', 'primitives'].includes(a.check)) fail(`--check must be all or primitives, got "${a.check}"`);
 const demos = a.demos.split(',').map((s) => int('demos', s.trim()));
 if (demos.length !== 2) fail('--demos must be MIN,MAX');

@@ -9,9 +9,10 @@
 //       selfedit   chat(system, demos + SELF_EDIT_INSTRUCTION_SHORT) → a random, diverse self-edit JSON; loss on
 //                  the JSON and <|eot_id|> (a minority share)
 //   eval.json    evaluation sets: held-out (miniArcDefault().eval, 20 tasks, seed 2025), the ReST-EM training
-//                tasks (miniArcDefault().train) and unseen pretrain-family tasks: solve prompts and target ids,
-//                self-edit prompts; plus TTT datasets (buildTttData) of each held-out task for a few
-//                data-generation configurations, as token ids + output masks, for train.py's TTT sanity check.
+//                tasks (miniArcDefault().train), unseen pretrain-family tasks and pools of held-out and ReST-EM
+//                tasks (seed 3000): solve prompts and target ids, self-edit prompts; plus TTT datasets
+//                (buildTttData) of each held-out and ReST-EM task for a few data-generation configurations, as
+//                token ids + output masks, for train.py's TTT checks.
 // Everything is seeded: the same command writes the same bytes.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -32,14 +33,14 @@ const OUT = resolve(ROOT, 'tools/pretrain/.data');
 
 // ---- corpus knobs (documented in tools/pretrain/README.md)
 const SEED = 1234;
-const TASK_SEEDS = Array.from({ length: Number(process.env.PRETRAIN_TASK_SEEDS ?? 12) }, (_, i) => 100_000 + i);
+const TASK_SEEDS = Array.from({ length: Number(process.env.PRETRAIN_TASK_SEEDS ?? 48) }, (_, i) => 100_000 + i);
 const TASKS_PER_SEED = 230; // 10 per pretrain family
 const MAX_TOKENS = 1024; // longest pretraining sequence (longer ones are dropped)
 const AUG_COPIES = 2; // augmented (+ colour-permuted) copies per task
-const SELF_EDIT_PER_TASK = 0.35; // expected self-edit sequences per task (≈ 12–15 % of sequences)
+const SELF_EDIT_PER_TASK = 0.5; // expected self-edit sequences per task (≈ 7 % of sequences)
 /** Learning rates the self-edits are drawn from (this model's useful TTT range is ~1e-3…1e-2; the ends are worse). */
 export const SELF_EDIT_LRS = [1e-4, 3e-4, 1e-3, 3e-3, 5e-3, 1e-2, 2e-2, 3e-2, 5e-2];
-const TTT_MAX_EXAMPLES = 48;
+const TTT_MAX_EXAMPLES = 24;
 const TTT_MAX_TOKENS = 512;
 
 const files = (name: string) => {
@@ -199,12 +200,17 @@ function evalSet(set: MiniArc, withTtt: boolean): EvalTask[] {
 
 const def = miniArcDefault();
 const pretrainUnseen = generateTasks({ seed: 9_999, count: 46, split: 'pretrain' });
+// Pools of further tasks of the held-out and ReST-EM families (4 per family), to see per family what ICL and TTT
+// reach beyond the lab's default set.
+const POOL_SEED = 3_000;
 const evalOut = {
   tttMaxExamples: TTT_MAX_EXAMPLES,
   tttMaxTokens: TTT_MAX_TOKENS,
   heldout: evalSet(def.eval, true),
-  restTrain: evalSet(def.train, false),
+  restTrain: evalSet(def.train, true),
   pretrain: evalSet(pretrainUnseen, false),
+  heldoutPool: evalSet(generateTasks({ seed: POOL_SEED, count: 48, split: 'heldout' }), true),
+  restemPool: evalSet(generateTasks({ seed: POOL_SEED, count: 32, split: 'restem' }), true),
 };
 writeFileSync(resolve(OUT, 'eval.json'), JSON.stringify(evalOut));
 const tttLens = evalOut.heldout.map((t) => t.ttt!.all.ids.map((x) => x.length));

@@ -1,14 +1,16 @@
 """Pretrain the lab's embedded mini model (public/models/seal-mini-arc) on the corpus written by
-tools/pretrain/export.ts, then evaluate it in PyTorch (ICL, TTT sanity check, self-edit sampling).
+tools/pretrain/export.ts, then evaluate it in PyTorch (ICL, TTT, self-edit sampling). CPU or one CUDA GPU.
 
-Run: npx tsx tools/pretrain/export.ts && /usr/bin/python3 tools/pretrain/train.py
-Env knobs: PRETRAIN_MINUTES (training wall-clock budget, default 20), PRETRAIN_EVAL_ONLY=1 (skip training,
-evaluate the saved model), PRETRAIN_TTT_SWEEP=1 (sweep TTT lr/epochs/data configs).
+Run: npx tsx tools/pretrain/export.ts && /usr/bin/python3 tools/pretrain/train.py   (GPU: tools/pretrain/gpu.sh)
+Env knobs (tools/pretrain/README.md): PRETRAIN_STEPS or PRETRAIN_MINUTES, PRETRAIN_BATCH_TOKENS,
+PRETRAIN_HIDDEN/FFN/LAYERS, PRETRAIN_OUT/LOG/RESULTS (paths), PRETRAIN_EVAL_ONLY=1, PRETRAIN_EVAL=icl,selfedit,ttt,
+PRETRAIN_TTT_SWEEP=1 with PRETRAIN_SHARD=i/n, PRETRAIN_DEADLINE.
 
 Loss (decision): on solve sequences, every demo OUTPUT grid and the query output grid (+ <eos>) — a demo output
 after the first is predictable from the earlier demos, so this is dense in-context-learning signal; input grids
 and the "Input:/Output:" scaffolding get no loss. On self-edit sequences, the JSON and <|eot_id|> only.
 """
+import gzip
 import json
 import math
 import os
@@ -27,20 +29,25 @@ from safetensors_io import load_file, save_file  # noqa: E402
 
 DATA = os.path.join(HERE, ".data")
 MODEL_DIR = os.path.join(ROOT, "public", "models", "seal-mini-arc")
-LOG = os.path.join(HERE, "logs", "train-log.jsonl")
+LOG = os.environ.get("PRETRAIN_LOG", os.path.join(HERE, "logs", "train-log.jsonl"))
 SEED = 1234
 BOS, EOS, PAD, EOT = 256, 257, 258, 259
+# CPU here (2 cores, torch 1.13) or CUDA on a GPU machine (tools/pretrain/gpu.sh); the same code and seeds.
+DEV = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+if DEV.type == "cuda":
+    torch.backends.cuda.matmul.allow_tf32 = True
+HIDDEN = int(os.environ.get("PRETRAIN_HIDDEN", 96))
 
 CONFIG = {
     "architectures": ["LlamaForCausalLM"],
     "model_type": "llama",
     "vocab_size": 260,
-    "hidden_size": int(os.environ.get("PRETRAIN_HIDDEN", 96)),
+    "hidden_size": HIDDEN,
     "intermediate_size": int(os.environ.get("PRETRAIN_FFN", 256)),
     "num_hidden_layers": int(os.environ.get("PRETRAIN_LAYERS", 3)),
     "num_attention_heads": 4,
     "num_key_value_heads": 2,
-    "head_dim": int(os.environ.get("PRETRAIN_HIDDEN", 96)) // 4,
+    "head_dim": HIDDEN // 4,
     "rms_norm_eps": 1e-5,
     "rope_theta": 10000.0,
     "tie_word_embeddings": True,
@@ -54,16 +61,20 @@ CONFIG = {
     "torch_dtype": "float32",
 }
 TRAIN = {
-    "batch_tokens": 4096,
+    "batch_tokens": int(os.environ.get("PRETRAIN_BATCH_TOKENS", 4096)),
     "lr": 3e-3,
     "min_lr_ratio": 0.05,
     "warmup": 50,
     "weight_decay": 0.05,
     "betas": (0.9, 0.95),
     "clip": 1.0,
+    # a fixed number of steps (PRETRAIN_STEPS) reproduces a run exactly; without it the count is fixed after 30
+    # steps from the measured speed so that training fills PRETRAIN_MINUTES
+    "steps": int(os.environ.get("PRETRAIN_STEPS", 0)),
     "minutes": float(os.environ.get("PRETRAIN_MINUTES", 15)),
-    "eval_every": 200,
+    "evals": 4,
 }
+OUT_DIR = os.environ.get("PRETRAIN_OUT", MODEL_DIR)  # where the model files are written
 LORA_TARGETS = ("q_proj", "v_proj", "gate_proj", "up_proj", "down_proj")
 
 
@@ -102,7 +113,7 @@ def rms(x, w, eps=1e-5):
 
 def rope_tables(c, pos):
     D = c["head_dim"]
-    inv = 1.0 / (c["rope_theta"] ** (torch.arange(0, D, 2).float() / D))
+    inv = 1.0 / (c["rope_theta"] ** (torch.arange(0, D, 2, device=pos.device).float() / D))
     ang = pos.float()[..., None] * inv
     emb = torch.cat([ang, ang], -1)
     return emb.cos(), emb.sin()
@@ -145,14 +156,14 @@ class Model(torch.nn.Module):
             g = b.H // b.KV
             kk = k[:, :, None].expand(B, b.KV, g, k.shape[2], b.D).reshape(B, b.H, k.shape[2], b.D)
             vv = v[:, :, None].expand(B, b.KV, g, v.shape[2], b.D).reshape(B, b.H, v.shape[2], b.D)
-            s = (q @ kk.transpose(-1, -2)) * (1.0 / math.sqrt(b.D))
-            S = s.shape[-1]
-            if allowed is None:
-                allowed_ = torch.ones(T, S, dtype=torch.bool).tril(S - T)[None]
+            if allowed is None and cache is None and hasattr(F, "scaled_dot_product_attention"):
+                a = F.scaled_dot_product_attention(q, kk, vv, is_causal=True)  # torch ≥ 2: fused, same maths
             else:
-                allowed_ = allowed
-            s = s.masked_fill(~allowed_[:, None], float("-inf"))
-            a = torch.softmax(s, -1) @ vv
+                s = (q @ kk.transpose(-1, -2)) * (1.0 / math.sqrt(b.D))
+                S = s.shape[-1]
+                allowed_ = torch.ones(T, S, dtype=torch.bool, device=s.device).tril(S - T)[None] if allowed is None else allowed
+                s = s.masked_fill(~allowed_[:, None], float("-inf"))
+                a = torch.softmax(s, -1) @ vv
             h = h + b.o_proj(a.transpose(1, 2).reshape(B, T, b.H * b.D))
             x = rms(h, b.post_attention_layernorm)
             h = h + b.down_proj(F.silu(b.gate_proj(x)) * b.up_proj(x))
@@ -206,10 +217,17 @@ def loss_weights(ids, mask, kind):
     return w
 
 
+def read_data(name, dtype=None):
+    """tools/pretrain/.data/NAME, or NAME.gz (the compressed copy that travels to a GPU machine)."""
+    p = os.path.join(DATA, name)
+    raw = open(p, "rb").read() if os.path.exists(p) else gzip.open(p + ".gz", "rb").read()
+    return np.frombuffer(raw, dtype=dtype) if dtype else json.loads(raw)
+
+
 def load_corpus():
-    info = json.load(open(os.path.join(DATA, "corpus.json")))
-    ids = np.fromfile(os.path.join(DATA, "corpus.tokens.u16"), dtype=np.uint16)
-    mask = np.fromfile(os.path.join(DATA, "corpus.mask.u8"), dtype=np.uint8)
+    info = read_data("corpus.json")
+    ids = read_data("corpus.tokens.u16", np.uint16)
+    mask = read_data("corpus.mask.u8", np.uint8)
     seqs = []
     for off, n, kind in info["index"]:
         s = ids[off : off + n].astype(np.int64)
@@ -241,9 +259,9 @@ def batch_tensors(seqs, idx):
     for r, i in enumerate(idx):
         s, ww = seqs[i]
         ids[r, : len(s)], w[r, : len(s)] = s, ww
-    ids = torch.from_numpy(ids)
-    pos = torch.arange(T)[None].expand(len(idx), T)
-    return ids, pos, torch.from_numpy(w)
+    ids = torch.from_numpy(ids).to(DEV)
+    pos = torch.arange(T, device=DEV)[None].expand(len(idx), T)
+    return ids, pos, torch.from_numpy(w).to(DEV)
 
 
 def weighted_loss(logits, ids, w):
@@ -258,19 +276,19 @@ def weighted_loss(logits, ids, w):
 @torch.no_grad()
 def generate(model, prompt, max_new, temperature=0.0, gen=None, stop=(EOS, EOT)):
     cache = []
-    toks = torch.tensor([prompt])
-    logits = model(toks, torch.arange(len(prompt))[None], None, cache)[0, -1]
+    toks = torch.tensor([prompt], device=DEV)
+    logits = model(toks, torch.arange(len(prompt), device=DEV)[None], None, cache)[0, -1]
     out = []
     for i in range(max_new):
         if temperature > 0:
-            p = torch.softmax(logits / temperature, -1)
+            p = torch.softmax(logits.float().cpu() / temperature, -1)  # sampled on the CPU: the same draws anywhere
             nxt = int(torch.multinomial(p, 1, generator=gen))
         else:
             nxt = int(torch.argmax(logits))
         out.append(nxt)
         if nxt in stop:
             break
-        logits = model(torch.tensor([[nxt]]), torch.tensor([[len(prompt) + i]]), None, cache)[0, -1]
+        logits = model(torch.tensor([[nxt]], device=DEV), torch.tensor([[len(prompt) + i]], device=DEV), None, cache)[0, -1]
     return out
 
 
@@ -375,8 +393,8 @@ def attach_lora(model, rank, alpha, gen):
         for n in LORA_TARGETS:
             lin = getattr(b, n)
             o, i = lin.weight.shape
-            lin.A = torch.nn.Parameter(torch.randn(rank, i, generator=gen) * (1.0 / math.sqrt(i)))
-            lin.B = torch.nn.Parameter(torch.zeros(o, rank))
+            lin.A = torch.nn.Parameter((torch.randn(rank, i, generator=gen) * (1.0 / math.sqrt(i))).to(DEV))
+            lin.B = torch.nn.Parameter(torch.zeros(o, rank, device=DEV))
             lin.scaling = alpha / rank
             params += [lin.A, lin.B]
     return params
@@ -418,7 +436,8 @@ def ttt_one(model, data, lr, epochs, rank, alpha, batch=2, all_tokens=False, max
                 L = len(ids_l[i])
                 ids[r, :L] = torch.tensor(ids_l[i])
                 w[r, :L] = 1.0 if all_tokens else torch.tensor(masks_l[i], dtype=torch.float32)
-            pos = torch.arange(T)[None].expand(len(idx), T)
+            ids, w = ids.to(DEV), w.to(DEV)
+            pos = torch.arange(T, device=DEV)[None].expand(len(idx), T)
             loss = weighted_loss(model(ids, pos), ids, w)
             opt.zero_grad()
             loss.backward()
@@ -453,114 +472,162 @@ def log(f, rec):
 
 
 def write_model_files(model):
-    os.makedirs(MODEL_DIR, exist_ok=True)
-    save_file(model.hf_state(), os.path.join(MODEL_DIR, "model.safetensors"), {"format": "pt"})
-    with open(os.path.join(MODEL_DIR, "config.json"), "w") as f:
+    os.makedirs(OUT_DIR, exist_ok=True)
+    save_file(model.hf_state(), os.path.join(OUT_DIR, "model.safetensors"), {"format": "pt"})
+    with open(os.path.join(OUT_DIR, "config.json"), "w") as f:
         json.dump(CONFIG, f, indent=2)
-    with open(os.path.join(MODEL_DIR, "generation_config.json"), "w") as f:
+    with open(os.path.join(OUT_DIR, "generation_config.json"), "w") as f:
         json.dump({"bos_token_id": BOS, "eos_token_id": [EOS, EOT], "pad_token_id": PAD}, f, indent=2)
+
+
+def lr_at(step, total):
+    """Linear warm-up, then cosine to min_lr_ratio at `total` steps."""
+    if step < TRAIN["warmup"]:
+        return TRAIN["lr"] * (step + 1) / TRAIN["warmup"]
+    q = min(1.0, (step - TRAIN["warmup"]) / max(1, total - TRAIN["warmup"]))
+    return TRAIN["lr"] * (TRAIN["min_lr_ratio"] + (1 - TRAIN["min_lr_ratio"]) * 0.5 * (1 + math.cos(math.pi * q)))
+
+
+def sync():
+    if DEV.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def pretrain(model, ev, nparams):
+    info, seqs = load_corpus()
+    rng = random.Random(SEED)
+    f = open(LOG, "w")
+    amp = DEV.type == "cuda" and os.environ.get("PRETRAIN_AMP", "1") == "1"
+    log(f, {"event": "start", "device": str(DEV), "torch": torch.__version__, "bf16Autocast": amp, "config": CONFIG,
+            "train": TRAIN, "params": nparams, "corpus": {k: v for k, v in info.items() if k != "index"}})
+    decay = [p for n, p in model.named_parameters() if p.dim() == 2 and n != "embed"]
+    other = [p for n, p in model.named_parameters() if not (p.dim() == 2 and n != "embed")]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": TRAIN["weight_decay"]}, {"params": other, "weight_decay": 0.0}],
+                            lr=TRAIN["lr"], betas=TRAIN["betas"])
+    batches, bi = make_batches(seqs, TRAIN["batch_tokens"], rng), 0
+    total, budget = TRAIN["steps"], TRAIN["minutes"] * 60
+    t0, tokens, step, epoch, t_meas = time.time(), 0, 0, 0, 0.0
+    eval_steps = set()
+    log_every = 10
+    while total == 0 or step < total:
+        if bi >= len(batches):
+            batches, bi, epoch = make_batches(seqs, TRAIN["batch_tokens"], rng), 0, epoch + 1
+        idx = batches[bi]
+        bi += 1
+        tokens += sum(len(seqs[i][0]) for i in idx)
+        ids, pos, w = batch_tensors(seqs, idx)
+        lr = lr_at(step, total or 10**9)
+        for g in opt.param_groups:
+            g["lr"] = lr
+        with torch.autocast(DEV.type, dtype=torch.bfloat16, enabled=amp):
+            logits = model(ids, pos)
+        loss = weighted_loss(logits.float(), ids, w)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        gn = torch.nn.utils.clip_grad_norm_(model.parameters(), TRAIN["clip"])
+        opt.step()
+        step += 1
+        if step == 10:
+            sync()
+            t_meas = time.time()
+        if total == 0 and step == 30:  # fix the step count from the measured speed (logged: rerun with PRETRAIN_STEPS)
+            sync()
+            per_step = (time.time() - t_meas) / 20
+            total = max(30, 30 + int((budget - (time.time() - t0)) / per_step))
+            log_every = max(10, total // 300)
+            eval_steps = {total * k // TRAIN["evals"] for k in range(1, TRAIN["evals"])}
+            log(f, {"event": "steps fixed", "steps": total, "secondsPerStep": round(per_step, 4)})
+        if step % log_every == 0:
+            log(f, {"step": step, "epoch": epoch, "loss": round(float(loss), 4), "lr": round(lr, 6), "gradNorm": round(float(gn), 3),
+                    "tokens": tokens, "elapsed": round(time.time() - t0, 1)})
+        if step in eval_steps:
+            model.eval()
+            pre, _ = solve_rate(model, ev["pretrain"], 12)
+            held, _ = solve_rate(model, ev["heldout"], 6)
+            log(f, {"step": step, "eval": {"pretrainIcl12": pre, "heldoutIcl6": held}, "elapsed": round(time.time() - t0, 1)})
+            model.train()
+            write_model_files(model)
+    log(f, {"event": "end", "steps": step, "epochs": round(epoch + bi / len(batches), 2), "tokens": tokens,
+            "elapsed": round(time.time() - t0, 1)})
+    f.close()
+    write_model_files(model)
 
 
 def main():
     torch.manual_seed(SEED)
     np.random.seed(SEED)
-    torch.set_num_threads(int(os.environ.get("PRETRAIN_THREADS", 2)))
-    ev = json.load(open(os.path.join(DATA, "eval.json")))
-    model = Model(CONFIG)
+    if DEV.type == "cpu":
+        torch.set_num_threads(int(os.environ.get("PRETRAIN_THREADS", 2)))
+    ev = read_data("eval.json")
+    model = Model(CONFIG).to(DEV)
     nparams = sum(p.numel() for p in model.parameters())
     os.makedirs(os.path.dirname(LOG), exist_ok=True)
     if not os.environ.get("PRETRAIN_EVAL_ONLY"):
-        info, seqs = load_corpus()
-        rng = random.Random(SEED)
-        f = open(LOG, "w")
-        log(f, {"event": "start", "config": CONFIG, "train": {k: v for k, v in TRAIN.items()}, "params": nparams,
-                "corpus": {k: v for k, v in info.items() if k != "index"}})
-        decay = [p for n, p in model.named_parameters() if p.dim() == 2 and n != "embed"]
-        other = [p for n, p in model.named_parameters() if not (p.dim() == 2 and n != "embed")]
-        opt = torch.optim.AdamW([{"params": decay, "weight_decay": TRAIN["weight_decay"]}, {"params": other, "weight_decay": 0.0}],
-                                lr=TRAIN["lr"], betas=TRAIN["betas"])
-        budget = TRAIN["minutes"] * 60
-        # measure speed on a few steps, then fix the total number of steps (so the cosine schedule is exact)
-        batches = make_batches(seqs, TRAIN["batch_tokens"], rng)
-        bi = 0
-        t0 = time.time()
-        tokens = 0
-        step = 0
-        warm_end = 0.0
-        while True:
-            if bi >= len(batches):
-                batches, bi = make_batches(seqs, TRAIN["batch_tokens"], rng), 0
-            ids, pos, w = batch_tensors(seqs, batches[bi])
-            bi += 1
-            # warm-up by steps, then cosine over the wall-clock budget (robust to a machine shared with other work)
-            prog = min(1.0, (time.time() - t0) / budget)
-            if step < TRAIN["warmup"]:
-                lr = TRAIN["lr"] * (step + 1) / TRAIN["warmup"]
-                warm_end = prog
-            else:
-                q = min(1.0, (prog - warm_end) / max(1e-9, 1.0 - warm_end))
-                lr = TRAIN["lr"] * (TRAIN["min_lr_ratio"] + (1 - TRAIN["min_lr_ratio"]) * 0.5 * (1 + math.cos(math.pi * q)))
-            for g in opt.param_groups:
-                g["lr"] = lr
-            loss = weighted_loss(model(ids, pos), ids, w)
-            opt.zero_grad()
-            loss.backward()
-            gn = float(torch.nn.utils.clip_grad_norm_(model.parameters(), TRAIN["clip"]))
-            opt.step()
-            step += 1
-            tokens += int((ids != PAD).sum())
-            el = time.time() - t0
-            done = el >= budget
-            if step % 10 == 0:
-                log(f, {"step": step, "loss": round(float(loss), 4), "lr": round(lr, 6), "gradNorm": round(gn, 3),
-                        "tokens": tokens, "elapsed": round(el, 1)})
-            if step % TRAIN["eval_every"] == 0 or done:
-                model.eval()
-                pre, _ = solve_rate(model, ev["pretrain"], 12)
-                held, _ = solve_rate(model, ev["heldout"], 6)
-                log(f, {"step": step, "eval": {"pretrainIcl12": pre, "heldoutIcl6": held}, "elapsed": round(time.time() - t0, 1)})
-                write_model_files(model)
-            if done:
-                break
-        log(f, {"event": "end", "steps": step, "tokens": tokens, "elapsed": round(time.time() - t0, 1)})
-        f.close()
-        write_model_files(model)
+        pretrain(model, ev, nparams)
     else:
-        t, _ = load_file(os.path.join(MODEL_DIR, "model.safetensors"))
-        model.load_hf(t)
+        t, _ = load_file(os.path.join(OUT_DIR, "model.safetensors"))
+        model.load_hf({k: v.to(DEV) for k, v in t.items()})
     model.eval()
     for p in model.parameters():
         p.requires_grad_(False)
     evaluate(model, ev, nparams)
 
 
+# TTT configurations of the sweep, most informative first (a shard that runs out of time drops the tail):
+# (data generation, learning rate, epochs, all-token loss)
+SWEEP = [(d, lr, e, False) for e in (2, 1) for lr in (1e-2, 3e-3, 2e-2, 5e-2, 1e-3) for d in ("all", "none", "basic")] + [
+    ("all", 1e-2, 2, True), ("all", 3e-3, 2, True)]
+TTT_SETS = ("heldout", "restTrain", "heldoutPool", "restemPool")
+
+
 def evaluate(model, ev, nparams):
-    res = {"params": nparams}
+    """Parts by PRETRAIN_EVAL (icl, selfedit, ttt; default all); the TTT configurations by PRETRAIN_SHARD "i/n"
+    (every n-th of the grid, from the i-th; the default grid without PRETRAIN_TTT_SWEEP is the lab's oracle).
+    PRETRAIN_DEADLINE (unix seconds) stops between configurations; results so far are kept."""
+    parts = os.environ.get("PRETRAIN_EVAL", "icl,selfedit,ttt").split(",")
+    deadline = float(os.environ.get("PRETRAIN_DEADLINE", "inf"))
+    out_path = os.environ.get("PRETRAIN_RESULTS", os.path.join(HERE, "logs", "eval.json"))
+    res = {"params": nparams, "device": str(DEV)}
     t0 = time.time()
-    res["iclPretrainUnseen"], _ = solve_rate(model, ev["pretrain"])
-    res["iclRestTrain"], _ = solve_rate(model, ev["restTrain"])
-    res["iclHeldout"], res["iclHeldoutSolved"] = solve_rate(model, ev["heldout"])
-    print(json.dumps(res), flush=True)
-    lab = json.load(open(os.path.join(MODEL_DIR, "seal_lab.json"))) if os.path.exists(os.path.join(MODEL_DIR, "seal_lab.json")) else None
-    rank = lab["ttt"]["loraRank"] if lab else 8
-    alpha = lab["ttt"]["loraAlpha"] if lab else 16
-    max_ex = lab["ttt"]["maxExamples"] if lab else 24
-    runs = []
-    if os.environ.get("PRETRAIN_TTT_SWEEP"):
-        grid = [("all", 3e-3, 2), ("all", 1e-2, 2), ("all", 3e-2, 2), ("none", 1e-2, 2), ("basic", 1e-2, 2), ("all", 1e-2, 1), ("all", 1e-3, 2)]
-    else:
-        o = lab["oracle"]["training"] if lab else {"learning_rate": 1e-2, "num_train_epochs": 2}
-        grid = [("all", o["learning_rate"], o["num_train_epochs"]), ("none", o["learning_rate"], o["num_train_epochs"])]
-    for cfg, lr, epochs in grid:
-        r = ttt_eval(model, ev["heldout"], cfg, lr, epochs, rank, alpha, max_ex)
-        runs.append(r)
-        print(json.dumps(r), flush=True)
-    res["ttt"] = runs
-    res["selfEdit"] = self_edit_stats(model, ev["heldout"] + ev["restTrain"], n_per_task=3)
-    res["evalSeconds"] = round(time.time() - t0, 1)
-    print(json.dumps(res), flush=True)
-    with open(os.path.join(HERE, "logs", "eval.json"), "w") as f:
-        json.dump(res, f, indent=2)
+
+    def save():
+        res["evalSeconds"] = round(time.time() - t0, 1)
+        with open(out_path, "w") as f:
+            json.dump(res, f, indent=1)
+
+    if "icl" in parts:
+        res["icl"] = {}
+        for name in ("pretrain", "restTrain", "heldout", "heldoutPool", "restemPool"):
+            if name in ev and time.time() < deadline:
+                rate, per = solve_rate(model, ev[name])
+                res["icl"][name] = {"rate": rate, "solved": [t["family"] for t, ok in zip(ev[name], per) if ok]}
+                print(json.dumps({"icl": name, "rate": rate}), flush=True)
+        save()
+    if "selfedit" in parts and time.time() < deadline:
+        res["selfEdit"] = self_edit_stats(model, ev["heldout"] + ev["restTrain"], n_per_task=3)
+        print(json.dumps({"selfEdit": res["selfEdit"]}), flush=True)
+        save()
+    if "ttt" in parts:
+        lab = json.load(open(os.path.join(MODEL_DIR, "seal_lab.json")))
+        rank, alpha, max_ex = lab["ttt"]["loraRank"], lab["ttt"]["loraAlpha"], lab["ttt"]["maxExamples"]
+        if os.environ.get("PRETRAIN_TTT_SWEEP"):
+            i, n = (int(x) for x in os.environ.get("PRETRAIN_SHARD", "0/1").split("/"))
+            grid = SWEEP[i::n]
+        else:
+            o = lab["oracle"]["training"]
+            grid = [("all", o["learning_rate"], o["num_train_epochs"], o["strategy"] == "train_using_all_tokens")]
+        res["ttt"] = []
+        for cfg, lr, epochs, all_tokens in grid:
+            for name in TTT_SETS:
+                if name not in ev or time.time() >= deadline:
+                    continue
+                r = ttt_eval(model, ev[name], cfg, lr, epochs, rank, alpha, max_ex, all_tokens)
+                r["set"] = name
+                r["solved"] = [t["family"] for t, ok in zip(ev[name], r["solved"]) if ok]
+                res["ttt"].append(r)
+                print(json.dumps({k: v for k, v in r.items() if k != "solved"}), flush=True)
+                save()
+    save()
 
 
 if __name__ == "__main__":

@@ -43,13 +43,13 @@ export function itemsFromFiles(challengesRaw: unknown, solutionsRaw: unknown, na
   });
 }
 
-/** The lab's default: ReST-EM training tasks from the pretraining families, held-out tasks from new compositions. */
+/** The lab's default: ReST-EM training tasks and held-out tasks, both from new compositions (split.ts). */
 export function miniArcTaskSet(opts: { seed?: number; train?: number; eval?: number } = {}): TaskSet {
   const seed = opts.seed ?? MINI_ARC_DEFAULT.seed;
   const toItems = (m: ReturnType<typeof generateTasks>) =>
     Object.keys(m.challenges).map((id) => ({ id, task: m.challenges[id], truth: m.solutions[id] }));
   return {
-    train: toItems(generateTasks({ seed, count: opts.train ?? MINI_ARC_DEFAULT.trainCount, split: 'pretrain' })),
+    train: toItems(generateTasks({ seed, count: opts.train ?? MINI_ARC_DEFAULT.trainCount, split: 'restem' })),
     eval: toItems(generateTasks({ seed, count: opts.eval ?? MINI_ARC_DEFAULT.heldoutCount, split: 'heldout' })),
   };
 }

@@ -288,6 +288,14 @@ export const COMPOSITION_PARTS: ReadonlyArray<readonly [string, string]> = [
   ['crop', 'colour_map'],
   ['tile', 'colour_swap'],
   ['outline', 'colour_map'],
+  ['gravity', 'flip_h'],
+  ['crop', 'transpose'],
+  ['move', 'rotate180'],
+  ['tile', 'flip_v'],
+  ['fill_rows', 'rotate90'],
+  ['rotate180', 'colour_map'],
+  ['transpose', 'colour_swap'],
+  ['fill_rect', 'flip_h'],
 ];
 
 export const COMPOSITIONS: readonly Family[] = COMPOSITION_PARTS.map(([a, b]) => compose(byName(a), byName(b)));

@@ -34,13 +34,13 @@ export interface MiniArc {
   meta: Record<string, TaskMeta>;
 }
 
-/** The lab's default mini-ARC task set: ReST-EM training tasks from `pretrain`, evaluation tasks from `heldout`. */
+/** The lab's default mini-ARC task set: ReST-EM training tasks from `restem`, evaluation tasks from `heldout`. */
 export const MINI_ARC_DEFAULT = { seed: 2025, heldoutCount: 20, trainCount: 12 } as const;
 
 export function miniArcDefault(): { train: MiniArc; eval: MiniArc } {
   const { seed, heldoutCount, trainCount } = MINI_ARC_DEFAULT;
   return {
-    train: generateTasks({ seed, count: trainCount, split: 'pretrain' }),
+    train: generateTasks({ seed, count: trainCount, split: 'restem' }),
     eval: generateTasks({ seed, count: heldoutCount, split: 'heldout' }),
   };
 }
@@ -124,12 +124,12 @@ export function explanations(demos: readonly Pair[], families: readonly Family[]
  * Why a task must be rejected, or null. Among the explanations of the demos (any family in `checkSet`, any
  * parameters, the task's own family included) only the simplest count, as a solver would prefer them: those with
  * the fewest primitives. If one of those predicts a test output other than the true one, the task is ambiguous.
- * So a primitive that explains the demos must always agree on the test. A held-out task is also rejected when any
- * pretrain family explains its demos: its rule must be new.
+ * So a primitive that explains the demos must always agree on the test. A held-out or ReST-EM task is also rejected
+ * when any pretrain family explains its demos: its rule must be new.
  */
 export function ambiguity(family: Family, demos: readonly Pair[], test: Pair, checkSet: readonly Family[] = FAMILIES): string | null {
   const found = explanations(demos, checkSet.includes(family) ? checkSet : [...checkSet, family]);
-  if (splitOf(family.name) === 'heldout') {
+  if (splitOf(family.name) !== 'pretrain') {
     const known = found.find((e) => splitOf(e.family) === 'pretrain');
     if (known) return `demos explained by pretrain family ${known.family}`;
   }

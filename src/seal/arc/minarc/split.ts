@@ -1,9 +1,9 @@
-// The fixed split of mini-ARC families into `pretrain` and `heldout`.
+// The fixed split of mini-ARC families into `pretrain`, `restem` and `heldout`.
 //
-// Why this split. The lab's mini model (~1M parameters) is pretrained on `pretrain` tasks, and ReST-EM draws its
-// training tasks from them; evaluation uses `heldout` tasks. The split must make in-context prediction alone
-// mostly fail on held-out tasks while test-time training (TTT) with the right augmentations and
-// hyper-parameters can succeed. So:
+// Why this split. The lab's mini model (~0.3M parameters) is pretrained on `pretrain` tasks; ReST-EM draws its
+// training tasks from `restem` and evaluation uses `heldout` tasks, both new compositions. The split must make
+// in-context prediction alone mostly fail on held-out tasks while test-time training (TTT) with the right
+// augmentations and hyper-parameters can succeed. So:
 //  - Every primitive is in `pretrain`: the model knows each rule on its own (rotations, flips, transpose, colour
 //    swap / map, gravity, fills, scale, tiling, moves, crop, recolour-largest, outline).
 //  - Six compositions are in `pretrain` too, so that "two rules in a row" is a familiar shape of task.
@@ -35,14 +35,25 @@ export const HELDOUT_FAMILIES: readonly string[] = [
   'outline+colour_map',
 ];
 
-export type Split = 'pretrain' | 'heldout';
+/**
+ * ReST-EM's training tasks: new compositions too, disjoint from `heldout` (as the paper's training tasks come from
+ * ARC's training set and its evaluation tasks from ARC's evaluation set). They are not in the pretraining corpus,
+ * so on them, as on `heldout`, a self-edit is rewarded only when its TTT configuration teaches the new rule.
+ */
+export const RESTEM_FAMILIES: readonly string[] = [
+  'gravity+flip_h', 'crop+transpose', 'move+rotate180', 'tile+flip_v', 'fill_rows+rotate90',
+  'rotate180+colour_map', 'transpose+colour_swap', 'fill_rect+flip_h',
+];
+
+export type Split = 'pretrain' | 'restem' | 'heldout';
+
+const SPLITS: Record<Split, readonly string[]> = { pretrain: PRETRAIN_FAMILIES, restem: RESTEM_FAMILIES, heldout: HELDOUT_FAMILIES };
 
 export function splitOf(family: string): Split {
-  if (PRETRAIN_FAMILIES.includes(family)) return 'pretrain';
-  if (HELDOUT_FAMILIES.includes(family)) return 'heldout';
+  for (const [split, names] of Object.entries(SPLITS)) if (names.includes(family)) return split as Split;
   throw new Error(`mini-ARC family "${family}" is in no split`);
 }
 
 export function familiesOf(split: Split | 'all'): string[] {
-  return split === 'all' ? FAMILIES.map((f) => f.name) : [...(split === 'pretrain' ? PRETRAIN_FAMILIES : HELDOUT_FAMILIES)];
+  return split === 'all' ? FAMILIES.map((f) => f.name) : [...SPLITS[split]];
 }
