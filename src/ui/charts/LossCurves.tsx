@@ -1,0 +1,46 @@
+// Loss against step, one line per series: the shared body of the TTT and SFT loss charts.
+import { useMemo } from 'react';
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { AXIS, GRID, LEGEND, TOOLTIP } from './theme.ts';
+
+export interface LossSeries {
+  key: string;
+  name: string;
+  color: string;
+  points: ReadonlyArray<{ step: number; loss: number }>;
+}
+
+interface Props {
+  series: LossSeries[];
+  label: string;
+  height: number;
+  /** Line width and whether each step gets a dot (few steps: dots; many short curves: none). */
+  strokeWidth: number;
+  dots: boolean;
+}
+
+export function LossCurves({ series, label, height, strokeWidth, dots }: Props) {
+  const data = useMemo(() => {
+    const steps = new Map<number, Record<string, number>>(); // one row per step, a column per series
+    for (const s of series) for (const p of s.points) steps.set(p.step, { ...steps.get(p.step), step: p.step, [s.key]: p.loss });
+    return [...steps.values()].sort((a, b) => a.step - b.step);
+  }, [series]);
+
+  return (
+    <div className="chart" role="img" aria-label={label}>
+      <ResponsiveContainer width="100%" height={height}>
+        <LineChart data={data} margin={{ top: 10, right: 12, bottom: 0, left: -8 }}>
+          <CartesianGrid {...GRID} />
+          <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} {...AXIS} />
+          <YAxis {...AXIS} tickFormatter={(v: number) => v.toFixed(2)} />
+          <Tooltip {...TOOLTIP} formatter={(v, name) => [typeof v === 'number' ? v.toFixed(4) : String(v), name]} labelFormatter={(l) => `step ${l}`} />
+          <Legend {...LEGEND} />
+          {series.map((s) => (
+            <Line key={s.key} dataKey={s.key} name={s.name} stroke={s.color} strokeWidth={strokeWidth}
+              dot={dots ? { r: 3 } : false} connectNulls isAnimationActive={false} />
+          ))}
+        </LineChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}
