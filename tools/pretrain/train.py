@@ -371,13 +371,11 @@ def self_edit_stats(model, tasks, n_per_task=5, temperature=0.8, max_new=256, se
             if v is None:
                 continue
             valid += 1
-            dg, tr = v["data_generation"], v["training"]
+            tr = v["training"]
             configs.add(json.dumps(v, sort_keys=True))
-            key = tuple(dg[k] for k in sorted(SE_KEYS))
             lrs[str(tr["learning_rate"])] = lrs.get(str(tr["learning_rate"]), 0) + 1
             eps[str(tr["num_train_epochs"])] = eps.get(str(tr["num_train_epochs"]), 0) + 1
             strat[tr["strategy"]] = strat.get(tr["strategy"], 0) + 1
-            del key
     aug_combos = len({json.dumps(json.loads(c)["data_generation"], sort_keys=True) for c in configs})
     return {
         "samples": total, "valid": valid, "validRate": valid / max(1, total), "distinctConfigs": len(configs),
@@ -488,6 +486,11 @@ def lr_at(step, total):
     return TRAIN["lr"] * (TRAIN["min_lr_ratio"] + (1 - TRAIN["min_lr_ratio"]) * 0.5 * (1 + math.cos(math.pi * q)))
 
 
+def cadence(total):
+    """Log every ~1/300 of a run of `total` steps; evaluate at 1/4, 2/4 and 3/4 of it."""
+    return max(10, total // 300), {total * k // TRAIN["evals"] for k in range(1, TRAIN["evals"])}
+
+
 def sync():
     if DEV.type == "cuda":
         torch.cuda.synchronize()
@@ -507,8 +510,7 @@ def pretrain(model, ev, nparams):
     batches, bi = make_batches(seqs, TRAIN["batch_tokens"], rng), 0
     total, budget = TRAIN["steps"], TRAIN["minutes"] * 60
     t0, tokens, step, epoch, t_meas = time.time(), 0, 0, 0, 0.0
-    eval_steps = set()
-    log_every = 10
+    log_every, eval_steps = cadence(total) if total else (10, set())
     while total == 0 or step < total:
         if bi >= len(batches):
             batches, bi, epoch = make_batches(seqs, TRAIN["batch_tokens"], rng), 0, epoch + 1
@@ -534,8 +536,7 @@ def pretrain(model, ev, nparams):
             sync()
             per_step = (time.time() - t_meas) / 20
             total = max(30, 30 + int((budget - (time.time() - t0)) / per_step))
-            log_every = max(10, total // 300)
-            eval_steps = {total * k // TRAIN["evals"] for k in range(1, TRAIN["evals"])}
+            log_every, eval_steps = cadence(total)
             log(f, {"event": "steps fixed", "steps": total, "secondsPerStep": round(per_step, 4)})
         if step % log_every == 0:
             log(f, {"step": step, "epoch": epoch, "loss": round(float(loss), 4), "lr": round(lr, 6), "gradNorm": round(float(gn), 3),
