@@ -32,7 +32,14 @@ test.beforeAll(async ({ request }) => {
 async function shot(page: Page, info: TestInfo, name: string): Promise<void> {
   const path = join(info.project.outputDir, `lab-${name}.png`);
   await page.evaluate(() => window.scrollTo(0, 0)); // the sticky toolbar would land mid-page in a full-page shot
-  await page.screenshot({ path, fullPage: true });
+  // A full-page shot resizes the page under recharts' ResponsiveContainer, which can catch the charts blank; so grow
+  // the viewport to the whole page, let the charts re-measure, take a plain shot, and put the viewport back.
+  const viewport = page.viewportSize()!;
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: viewport.width, height });
+  await page.waitForTimeout(500);
+  await page.screenshot({ path });
+  await page.setViewportSize(viewport);
   await info.attach(name, { path, contentType: 'image/png' });
 }
 
