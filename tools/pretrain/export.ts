@@ -33,7 +33,7 @@ const OUT = resolve(ROOT, 'tools/pretrain/.data');
 
 // ---- corpus knobs (documented in tools/pretrain/README.md)
 const SEED = 1234;
-const TASK_SEEDS = Array.from({ length: Number(process.env.PRETRAIN_TASK_SEEDS ?? 48) }, (_, i) => 100_000 + i);
+const TASK_SEEDS = Array.from({ length: Number(process.env.PRETRAIN_TASK_SEEDS ?? 96) }, (_, i) => 100_000 + i);
 const TASKS_PER_SEED = 230; // 10 per pretrain family
 const MAX_TOKENS = 1024; // longest pretraining sequence (longer ones are dropped)
 const AUG_COPIES = 2; // augmented (+ colour-permuted) copies per task

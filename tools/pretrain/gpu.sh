@@ -6,13 +6,15 @@
 #   OUT=/tmp/out bash tools/pretrain/gpu.sh
 #
 # Needs tools/pretrain/.data/{corpus.json,corpus.tokens.u16,corpus.mask.u8,eval.json} (or their .gz copies) from
-# export.ts. Writes OUT/<variant>.tar.gz: the model files (Hugging Face layout), train-log.jsonl, eval-*.json, *.out.
-# VARIANTS: name:hidden:ffn:layers, space-separated; TRAIN_MINUTES per variant; SWEEP_SECONDS for the evaluation.
+# export.ts. Writes OUT/<variant>.tar.gz: the model files (Hugging Face layout), train-log.jsonl, eval-*.json, *.out
+# (first right after training, so a run cut short by a time limit still returns its models).
+# VARIANTS: name:hidden:ffn:layers[:init model.safetensors[:lr]], space-separated; TRAIN_MINUTES per variant;
+# SWEEP_SECONDS for the evaluation.
 set -u
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-/tmp/pretrain-out}
 WORK=${WORK:-/tmp/pretrain-work}
-VARIANTS=${VARIANTS:-"a:96:256:3 b:128:320:3"}
+VARIANTS=${VARIANTS:-"b:96:256:6 a:96:256:3"}
 TRAIN_MINUTES=${TRAIN_MINUTES:-4.5}
 SWEEP_SECONDS=${SWEEP_SECONDS:-180}
 SHARDS=${SHARDS:-5}
@@ -21,9 +23,10 @@ mkdir -p "$OUT" "$WORK"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 python3 -c 'import torch; print("torch", torch.__version__, torch.cuda.get_device_name(0))'
 
-variant_env() { # name:hidden:ffn:layers → environment for train.py
-  IFS=: read -r name hidden ffn layers <<<"$1"
-  echo "PRETRAIN_HIDDEN=$hidden PRETRAIN_FFN=$ffn PRETRAIN_LAYERS=$layers PRETRAIN_OUT=$WORK/$name"
+variant_env() { # name:hidden:ffn:layers[:init[:lr]] → environment for train.py
+  IFS=: read -r name hidden ffn layers init lr <<<"$1"
+  echo "PRETRAIN_HIDDEN=$hidden PRETRAIN_FFN=$ffn PRETRAIN_LAYERS=$layers PRETRAIN_OUT=$WORK/$name" \
+    ${init:+PRETRAIN_INIT=$init} ${lr:+PRETRAIN_LR=$lr}
 }
 start=$(date +%s)
 for v in $VARIANTS; do
@@ -33,6 +36,8 @@ for v in $VARIANTS; do
 done
 wait
 echo "trained in $(( $(date +%s) - start )) s"; tail -n 2 "$WORK"/*/train.out
+pack() { for v in $VARIANTS; do tar -czf "$OUT/${v%%:*}.tar.gz" -C "$WORK" "${v%%:*}"; done; }
+pack
 
 deadline=$(( $(date +%s) + SWEEP_SECONDS ))
 for v in $VARIANTS; do
@@ -47,9 +52,6 @@ for v in $VARIANTS; do
 done
 wait
 echo "evaluated; total $(( $(date +%s) - start )) s"
-for v in $VARIANTS; do
-  name=${v%%:*}
-  tail -n 3 "$WORK/$name/eval-icl.out"
-  tar -czf "$OUT/$name.tar.gz" -C "$WORK" "$name"
-done
+for v in $VARIANTS; do tail -n 3 "$WORK/${v%%:*}/eval-icl.out"; done
+pack
 ls -la "$OUT"

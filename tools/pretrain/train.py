@@ -3,8 +3,9 @@ tools/pretrain/export.ts, then evaluate it in PyTorch (ICL, TTT, self-edit sampl
 
 Run: npx tsx tools/pretrain/export.ts && /usr/bin/python3 tools/pretrain/train.py   (GPU: tools/pretrain/gpu.sh)
 Env knobs (tools/pretrain/README.md): PRETRAIN_STEPS or PRETRAIN_MINUTES, PRETRAIN_BATCH_TOKENS,
-PRETRAIN_HIDDEN/FFN/LAYERS, PRETRAIN_OUT/LOG/RESULTS (paths), PRETRAIN_EVAL_ONLY=1, PRETRAIN_EVAL=icl,selfedit,ttt,
-PRETRAIN_TTT_SWEEP=1 with PRETRAIN_SHARD=i/n, PRETRAIN_DEADLINE.
+PRETRAIN_HIDDEN/FFN/LAYERS, PRETRAIN_LR, PRETRAIN_INIT (a model.safetensors to start from), PRETRAIN_OUT/LOG/RESULTS
+(paths), PRETRAIN_EVAL_ONLY=1, PRETRAIN_EVAL=icl,selfedit,ttt, PRETRAIN_TTT_SWEEP=1 with PRETRAIN_SHARD=i/n,
+PRETRAIN_TTT_SETS, PRETRAIN_DEADLINE.
 
 Loss (decision): on solve sequences, every demo OUTPUT grid and the query output grid (+ <eos>) — a demo output
 after the first is predictable from the earlier demos, so this is dense in-context-learning signal; input grids
@@ -32,6 +33,14 @@ MODEL_DIR = os.path.join(ROOT, "public", "models", "seal-mini-arc")
 LOG = os.environ.get("PRETRAIN_LOG", os.path.join(HERE, "logs", "train-log.jsonl"))
 SEED = 1234
 BOS, EOS, PAD, EOT = 256, 257, 258, 259
+# The model's tokenizer: byte-level BPE (ids 0–255 are bytes) plus merges; the vocabulary size and each token's
+# bytes come from tokenizer.json (specials decode to nothing).
+_TOK = json.load(open(os.path.join(MODEL_DIR, "tokenizer.json"), encoding="utf-8"))
+_PRINTABLE = [*range(33, 127), *range(161, 173), *range(174, 256)]  # GPT-2's bytes_to_unicode
+_BYTE_OF = {chr(b): b for b in _PRINTABLE}
+_BYTE_OF.update({chr(256 + n): b for n, b in enumerate(b for b in range(256) if b not in _PRINTABLE)})
+TOKEN_BYTES = {i: bytes(_BYTE_OF[ch] for ch in piece) for piece, i in _TOK["model"]["vocab"].items()}
+VOCAB = max([*TOKEN_BYTES, *(t["id"] for t in _TOK["added_tokens"])]) + 1
 # CPU here (2 cores, torch 1.13) or CUDA on a GPU machine (tools/pretrain/gpu.sh); the same code and seeds.
 DEV = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 if DEV.type == "cuda":
@@ -41,10 +50,10 @@ HIDDEN = int(os.environ.get("PRETRAIN_HIDDEN", 96))
 CONFIG = {
     "architectures": ["LlamaForCausalLM"],
     "model_type": "llama",
-    "vocab_size": 260,
+    "vocab_size": VOCAB,
     "hidden_size": HIDDEN,
     "intermediate_size": int(os.environ.get("PRETRAIN_FFN", 256)),
-    "num_hidden_layers": int(os.environ.get("PRETRAIN_LAYERS", 3)),
+    "num_hidden_layers": int(os.environ.get("PRETRAIN_LAYERS", 6)),
     "num_attention_heads": 4,
     "num_key_value_heads": 2,
     "head_dim": HIDDEN // 4,
@@ -62,7 +71,7 @@ CONFIG = {
 }
 TRAIN = {
     "batch_tokens": int(os.environ.get("PRETRAIN_BATCH_TOKENS", 4096)),
-    "lr": 3e-3,
+    "lr": float(os.environ.get("PRETRAIN_LR", 3e-3)),
     "min_lr_ratio": 0.05,
     "warmup": 50,
     "weight_decay": 0.05,
@@ -355,7 +364,7 @@ def parse_self_edit(text):
 
 
 def decode(ids):
-    return bytes(i for i in ids if i < 256).decode("utf-8", "replace")
+    return b"".join(TOKEN_BYTES.get(i, b"") for i in ids).decode("utf-8", "replace")
 
 
 def self_edit_stats(model, tasks, n_per_task=5, temperature=0.8, max_new=256, seed=SEED):
@@ -511,6 +520,7 @@ def pretrain(model, ev, nparams):
     total, budget = TRAIN["steps"], TRAIN["minutes"] * 60
     t0, tokens, step, epoch, t_meas = time.time(), 0, 0, 0, 0.0
     log_every, eval_steps = cadence(total) if total else (10, set())
+    measured = total == 0
     while total == 0 or step < total:
         if bi >= len(batches):
             batches, bi, epoch = make_batches(seqs, TRAIN["batch_tokens"], rng), 0, epoch + 1
@@ -531,11 +541,14 @@ def pretrain(model, ev, nparams):
         step += 1
         if step == 10:
             sync()
-            t_meas = time.time()
-        if total == 0 and step == 30:  # fix the step count from the measured speed (logged: rerun with PRETRAIN_STEPS)
+            t_meas, s_meas = time.time(), step
+        # the step count from the speed since the last measurement: a first guess at 30, again at 200 (the first
+        # steps are slow while kernels for new padded lengths compile); logged, to rerun with PRETRAIN_STEPS
+        if measured and step in (30, 200):
             sync()
-            per_step = (time.time() - t_meas) / 20
-            total = max(30, 30 + int((budget - (time.time() - t0)) / per_step))
+            per_step = (time.time() - t_meas) / (step - s_meas)
+            total = max(step, step + int((budget - (time.time() - t0)) / per_step))
+            t_meas, s_meas = time.time(), step
             log_every, eval_steps = cadence(total)
             log(f, {"event": "steps fixed", "steps": total, "secondsPerStep": round(per_step, 4)})
         if step % log_every == 0:
@@ -563,6 +576,9 @@ def main():
     model = Model(CONFIG).to(DEV)
     nparams = sum(p.numel() for p in model.parameters())
     os.makedirs(os.path.dirname(LOG), exist_ok=True)
+    if os.environ.get("PRETRAIN_INIT"):  # continue from a checkpoint (fresh optimiser, warm-up and cosine)
+        t, _ = load_file(os.environ["PRETRAIN_INIT"])
+        model.load_hf({k: v.to(DEV) for k, v in t.items()})
     if not os.environ.get("PRETRAIN_EVAL_ONLY"):
         pretrain(model, ev, nparams)
     else:
@@ -578,7 +594,7 @@ def main():
 # (data generation, learning rate, epochs, all-token loss)
 SWEEP = [(d, lr, e, False) for e in (2, 1) for lr in (1e-2, 3e-3, 2e-2, 5e-2, 1e-3) for d in ("all", "none", "basic")] + [
     ("all", 1e-2, 2, True), ("all", 3e-3, 2, True)]
-TTT_SETS = ("heldout", "restTrain", "heldoutPool", "restemPool")
+TTT_SETS = os.environ.get("PRETRAIN_TTT_SETS", "heldout,restTrain,heldoutPool,restemPool").split(",")
 
 
 def evaluate(model, ev, nparams):
