@@ -5,7 +5,7 @@ Run: npx tsx tools/pretrain/export.ts && /usr/bin/python3 tools/pretrain/train.p
 Env knobs (tools/pretrain/README.md): PRETRAIN_STEPS or PRETRAIN_MINUTES, PRETRAIN_BATCH_TOKENS,
 PRETRAIN_HIDDEN/FFN/LAYERS, PRETRAIN_LR, PRETRAIN_INIT (a model.safetensors to start from), PRETRAIN_OUT/LOG/RESULTS
 (paths), PRETRAIN_EVAL_ONLY=1, PRETRAIN_EVAL=icl,selfedit,ttt, PRETRAIN_TTT_SWEEP=1 with PRETRAIN_SHARD=i/n,
-PRETRAIN_TTT_SETS, PRETRAIN_DEADLINE.
+PRETRAIN_TTT_SETS, PRETRAIN_TTT_MAX_EXAMPLES, PRETRAIN_DEADLINE.
 
 Loss (decision): on solve sequences, every demo OUTPUT grid and the query output grid (+ <eos>) — a demo output
 after the first is predictable from the earlier demos, so this is dense in-context-learning signal; input grids
@@ -626,13 +626,18 @@ def evaluate(model, ev, nparams):
         save()
     if "ttt" in parts:
         lab = json.load(open(os.path.join(MODEL_DIR, "seal_lab.json")))
-        rank, alpha, max_ex = lab["ttt"]["loraRank"], lab["ttt"]["loraAlpha"], lab["ttt"]["maxExamples"]
+        rank, alpha = lab["ttt"]["loraRank"], lab["ttt"]["loraAlpha"]
+        max_ex = int(os.environ.get("PRETRAIN_TTT_MAX_EXAMPLES", lab["ttt"]["maxExamples"]))
         if os.environ.get("PRETRAIN_TTT_SWEEP"):
             i, n = (int(x) for x in os.environ.get("PRETRAIN_SHARD", "0/1").split("/"))
             grid = SWEEP[i::n]
         else:
-            o = lab["oracle"]["training"]
-            grid = [("all", o["learning_rate"], o["num_train_epochs"], o["strategy"] == "train_using_all_tokens")]
+            o, flags = lab["oracle"]["training"], lab["oracle"]["data_generation"]
+            data = {(True,) * 4: "all", (True, False, False, False): "basic", (False,) * 4: "none"}.get(tuple(flags[k] for k in (
+                "use_basic_augmentations", "use_size_augmentations", "use_chain_augmentations", "use_repeat_augmentations")))
+            if data is None:
+                raise SystemExit(f"the oracle's data generation {flags} is not one of eval.json's TTT sets (all, basic, none)")
+            grid = [(data, o["learning_rate"], o["num_train_epochs"], o["strategy"] == "train_using_all_tokens")]
         res["ttt"] = []
         for cfg, lr, epochs, all_tokens in grid:
             for name in TTT_SETS:
