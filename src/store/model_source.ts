@@ -23,10 +23,9 @@ export const NO_PROGRESS: LoadProgress = { files: [], upload: null };
 
 export function foldProgress(p: LoadProgress, e: EngineEvent): LoadProgress {
   if (e.type === 'download') {
-    const { file, ...rest } = e as DownloadProgress & { type: 'download' };
-    const { type: _t, ...fp } = rest as FileProgress & { type: string };
-    const i = p.files.findIndex(([f]) => f === file);
-    const files = i < 0 ? [...p.files, [file, fp] as [string, FileProgress]] : p.files.map((x, j) => (j === i ? [file, fp] as [string, FileProgress] : x));
+    const { type: _type, file, ...fp } = e;
+    const entry: [string, FileProgress] = [file, fp];
+    const files = p.files.some(([f]) => f === file) ? p.files.map((x) => (x[0] === file ? entry : x)) : [...p.files, entry];
     return { ...p, files };
   }
   if (e.type === 'upload') return { ...p, upload: { tensor: e.tensor, loaded: e.loaded, total: e.total } };
