@@ -118,10 +118,12 @@ test.describe('seal CLI: ARC experiment', () => {
     mkdirSync(model);
     for (const f of readdirSync(MODEL)) copyFileSync(join(MODEL, f), join(model, f));
     writeFileSync(join(model, 'seal_lab.json'), JSON.stringify({
-      selfEditInstruction: 'short',
-      ttt: { loraRank: 4, loraAlpha: 8, maxExamples: 4, stepCap: 8, maxNewTokens: 24 },
-      selfEditSampling: { maxNewTokens: 40, maxAttempts: 1 },
-      eval: { geometricViews: false, colorViews: 0, leaveOneOutViews: false },
+      arc: {
+        selfEditInstruction: 'short',
+        ttt: { loraRank: 4, loraAlpha: 8, maxExamples: 4, stepCap: 8, maxNewTokens: 24 },
+        selfEditSampling: { maxNewTokens: 40, maxAttempts: 1 },
+        eval: { geometricViews: false, colourViews: 0, leaveOneOutViews: false },
+      },
     }));
     const tasks = join(ROOT, '../shared/data/arc/arc-agi_training_challenges_filtered_1B_training_set.json');
     const out = join(tmp, 'arc.json');
@@ -132,7 +134,7 @@ test.describe('seal CLI: ARC experiment', () => {
     expect(r.stdout).toMatch(/SEAL \(round 1\)/);
     const result = JSON.parse(readFileSync(out, 'utf8'));
     expect(result.methods.map((m: { method: string }) => m.method)).toEqual(['icl', 'no-rl', 'oracle', 'seal']);
-    expect(result.tasks.eval).toHaveLength(1);
+    expect(result.items.eval).toHaveLength(1);
     const oracle = result.rollouts.find((x: { method: string }) => x.method === 'oracle');
     expect(oracle.steps).toBeGreaterThan(0);
     expect(oracle.truth[0].length).toBeGreaterThan(0); // the real task's solution grid came through

@@ -125,15 +125,16 @@ test.describe('SEAL Lab UI', () => {
     expect(data.config.methods).toEqual({ icl: true, noRl: full, oracle: full });
     expect(data.status).toBe('done');
     expect(data.methods.map((m: { method: string }) => m.method)).toEqual(full ? ['icl', 'no-rl', 'oracle', 'seal'] : ['icl']);
-    expect(data.tasks.eval).toHaveLength(1);
-    expect(data.tasks.eval[0].task.train.length).toBeGreaterThan(0);
+    expect(data.track).toBe('arc');
+    expect(data.items.eval).toHaveLength(1);
+    expect(data.items.eval[0].task.train.length).toBeGreaterThan(0);
     expect(data.rollouts.length).toBeGreaterThanOrEqual(1);
     expect(data.rollouts[0].method).toBe('icl');
     expect(data.events.some((e: { type: string }) => e.type === 'phase')).toBe(true);
 
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
     const lines = readFileSync(await csv.path(), 'utf8').trim().split(/\r\n/);
-    expect(lines[0]).toMatch(/^id,task,method,round,/);
+    expect(lines[0]).toMatch(/^id,item,method,round,/);
     expect(lines).toHaveLength(data.rollouts.length + 1);
     expect(errors).toEqual([]);
   });

@@ -1,33 +1,31 @@
-// What the UI shows, folded from the run's SealEvents as they arrive (pure; `fold` returns a new object only
-// for the parts an event changes, so React re-renders just the panels that depend on them).
-import type { Grid } from '../seal/arc/types.ts';
-import type { Method, MethodResult, PhaseName, RolloutRecord, SealEvent } from '../seal/events.ts';
+// What the UI shows of a run, folded from its events as they arrive (pure; `fold` returns a new object only for
+// the parts an event changes, so React re-renders just the panels that depend on them). Track-independent: a
+// rollout or inner-loop payload keeps its track's own fields, and the panels narrow by `rollout.track`.
+import type { LabEvent } from '../seal/tracks.ts';
+import type { MethodResult } from '../seal/core/events.ts';
+
+export type LabRollout = Extract<LabEvent, { type: 'rollout' }>['rollout'];
+export type LabTttData = Extract<LabEvent, { type: 'ttt-data' }>['data'];
 
 export interface PhaseInfo {
-  phase: PhaseName;
-  method: Method;
+  phase: string;
+  method: string;
   round: number;
-  taskId?: string;
+  itemId?: string;
   explain: string;
   /** 1 for the run's first phase event, 2 for the next… */
   index: number;
-}
-
-export interface TttData {
-  taskId: string;
-  stats: Record<string, unknown>;
-  samples: Array<{ input: Grid; output: Grid }>;
 }
 
 export interface Derived {
   methods: MethodResult[];
   /** Rollout ids in arrival order (a rollout re-sent with `kept` keeps its place). */
   rolloutOrder: string[];
-  rollouts: Record<string, RolloutRecord>;
+  rollouts: Record<string, LabRollout>;
   /** Rewards in arrival order, one per first arrival of a rollout (the reward chart's points). */
-  rewards: Array<{ index: number; id: string; reward: number; method: Method; round: number }>;
+  rewards: Array<{ index: number; id: string; reward: number; method: string; round: number }>;
   tttLoss: Record<string, Array<{ step: number; loss: number }>>;
-  tttData: Record<string, TttData>;
+  tttData: Record<string, { itemId: string; data: LabTttData }>;
   sftLoss: Array<{ round: number; step: number; loss: number }>;
   phase: PhaseInfo | null;
   phaseCount: number;
@@ -38,11 +36,11 @@ export const EMPTY: Derived = {
   methods: [], rolloutOrder: [], rollouts: {}, rewards: [], tttLoss: {}, tttData: {}, sftLoss: [], phase: null, phaseCount: 0, logs: [],
 };
 
-export function fold(d: Derived, e: SealEvent): Derived {
+export function fold(d: Derived, e: LabEvent): Derived {
   switch (e.type) {
     case 'phase': {
       const index = d.phaseCount + 1;
-      return { ...d, phaseCount: index, phase: { phase: e.phase, method: e.method, round: e.round, taskId: e.taskId, explain: e.explain, index } };
+      return { ...d, phaseCount: index, phase: { phase: e.phase, method: e.method, round: e.round, itemId: e.itemId, explain: e.explain, index } };
     }
     case 'rollout': {
       const r = e.rollout;
@@ -57,7 +55,7 @@ export function fold(d: Derived, e: SealEvent): Derived {
     case 'ttt-loss':
       return { ...d, tttLoss: { ...d.tttLoss, [e.rolloutId]: [...(d.tttLoss[e.rolloutId] ?? []), { step: e.step, loss: e.loss }] } };
     case 'ttt-data':
-      return { ...d, tttData: { ...d.tttData, [e.rolloutId]: { taskId: e.taskId, stats: e.stats, samples: e.samples } } };
+      return { ...d, tttData: { ...d.tttData, [e.rolloutId]: { itemId: e.itemId, data: e.data } } };
     case 'sft-loss':
       return { ...d, sftLoss: [...d.sftLoss, { round: e.round, step: e.step, loss: e.loss }] };
     case 'method-result':
@@ -65,10 +63,6 @@ export function fold(d: Derived, e: SealEvent): Derived {
     case 'log':
       return { ...d, logs: [...d.logs, e.message] };
     case 'run-start':
-      return d; // the store keeps the run's config and task lists from its own request
+      return d; // the store keeps the run's config and items from its own request
   }
-}
-
-export function foldAll(events: readonly SealEvent[], from: Derived = EMPTY): Derived {
-  return events.reduce(fold, from);
 }

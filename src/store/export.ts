@@ -1,27 +1,27 @@
-// Run exports: JSON with everything (config, tasks, method results, rollouts, every event in order) and CSV with
+// Run exports: JSON with everything (config, items, method results, rollouts, every event in order) and CSV with
 // one row per rollout. Both work mid-run and after an error: they hold whatever has arrived so far.
-import type { ArcConfig } from '../seal/arc/config.ts';
-import { describeSelfEdit } from '../seal/arc/self_edit.ts';
-import type { MethodResult, RolloutRecord, SealEvent } from '../seal/events.ts';
-import type { ArcTaskItem } from '../seal/arc/experiment.ts';
-import { methodLabel } from './labels.ts';
+import type { MethodResult } from '../seal/core/events.ts';
+import type { LabEvent, TrackName } from '../seal/tracks.ts';
+import type { LabRollout } from './derive.ts';
+import { methodLabel, selfEditSummary } from './labels.ts';
 
 export interface RunExport {
   app: 'seal-lab';
-  track: 'arc';
+  track: TrackName;
   exportedAt: string;
   status: string;
   error: { name: string; message: string } | null;
   model: { url: string | null };
-  config: ArcConfig | null;
-  tasks: { source: unknown; train: ArcTaskItem[]; eval: ArcTaskItem[] };
+  config: unknown;
+  /** The run's items (ARC tasks…) by role, and where they came from. */
+  items: { source: unknown; train: unknown[]; eval: unknown[] };
   methods: MethodResult[];
-  rollouts: RolloutRecord[];
-  events: SealEvent[];
+  rollouts: LabRollout[];
+  events: LabEvent[];
 }
 
 const CSV_COLUMNS = [
-  'id', 'task', 'method', 'round', 'label', 'reward', 'kept', 'reason', 'attempts', 'examples', 'steps', 'final_loss', 'seconds', 'self_edit', 'self_edit_json',
+  'id', 'item', 'method', 'round', 'label', 'reward', 'kept', 'reason', 'attempts', 'examples', 'steps', 'final_loss', 'seconds', 'self_edit', 'self_edit_text',
 ] as const;
 
 function cell(v: unknown): string {
@@ -29,11 +29,14 @@ function cell(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function rolloutsCsv(rollouts: readonly RolloutRecord[]): string {
-  const rows = rollouts.map((r) => [
-    r.id, r.taskId, r.method, r.round, methodLabel(r.method, r.round), r.reward, r.kept ?? '', r.reason, r.attempts, r.examples, r.steps,
-    r.finalLoss, r.seconds.toFixed(2), r.edit ? describeSelfEdit(r.edit) : '', r.edit ? JSON.stringify(r.edit) : r.text,
-  ].map(cell).join(','));
+export function rolloutsCsv(rollouts: readonly LabRollout[]): string {
+  const rows = rollouts.map((r) => {
+    const se = selfEditSummary(r);
+    return [
+      r.id, r.itemId, r.method, r.round, methodLabel(r.method, r.round), r.reward, r.kept ?? '', r.reason, r.attempts, r.examples, r.steps,
+      r.finalLoss, r.seconds.toFixed(2), se.summary, se.text,
+    ].map(cell).join(',');
+  });
   return [CSV_COLUMNS.join(','), ...rows].join('\r\n') + '\r\n';
 }
 

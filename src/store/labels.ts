@@ -1,28 +1,47 @@
-// Names the UI and the exports use for methods and phases, and the paper's Table 1 for reference.
-import type { Method, PhaseName } from '../seal/events.ts';
+// Names the UI and the exports use for each track's methods and phases, and the paper's tables beside them.
+import { ARC_TABLE1, isArcMethod } from '../seal/arc/experiment.ts';
+import { describeSelfEdit } from '../seal/arc/self_edit.ts';
+import type { TrackName } from '../seal/tracks.ts';
+import type { LabRollout } from './derive.ts';
 
-export function methodLabel(method: Method, round: number): string {
-  switch (method) {
-    case 'icl': return 'ICL';
-    case 'no-rl': return 'TTT no-RL';
-    case 'oracle': return 'Oracle TTT';
-    case 'seal': return `SEAL r${round}`;
-  }
+const METHOD_NAMES: Record<string, string> = { icl: 'ICL', 'no-rl': 'TTT no-RL', oracle: 'Oracle TTT' };
+
+export function methodLabel(method: string, round: number): string {
+  return method === 'seal' ? `SEAL r${round}` : (METHOD_NAMES[method] ?? method);
 }
 
-/** Table 1 of the paper (success rate %, Llama-3.2-1B-Instruct on the curated ARC subset). SEAL: after 1 round. */
-export const PAPER_TABLE1: Record<'icl' | 'no-rl' | 'seal' | 'oracle', number> = { icl: 0, 'no-rl': 20, seal: 72.5, oracle: 100 };
+/** The paper's number for a method (and round) of a track, where it reports one. */
+export function paperValue(track: TrackName, method: string, round: number): number | null {
+  if (track === 'arc') return !isArcMethod(method) || (method === 'seal' && round !== 1) ? null : ARC_TABLE1[method];
+  return null;
+}
 
-export const PHASES: Array<{ phase: PhaseName; label: string; short: string }> = [
-  { phase: 'icl', label: 'In-context answer', short: 'ICL' },
-  { phase: 'sample-self-edit', label: 'Sample self-edits', short: 'Sample' },
-  { phase: 'inner-loop', label: 'Inner loop: LoRA fine-tune', short: 'Inner loop' },
-  { phase: 'evaluate', label: 'Evaluate: reward', short: 'Evaluate' },
-  { phase: 'select', label: 'ReST-EM E-step: keep rewarded', short: 'Select' },
-  { phase: 'sft', label: 'ReST-EM M-step: SFT the generator', short: 'SFT' },
-  { phase: 'merge', label: 'Merge into base', short: 'Merge' },
-];
+export const PAPER_TABLE_NAME: Record<TrackName, string> = { arc: 'Table 1 (Llama-3.2-1B on ARC)' };
 
-export function phaseLabel(p: PhaseName): string {
-  return PHASES.find((x) => x.phase === p)?.label ?? p;
+export interface PhaseLabel {
+  phase: string;
+  label: string;
+  short: string;
+}
+
+/** The phases of a track's loop, in the order the step panel shows them. */
+export const PHASES: Record<TrackName, PhaseLabel[]> = {
+  arc: [
+    { phase: 'icl', label: 'In-context answer', short: 'ICL' },
+    { phase: 'sample-self-edit', label: 'Sample self-edits', short: 'Sample' },
+    { phase: 'inner-loop', label: 'Inner loop: LoRA fine-tune', short: 'Inner loop' },
+    { phase: 'evaluate', label: 'Evaluate: reward', short: 'Evaluate' },
+    { phase: 'select', label: 'ReST-EM E-step: keep rewarded', short: 'Select' },
+    { phase: 'sft', label: 'ReST-EM M-step: SFT the generator', short: 'SFT' },
+    { phase: 'merge', label: 'Merge into base', short: 'Merge' },
+  ],
+};
+
+export function phaseLabel(track: TrackName, p: string): string {
+  return PHASES[track].find((x) => x.phase === p)?.label ?? p;
+}
+
+/** A rollout's self-edit in one line (the inspector, the CSV) and in full. */
+export function selfEditSummary(r: LabRollout): { summary: string; text: string } {
+  return { summary: r.edit ? describeSelfEdit(r.edit) : '', text: r.edit ? JSON.stringify(r.edit) : r.text };
 }

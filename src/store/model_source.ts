@@ -32,6 +32,28 @@ export function foldProgress(p: LoadProgress, e: EngineEvent): LoadProgress {
   return p;
 }
 
+/**
+ * Folds a load's events into its progress and passes it on at most 10 times a second (but always a file's first
+ * and last event), so a fast download does not re-render the picker thousands of times.
+ */
+export function progressFolder(onUpdate: (p: LoadProgress) => void): { onEvent: (e: EngineEvent) => void; current: () => LoadProgress } {
+  let load = NO_PROGRESS;
+  let shown = 0;
+  let fileCount = 0;
+  return {
+    current: () => load,
+    onEvent: (e) => {
+      if (e.type !== 'download' && e.type !== 'upload') return;
+      load = foldProgress(load, e);
+      if (e.type === 'download' && (e.done || load.files.length !== fileCount)) shown = 0;
+      fileCount = load.files.length;
+      if (performance.now() - shown < 100) return;
+      shown = performance.now();
+      onUpdate(load);
+    },
+  };
+}
+
 /** A Hub form: repo id, revision, endpoint, token (empty: none). */
 export interface HubForm {
   repo: string;

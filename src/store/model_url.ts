@@ -1,4 +1,5 @@
-// The model folder URL the user typed, made absolute for the worker (which fetches relative to its own script).
+// Model folder URLs: the embedded model's, the one `?model=` asks for at start, and the one the user typed, made
+// absolute for the worker (which fetches relative to its own script).
 
 export class ModelUrlError extends Error {
   override name = 'ModelUrlError';
@@ -24,4 +25,22 @@ export function resolveModelUrl(input: string, base = document.baseURI): string 
   }
   if (!u.pathname.endsWith('/')) u.pathname += '/';
   return u.href;
+}
+
+/** The embedded mini model, served with the app. */
+export function embeddedModelUrl(): string {
+  return new URL('models/seal-mini-arc/', document.baseURI).href;
+}
+
+/** `?model=<url or path>` picks the model at start (paths resolve against the page, e.g. ?model=models/dev-tiny/). */
+export function initialModelUrl(): string {
+  const q = new URLSearchParams(location.search).get('model');
+  if (q) {
+    try {
+      return resolveModelUrl(q);
+    } catch {
+      /* an unusable ?model= falls back to the embedded model; the picker still shows it */
+    }
+  }
+  return embeddedModelUrl();
 }

@@ -1,9 +1,8 @@
 // Task sources for a run: the generated mini-ARC split (seeded) or ARC JSON (challenges + solutions) read in the
 // UI thread from files or URLs. The worker validates the JSON and reports a TaskFileError; the UI also builds a
 // local preview of the same task list (same functions, same order) for the grid viewer.
-import type { ArcFiles, ArcRunRequest, TaskSource } from '../worker/protocol.ts';
-import type { ArcTaskItem } from '../seal/arc/experiment.ts';
-import { resolveTaskSet, type TaskSet } from '../seal/arc/task_set.ts';
+import type { ArcRunRequest } from '../seal/tracks.ts';
+import { resolveTaskSet, type ArcFiles, type TaskSet, type TaskSource } from '../seal/arc/task_set.ts';
 import { MINI_ARC_DEFAULT } from '../seal/arc/minarc/index.ts';
 
 export type TaskChoice =
@@ -69,5 +68,3 @@ export async function fetchArcJson(url: string): Promise<unknown> {
   if (!res.ok) throw new TaskInputError(`GET ${url}: HTTP ${res.status} ${res.statusText}`);
   return parseJson(await res.text(), url);
 }
-
-export type { ArcTaskItem };

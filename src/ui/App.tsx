@@ -6,12 +6,12 @@ import { Header } from './Header.tsx';
 import { Controls } from './Controls.tsx';
 import { ErrorPanel } from './ErrorPanel.tsx';
 import { ModelPicker } from './ModelPicker.tsx';
-import { TaskSetPicker } from './TaskSetPicker.tsx';
-import { RunSettings } from './RunSettings.tsx';
+import { TaskSetPicker } from './arc/TaskSetPicker.tsx';
+import { ArcSettings } from './arc/ArcSettings.tsx';
 import { DevicePanel } from './DevicePanel.tsx';
 import { GpuError } from './GpuError.tsx';
 import { StepPanel } from './StepPanel.tsx';
-import { GridViewer } from './GridViewer.tsx';
+import { GridViewer } from './arc/GridViewer.tsx';
 import { SelfEditInspector } from './SelfEditInspector.tsx';
 
 const Charts = lazy(() => import('./charts/Charts.tsx'));
@@ -34,7 +34,7 @@ export function App() {
             <div className="col col-setup">
               <ModelPicker />
               <TaskSetPicker />
-              <RunSettings />
+              <ArcSettings />
               {gpu.kind === 'ready' ? <DevicePanel info={gpu.info} /> : <p className="muted">Requesting a WebGPU adapter and device…</p>}
             </div>
             <div className="col col-loop">

@@ -1,5 +1,6 @@
 // Run / Step mode / Pause–Resume / Next step / Stop, their keyboard shortcuts, the run's status and the exports.
-import { useLab, useRunView, type RunView } from '../store/lab.ts';
+import { useLab, useRunView } from '../store/lab.ts';
+import type { RunView } from '../store/state.ts';
 import { useShortcuts } from './useShortcuts.ts';
 import { Elapsed } from './Elapsed.tsx';
 

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 
 export function Elapsed({ from, seconds }: { from: number; seconds: number | null }) {
-  const [now, setNow] = useState(Date.now());
+  const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (seconds !== null) return;
     const t = setInterval(() => setNow(Date.now()), 1000);

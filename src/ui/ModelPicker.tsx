@@ -4,7 +4,7 @@
 import { useState, type DragEvent, type FormEvent } from 'react';
 import { useLab } from '../store/lab.ts';
 import { hubSpec, initialHubForm, QUANTIZE_LABELS, type HubForm, type Quantize } from '../store/model_source.ts';
-import { filesFromDrop, filesFromInput, rememberedToken, rememberToken } from '../engine/model/sources/dom.ts';
+import { filesFromDrop, filesFromInput, rememberedToken, rememberToken } from './model/dom.ts';
 import type { ModelSourceSpec, PickedFile } from '../engine/model/sources/spec.ts';
 import { formatBytes } from './format.ts';
 import { LoadProgress } from './model/LoadProgress.tsx';

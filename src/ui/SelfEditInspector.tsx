@@ -2,12 +2,11 @@
 // and the inner loop's size. A row is picked by click, Enter or the arrow keys; the grid viewer then shows that
 // rollout's answers, and the panel below the table its full self-edit.
 import { useRef, type KeyboardEvent } from 'react';
-import { describeSelfEdit } from '../seal/arc/self_edit.ts';
-import type { RolloutRecord } from '../seal/events.ts';
-import { methodLabel } from '../store/labels.ts';
+import type { LabRollout } from '../store/derive.ts';
+import { methodLabel, selfEditSummary } from '../store/labels.ts';
 import { useLab } from '../store/lab.ts';
 
-function kept(r: RolloutRecord): string {
+function kept(r: LabRollout): string {
   if (r.kept === true) return 'kept';
   if (r.kept === false) return 'dropped';
   return '–';
@@ -55,9 +54,9 @@ export function SelfEditInspector() {
                 <tr key={r.id} tabIndex={r.id === focusId ? 0 : -1} aria-selected={r.id === selected} className={r.id === selected ? 'selected' : undefined}
                   onClick={() => select(r.id)} onKeyDown={(e) => onKey(e, i)} data-testid="rollout-row">
                   <td>{r.id}</td>
-                  <td className="task-id">{r.taskId}</td>
+                  <td className="task-id">{r.itemId}</td>
                   <td className="method">{methodLabel(r.method, r.round)}</td>
-                  <td className="edit">{r.method === 'icl' ? <span className="muted">(no self-edit)</span> : r.edit ? describeSelfEdit(r.edit) : <span className="bad">unparsable</span>}</td>
+                  <td className="edit">{r.method === 'icl' ? <span className="muted">(no self-edit)</span> : r.edit ? selfEditSummary(r).summary : <span className="bad">unparsable</span>}</td>
                   <td className={r.reward === 1 ? 'ok strong' : 'strong'}>{r.reward ?? '–'}</td>
                   <td className={r.kept ? 'ok' : r.kept === false ? 'muted' : undefined}>{kept(r)}</td>
                   <td className="reason">{r.reason}</td>
@@ -73,7 +72,7 @@ export function SelfEditInspector() {
       )}
       {current && (
         <div className="rollout-detail" data-testid="rollout-detail">
-          <h3>{current.id} · {current.taskId} · {methodLabel(current.method, current.round)} · reward {current.reward ?? '–'}</h3>
+          <h3>{current.id} · {current.itemId} · {methodLabel(current.method, current.round)} · reward {current.reward ?? '–'}</h3>
           {current.method !== 'icl' && (
             <>
               <p className="muted small">{current.method === 'oracle' ? `Fixed Oracle configuration: ${current.reason}` : current.edit ? `Parsed on sample ${current.attempts}: ${current.reason}` : current.reason}</p>

@@ -4,10 +4,10 @@ import { PHASES, methodLabel, phaseLabel } from '../store/labels.ts';
 import { useLab, useRunView } from '../store/lab.ts';
 
 const ENDED: Record<string, string> = { done: 'run done', stopped: 'run stopped', error: 'run failed' };
-const TRACK = PHASES;
 
 export function StepPanel() {
   const phase = useLab((s) => s.derived.phase);
+  const track = useLab((s) => s.run.setup?.track ?? s.track);
   const stepMode = useLab((s) => s.stepMode);
   const step = useLab((s) => s.step);
   const view = useRunView();
@@ -20,15 +20,15 @@ export function StepPanel() {
         {phase && <span className="muted">{ENDED[view] ? `${ENDED[view]} after phase ${phase.index}` : `phase ${phase.index}`}</span>}
       </div>
       <ol className="phase-track" aria-label="SEAL phases">
-        {TRACK.map((p) => (
+        {PHASES[track].map((p) => (
           <li key={p.phase} className={phase?.phase === p.phase ? 'current' : undefined} aria-current={phase?.phase === p.phase ? 'step' : undefined}>{p.short}</li>
         ))}
       </ol>
       {phase ? (
         <div aria-live="polite">
-          <p className="phase-name" data-testid="phase-name">{phaseLabel(phase.phase)}</p>
+          <p className="phase-name" data-testid="phase-name">{phaseLabel(track, phase.phase)}</p>
           <p className="phase-meta">
-            {methodLabel(phase.method, phase.round)}{phase.taskId ? ` · ${phase.taskId}` : ''}
+            {methodLabel(phase.method, phase.round)}{phase.itemId ? ` · ${phase.itemId}` : ''}
           </p>
           <p className="explain" data-testid="phase-explain">{phase.explain}</p>
         </div>

@@ -1,6 +1,6 @@
 // The UI side of the protocol: typed calls that resolve with the result or reject with the worker's error
 // (same name and message), plus a stream of progress events per call.
-import { EngineError, type Api, type EngineEvent, type Kind, type Request, type Response } from './protocol.ts';
+import { EngineError, type Api, type EngineEvent, type RequestKind, type Request, type Response } from './protocol.ts';
 
 interface Pending {
   resolve: (v: unknown) => void;
@@ -31,7 +31,7 @@ export class EngineClient {
     return new EngineClient(new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'seal-engine' }));
   }
 
-  call<K extends Kind>(kind: K, req: Api[K]['req'], onEvent?: (e: EngineEvent) => void): Promise<Api[K]['res']> {
+  call<K extends RequestKind>(kind: K, req: Api[K]['req'], onEvent?: (e: EngineEvent) => void): Promise<Api[K]['res']> {
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onEvent });

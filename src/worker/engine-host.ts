@@ -14,14 +14,11 @@ import { publicSpec, type ModelSourceSpec } from '../engine/model/sources/spec.t
 import { LoraAdapter } from '../engine/model/lora.ts';
 import { GRADIENTS_ONLY, LoraTrainer } from '../engine/train/trainer.ts';
 import { loadTokenizer, type Tokenizer } from '../engine/model/tokenizer.ts';
-import { runBench } from '../engine/bench.ts';
-import type { Api, DownloadRequestOptions, EngineEvent, Kind, LoraInfo, SourceRequest } from './protocol.ts';
-import { arcConfig, parseOverrides, type ModelOverrides } from '../seal/arc/config.ts';
-import { ArcExperiment } from '../seal/arc/experiment.ts';
-import { resolveTaskSet } from '../seal/arc/task_set.ts';
-import { RunControl } from '../seal/control.ts';
-import { specialsOf } from '../seal/context.ts';
-import type { SealEvent } from '../seal/events.ts';
+import { runBench } from '../bench/run.ts';
+import { padBatch } from '../seal/core/batch.ts';
+import { RunControl } from '../seal/core/control.ts';
+import { modifiesBase, parseSealLab, runTrack, type SealLabFile } from '../seal/tracks.ts';
+import type { Api, DownloadRequestOptions, EngineEvent, RequestKind, LoraInfo, SourceRequest } from './protocol.ts';
 
 export class DeviceLostError extends Error {
   override name = 'DeviceLostError';
@@ -31,7 +28,7 @@ export class NotReadyError extends Error {
   override name = 'NotReadyError';
 }
 
-type Handlers = { [K in Kind]: (req: Api[K]['req'], emit: (e: EngineEvent) => void) => Promise<Api[K]['res']> };
+type Handlers = { [K in RequestKind]: (req: Api[K]['req'], emit: (e: EngineEvent) => void) => Promise<Api[K]['res']> };
 
 export class EngineHost {
   private gpu: Gpu | null = null;
@@ -45,7 +42,7 @@ export class EngineHost {
   /** The load in progress, for cancel-load. */
   private loading: AbortController | null = null;
   private readonly cache: CacheStore;
-  private sealLab: ModelOverrides | null = null;
+  private sealLab: SealLabFile | null = null;
   /** A SEAL run merges adapters into the base weights; the next run reloads the untouched model first. */
   private baseModified = false;
   private run: RunControl | null = null;
@@ -61,7 +58,10 @@ export class EngineHost {
   }
 
   /** Opens a source with download events and cancellation; `fn` runs with it, and a bad checkpoint leaves no cache entry. */
-  private async withSource<T>(spec: ModelSourceSpec, dl: DownloadRequestOptions | undefined, emit: (e: EngineEvent) => void, markers: string[], fn: (f: ModelFolder, signal: AbortSignal) => Promise<T>): Promise<T> {
+  private async withSource<T>(
+    spec: ModelSourceSpec, dl: DownloadRequestOptions | undefined, emit: (e: EngineEvent) => void, markers: string[],
+    fn: (f: ModelFolder, signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     const abort = (this.loading = new AbortController());
     let folder: ModelFolder | null = null;
     try {
@@ -111,12 +111,7 @@ export class EngineHost {
   }
 
   private batch(tokens: number[][]): TokenBatch {
-    if (!tokens.length || tokens.some((s) => !s.length)) throw new Error('every sequence needs at least one token');
-    const B = tokens.length;
-    const T = Math.max(...tokens.map((s) => s.length));
-    const b: TokenBatch = { B, T, tokens: new Int32Array(B * T), mask: new Int32Array(B * T) };
-    tokens.forEach((s, i) => { b.tokens.set(s, i * T); b.mask.fill(1, i * T, i * T + s.length); });
-    return b;
+    return padBatch(tokens.map((ids) => ({ ids, weights: ids.map(() => 1) }))).batch;
   }
 
   private loraInfo(a: LoraAdapter): LoraInfo {
@@ -156,7 +151,7 @@ export class EngineHost {
           const get = (n: string) => folder.get(n);
           const tokenizer = await loadTokenizer(get);
           const lab = await get('seal_lab.json');
-          let sealLab: ModelOverrides | null = null;
+          let sealLab: SealLabFile | null = null;
           if (lab) {
             let raw: unknown;
             try {
@@ -164,7 +159,7 @@ export class EngineHost {
             } catch (e) {
               throw new ModelConfigError(`seal_lab.json is not valid JSON: ${(e as Error).message}`, { source: 'seal_lab.json' });
             }
-            sealLab = parseOverrides(raw);
+            sealLab = parseSealLab(raw);
           }
           return { model, tokenizer, sealLab, label: folder.label, commit: folder.commit ?? null };
         } catch (e) {
@@ -257,19 +252,15 @@ export class EngineHost {
       return { tokens: out, text: tok ? tok.decode(out) : null, promptTokens: ids.length, seconds: (performance.now() - t0) / 1000 };
     },
 
-    'arc-run': async (req, emit) => {
+    'seal-run': async ({ stepMode, ...req }, emit) => {
       if (this.baseModified) await this.handlers['load-model']({ source: this.modelSource! }, emit);
       const model = this.need(this.model, 'model');
       const tok = this.need(this.tokenizer, 'tokenizer (SEAL needs tokenizer.json in the model folder)');
-      const cfg = arcConfig(this.sealLab ?? {}, req.config);
-      const tasks = resolveTaskSet(req.tasks, req);
       const control = (this.run = new RunControl());
-      if (req.stepMode) control.apply('step-mode');
-      this.baseModified = cfg.rounds > 0;
+      if (stepMode) control.apply('step-mode');
+      this.baseModified = modifiesBase(req);
       try {
-        const ctx = { model, tok, sp: specialsOf(model, tok), cfg, control, emit: (event: SealEvent) => emit({ type: 'seal', event }) };
-        const result = await new ArcExperiment(ctx, tasks).run();
-        return { ...result, config: cfg, tasks: { train: tasks.train.map((t) => t.id), eval: tasks.eval.map((t) => t.id) } };
+        return await runTrack({ model, tok, control, sealLab: this.sealLab, emit: (event) => emit({ type: 'seal', event }) }, req);
       } finally {
         this.run = null;
       }
@@ -284,7 +275,7 @@ export class EngineHost {
   };
 
   /** Dispatches one request; the caller turns throws into error responses. */
-  handle<K extends Kind>(kind: K, req: Api[K]['req'], emit: (e: EngineEvent) => void): Promise<Api[K]['res']> {
+  handle<K extends RequestKind>(kind: K, req: Api[K]['req'], emit: (e: EngineEvent) => void): Promise<Api[K]['res']> {
     return this.handlers[kind](req, emit);
   }
 }

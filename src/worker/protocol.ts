@@ -10,13 +10,12 @@ import type { ModelSourceSpec } from '../engine/model/sources/spec.ts';
 import type { UploadOptions } from '../engine/model/weights.ts';
 
 export type { CachedModel, DownloadProgress, ModelSourceSpec };
-import type { ArcConfig, ModelOverrides } from '../seal/arc/config.ts';
-import type { ArcRunResult } from '../seal/arc/experiment.ts';
+import type { BenchReport, BenchRequest } from '../bench/types.ts';
 import type { ArcFiles, TaskSource } from '../seal/arc/task_set.ts';
+import type { ControlAction } from '../seal/core/control.ts';
+import type { LabEvent, SealLabFile, SealRunRequest, SealRunResult } from '../seal/tracks.ts';
 
-export type { ArcFiles, TaskSource };
-import type { ControlAction } from '../seal/control.ts';
-import type { SealEvent } from '../seal/events.ts';
+export type { ArcFiles, BenchReport, BenchRequest, LabEvent, SealRunRequest, SealRunResult, TaskSource };
 
 export interface LoraInfo extends LoraConfig {
   /** Trainable parameters. */
@@ -27,8 +26,8 @@ export interface ModelInfo {
   config: ModelConfig;
   weightBytes: number;
   hasTokenizer: boolean;
-  /** The model folder's seal_lab.json (smaller SEAL settings for small models), when present. */
-  sealLab: ModelOverrides | null;
+  /** The model folder's seal_lab.json (what it is for, smaller SEAL settings per track), when present. */
+  sealLab: SealLabFile | null;
   /** Where it came from (no token): the spec, a label (`org/name@main`, the URL…) and the commit when known. */
   source: { spec: ModelSourceSpec; label: string; commit: string | null };
 }
@@ -53,26 +52,6 @@ export interface CacheList {
   /** The origin's storage use and quota in bytes, when the browser tells. */
   usage: number | null;
   quota: number | null;
-}
-
-export interface ArcRunRequest {
-  tasks: TaskSource;
-  /** Cap on tasks per role (short runs, demos). */
-  maxTrain?: number;
-  maxEval?: number;
-  config: Partial<Pick<ArcConfig, 'seed' | 'rounds' | 'selfEditsPerTrainTask' | 'selfEditsPerEvalTask' | 'methods'>>;
-  /** Start paused after each phase (step-through mode). */
-  stepMode?: boolean;
-}
-
-export interface BenchRequest {
-  /** Matmul sizes N for N×N×N. */
-  matmulSizes: number[];
-  /** Prompt tokens for the prefill measurement and new tokens for decode. */
-  prefillTokens: number;
-  decodeTokens: number;
-  trainTokens: number;
-  loraRank: number;
 }
 
 export interface Api {
@@ -100,15 +79,16 @@ export interface Api {
     req: { prompt: string | number[]; maxNewTokens: number; temperature: number; topP: number; seed: number; chat: boolean; adapter: boolean };
     res: { tokens: number[]; text: string | null; promptTokens: number; seconds: number };
   };
-  bench: { req: BenchRequest; res: Record<string, unknown> };
-  'arc-run': { req: ArcRunRequest; res: ArcRunResult & { config: ArcConfig; tasks: { train: string[]; eval: string[] } } };
+  bench: { req: BenchRequest; res: BenchReport };
+  /** A SEAL run of one track; its events stream as `seal` events. */
+  'seal-run': { req: SealRunRequest & { stepMode?: boolean }; res: SealRunResult };
   /** Handled at once, even while a run is in progress (it does not wait in the request queue). */
   control: { req: { action: ControlAction }; res: { paused: boolean; stepMode: boolean; stopped: boolean; running: boolean } };
 }
 
-export type Kind = keyof Api;
+export type RequestKind = keyof Api;
 
-export type Request = { [K in Kind]: { kind: K; id: number } & Api[K]['req'] }[Kind];
+export type Request = { [K in RequestKind]: { kind: K; id: number } & Api[K]['req'] }[RequestKind];
 
 /** Progress while a request runs (tokens as they are generated, bytes as they load). */
 export type EngineEvent =
@@ -118,7 +98,7 @@ export type EngineEvent =
   /** Weights reaching the GPU, one tensor at a time. */
   | { type: 'upload'; tensor: string; loaded: number; total: number }
   | { type: 'log'; message: string }
-  | { type: 'seal'; event: SealEvent };
+  | { type: 'seal'; event: LabEvent };
 
 export interface WireError {
   name: string;

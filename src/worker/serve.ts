@@ -13,8 +13,7 @@ function transferables(x: unknown, out: Transferable[] = []): Transferable[] {
   if (x instanceof Float32Array || x instanceof Uint8Array) {
     const b = x.buffer;
     if (b instanceof ArrayBuffer && !out.includes(b)) out.push(b);
-  }
-  else if (x && typeof x === 'object') for (const v of Object.values(x)) transferables(v, out);
+  } else if (x && typeof x === 'object') for (const v of Object.values(x)) transferables(v, out);
   return out;
 }
 

@@ -15,9 +15,15 @@ import { copy_forward, fill_forward } from '../../src/engine/kernels/copy.ts';
 import { embedding_forward } from '../../src/engine/kernels/embedding.ts';
 import { lora_merge_forward } from '../../src/engine/kernels/lora_merge.ts';
 import { attention_backward_twin, attention_forward_twin } from '../../src/engine/kernels/attention.twin.ts';
-import {
-  adamw_twin, cross_entropy_twin, rmsnorm_backward_twin, rmsnorm_forward_twin, rope_twin, swiglu_twin,
-} from '../../src/engine/kernels/elementwise.twin.ts';
+import { rmsnorm_backward_twin, rmsnorm_forward_twin } from '../../src/engine/kernels/rmsnorm.twin.ts';
+import { rope_twin } from '../../src/engine/kernels/rope.twin.ts';
+import { swiglu_twin } from '../../src/engine/kernels/swiglu.twin.ts';
+import { cross_entropy_twin } from '../../src/engine/kernels/cross_entropy.twin.ts';
+import { adamw_twin } from '../../src/engine/kernels/adamw.twin.ts';
+import { sum_squares_twin } from '../../src/engine/kernels/sum_squares.twin.ts';
+import { copy_twin, fill_twin } from '../../src/engine/kernels/copy.twin.ts';
+import { embedding_twin } from '../../src/engine/kernels/embedding.twin.ts';
+import { lora_merge_twin } from '../../src/engine/kernels/lora_merge.twin.ts';
 
 const within = (got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string) => {
   const e = errors(got, want);
@@ -170,7 +176,7 @@ describe('optimizer', () => {
       const x = randn(n, 5);
       const [gx, go, gp] = [gpu.upload('x', x), gpu.buffer('out', 4), gpu.buffer('partials', PARTIALS * 4)].map(track);
       sum_squares_forward(gpu, go, gx, gp, n);
-      const want = x.reduce((s, v) => s + v * v, 0);
+      const want = sum_squares_twin(x);
       expect(Math.abs((await gpu.readF32(go, 1))[0] - want) / want).toBeLessThan(1e-5);
     }));
   for (const maxNorm of [0, 0.5]) {
@@ -205,17 +211,22 @@ describe('embedding, copy, fill, merge', () => {
       const tokens = Int32Array.from([10, 0, 3, 3]);
       const out = track(gpu.buffer('out', tokens.length * C * 4));
       embedding_forward(gpu, out, track(gpu.upload('tok', tokens)), track(gpu.upload('table', table)), { M: 4, C, dtype: 'bf16' });
-      const f = bf16ToF32(table);
-      const want = Float32Array.from([...tokens].flatMap((t) => [...f.slice(t * C, (t + 1) * C)]));
+      const want = new Float32Array(tokens.length * C);
+      embedding_twin(want, tokens, table, { M: 4, C, dtype: 'bf16' });
       within(await gpu.readF32(out, want.length), want, 0, 'rows');
     }));
   it('copy with strides and fill with an offset', () =>
     gpuCase(async (gpu, track) => {
       const src = randn(30, 1);
       const dst = track(gpu.upload('dst', new Float32Array(40)));
-      copy_forward(gpu, dst, track(gpu.upload('src', src)), { rows: 3, cols: 4, srcOff: 2, lds: 10, dstOff: 1, ldd: 5 });
+      const args = { rows: 3, cols: 4, srcOff: 2, lds: 10, dstOff: 1, ldd: 5 };
+      copy_forward(gpu, dst, track(gpu.upload('src', src)), args);
       fill_forward(gpu, dst, 3, 7, 30);
       const got = await gpu.readF32(dst, 40);
+      const want = new Float32Array(40);
+      copy_twin(want, src, args);
+      fill_twin(want, 3, 7, 30);
+      expect([...got]).toEqual([...want]); // every element, the untouched ones included
       for (let r = 0; r < 3; r++) for (let c = 0; c < 4; c++) expect(got[1 + r * 5 + c]).toBe(src[2 + r * 10 + c]);
       expect([...got.slice(30, 34)]).toEqual([7, 7, 7, 0]);
     }));
@@ -227,18 +238,14 @@ describe('embedding, copy, fill, merge', () => {
         const lora = randn(5 + r * cols + rows * r, 2); // A at 5, B after it
         const wBits = dtype === 'bf16' ? f32ToBf16(w) : w;
         const gw = track(gpu.upload('w', wBits));
-        lora_merge_forward(gpu, gw, track(gpu.upload('lora', lora)), { rows, cols, r, scale, dtype, aOff: 5, bOff: 5 + r * cols });
-        const base = dtype === 'bf16' ? bf16ToF32(wBits as Uint16Array) : w;
-        const want = base.map((x, e) => {
-          const [i, j] = [Math.floor(e / cols), e % cols];
-          let d = 0;
-          for (let k = 0; k < r; k++) d += lora[5 + r * cols + i * r + k] * lora[5 + k * cols + j];
-          return x + scale * d;
-        });
+        const args = { rows, cols, r, scale, dtype, aOff: 5, bOff: 5 + r * cols };
+        lora_merge_forward(gpu, gw, track(gpu.upload('lora', lora)), args);
+        const want = wBits.slice();
+        lora_merge_twin(want, lora, args);
         const got = dtype === 'bf16'
           ? bf16ToF32(new Uint16Array(await gpu.read(gw, rows * cols * 2)))
           : await gpu.readF32(gw, rows * cols);
-        const expected = dtype === 'bf16' ? bf16ToF32(f32ToBf16(want)) : want;
+        const expected = dtype === 'bf16' ? bf16ToF32(want as Uint16Array) : want;
         // bf16: the GPU sum may land on the other side of a rounding boundary in rare cases (1 ulp = 2^-8 rel).
         within(got, expected, dtype === 'bf16' ? 4e-3 : 1e-6, 'merged');
       }));

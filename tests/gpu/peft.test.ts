@@ -58,7 +58,9 @@ describe('PEFT export', () => {
       for (const p of PROJ) for (const ab of ['A', 'B']) want.push(`base_model.model.model.layers.${l}.${p.endsWith('_proj') && ['gate_proj', 'up_proj', 'down_proj'].includes(p) ? 'mlp' : 'self_attn'}.${p}.lora_${ab}.weight`);
     }
     expect([...f.header.tensors.keys()].sort()).toEqual(want.sort());
-    const io: Record<string, [number, number]> = { q_proj: [64, 64], k_proj: [32, 64], v_proj: [32, 64], o_proj: [64, 64], gate_proj: [160, 64], up_proj: [160, 64], down_proj: [64, 160] };
+    const io: Record<string, [number, number]> = {
+      q_proj: [64, 64], k_proj: [32, 64], v_proj: [32, 64], o_proj: [64, 64], gate_proj: [160, 64], up_proj: [160, 64], down_proj: [64, 160],
+    };
     for (const [k, t] of f.header.tensors) {
       const [out, inp] = io[/\.(\w+_proj)\./.exec(k)![1]];
       expect(t.dtype).toBe('F32');
@@ -100,7 +102,7 @@ describe('PEFT export', () => {
       const files = await exportPeftAdapter(a, 'golden/llama3-bf16');
       const b = await loadAdapter(model, getterFolder(async (n) =>
         n === 'adapter_config.json' ? new TextEncoder().encode(files.config).buffer as ArrayBuffer
-          : n === 'adapter_model.safetensors' ? files.weights.slice().buffer as ArrayBuffer : null));
+        : n === 'adapter_model.safetensors' ? files.weights.slice().buffer as ArrayBuffer : null));
       const again = await exportPeftAdapter(b, 'golden/llama3-bf16');
       expect(sameBytes(again.weights, files.weights)).toBe(true);
       expect(readSafetensors(files.weights).f32('base_model.model.model.layers.1.mlp.down_proj.lora_B.weight').some((v) => v !== 0)).toBe(true); // trained

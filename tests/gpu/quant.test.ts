@@ -17,10 +17,12 @@ import { errors, gpuCase, randn } from './device.ts';
 import { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16, QGROUP, type QuantFormat, type WeightDType } from '../../src/engine/gpu/dtype.ts';
 import { quantize_forward } from '../../src/engine/kernels/quantize.ts';
 import { dequantize_forward } from '../../src/engine/kernels/dequantize.ts';
-import { dequantize_twin, quantize_twin } from '../../src/engine/kernels/quantize.twin.ts';
+import { quantize_twin } from '../../src/engine/kernels/quantize.twin.ts';
+import { dequantize_twin } from '../../src/engine/kernels/dequantize.twin.ts';
 import { matmul_forward, type MatmulArgs } from '../../src/engine/kernels/matmul.ts';
 import { matmul_twin } from '../../src/engine/kernels/matmul.twin.ts';
 import { embedding_forward } from '../../src/engine/kernels/embedding.ts';
+import { embedding_twin } from '../../src/engine/kernels/embedding.twin.ts';
 import { LoraAdapter } from '../../src/engine/model/lora.ts';
 import { GRADIENTS_ONLY, LoraTrainer } from '../../src/engine/train/trainer.ts';
 import { generate } from '../../src/engine/model/generate.ts';
@@ -120,9 +122,9 @@ describe('dequantize_forward and the quantised embedding gather', () => {
           const q = track(gpu.upload('q', p.q));
           const s = track(gpu.upload('s', p.scales));
           embedding_forward(gpu, out, gTok, q, { M: tokens.length, C, dtype: format, scales: s, row0: p.row0, rows: p.rows });
-          const deq = dequantize_twin(p.q, p.scales, format, p.rows * C);
-          tokens.forEach((t, m) => { if (t >= p.row0 && t < p.row0 + p.rows) want.set(deq.subarray((t - p.row0) * C, (t - p.row0 + 1) * C), m * C); });
+          embedding_twin(want, tokens, p.q, { M: tokens.length, C, dtype: format, scales: p.scales, row0: p.row0, rows: p.rows });
           if (p.row0 === 8) {
+            const deq = dequantize_twin(p.q, p.scales, format, p.rows * C);
             const d = track(gpu.buffer('deq', 3 * C * 4));
             dequantize_forward(gpu, d, q, s, { format, n: 3 * C, qOff: 2 * C });
             expect([...(await gpu.readF32(d, 3 * C))]).toEqual([...deq.subarray(2 * C, 5 * C)]);

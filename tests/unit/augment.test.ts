@@ -12,29 +12,27 @@ import {
   type Augmenter,
 } from '../../src/seal/arc/augment.ts';
 import {
-  applyColorPerm,
+  applyColourPerm,
   downscale,
   flipH,
   flipV,
   gridKey,
   gridsEqual,
-  invertColorPerm,
+  invertColourPerm,
   isValidGrid,
   mapTaskGrids,
-  mulberry32,
-  randomColorPerm,
+  randomColourPerm,
   rotate180,
   rotate270,
   rotate90,
   shape,
-  shuffled,
   taskKey,
   tile,
   translate,
   transpose,
   upscale,
-  type Rng,
 } from '../../src/seal/arc/grid.ts';
+import { Rng } from '../../src/seal/core/rng.ts';
 import type { ArcTask, Grid } from '../../src/seal/arc/types.ts';
 
 const G: Grid = [
@@ -43,9 +41,9 @@ const G: Grid = [
 ];
 
 function randomGrid(rng: Rng, maxSide = 7): Grid {
-  const h = 1 + Math.floor(rng() * maxSide);
-  const w = 1 + Math.floor(rng() * maxSide);
-  return Array.from({ length: h }, () => Array.from({ length: w }, () => Math.floor(rng() * 10)));
+  const h = 1 + Math.floor(rng.next() * maxSide);
+  const w = 1 + Math.floor(rng.next() * maxSide);
+  return Array.from({ length: h }, () => Array.from({ length: w }, () => Math.floor(rng.next() * 10)));
 }
 
 const aug = (name: string): Augmenter => {
@@ -53,24 +51,6 @@ const aug = (name: string): Augmenter => {
   if (!a) throw new Error(`no augmenter ${name}`);
   return a;
 };
-
-describe('PRNG', () => {
-  it('mulberry32 is reproducible and in [0, 1)', () => {
-    const a = mulberry32(42);
-    const b = mulberry32(42);
-    const xs = Array.from({ length: 1000 }, () => a());
-    expect(xs).toEqual(Array.from({ length: 1000 }, () => b()));
-    expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
-    expect(new Set(xs).size).toBeGreaterThan(990);
-    expect(mulberry32(43)()).not.toBe(mulberry32(42)());
-  });
-  it('shuffled is a permutation and does not mutate', () => {
-    const xs = [1, 2, 3, 4, 5, 6, 7, 8];
-    const s = shuffled(xs, mulberry32(1));
-    expect(xs).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect([...s].sort()).toEqual(xs);
-  });
-});
 
 describe('grid helpers', () => {
   it('shape, equality, keys, validity', () => {
@@ -116,14 +96,14 @@ describe('grid helpers', () => {
     expect(translate(G, 0, -1, 'pad', 7)).toEqual([[2, 3, 7], [5, 6, 7]]);
   });
   it('colour permutations keep 0 and invert exactly', () => {
-    const rng = mulberry32(9);
+    const rng = new Rng(9);
     for (let i = 0; i < 50; i++) {
-      const perm = randomColorPerm(rng);
+      const perm = randomColourPerm(rng);
       expect(perm[0]).toBe(0);
       expect([...perm].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
       const g = randomGrid(rng);
-      expect(applyColorPerm(applyColorPerm(g, perm), invertColorPerm(perm))).toEqual(g);
-      expect(applyColorPerm(g, perm).flat().filter((c) => c === 0).length).toBe(g.flat().filter((c) => c === 0).length);
+      expect(applyColourPerm(applyColourPerm(g, perm), invertColourPerm(perm))).toEqual(g);
+      expect(applyColourPerm(g, perm).flat().filter((c) => c === 0).length).toBe(g.flat().filter((c) => c === 0).length);
     }
   });
   it('mapTaskGrids maps demo and test grids, test outputs when present', () => {
@@ -194,7 +174,7 @@ describe('augmenters', () => {
 
   for (const a of ALL_AUGMENTERS) {
     it(`${a.name}: valid grid of the expected shape, same colour multiset up to the size factor, pure`, () => {
-      const rng = mulberry32(a.name.length * 7919);
+      const rng = new Rng(a.name.length * 7919);
       for (let i = 0; i < 40; i++) {
         const g = randomGrid(rng);
         const copy = g.map((r) => r.slice());
@@ -216,7 +196,7 @@ describe('augmenters', () => {
 
   for (const a of INVERTIBLE_AUGMENTERS) {
     it(`${a.name}: invert(apply(g)) == g and apply(invert(g)) == g on random grids`, () => {
-      const rng = mulberry32(a.name.length * 104729);
+      const rng = new Rng(a.name.length * 104729);
       for (let i = 0; i < 100; i++) {
         const g = randomGrid(rng, 12);
         expect(a.invert!(a.apply(g))).toEqual(g);
@@ -243,7 +223,7 @@ describe('augmenters', () => {
     const g: Grid = Array.from({ length: 8 }, (_, i) => Array.from({ length: 8 }, (_, j) => (i * 8 + j) % 10));
     expect(aug('random_translate').apply(g)).toEqual(translate(g, 1, 1, 'wrap'));
     const seen = new Set<string>();
-    const rng = mulberry32(5);
+    const rng = new Rng(5);
     for (let i = 0; i < 200; i++) {
       const out = aug('random_translate').apply(g, rng);
       let match = '';
@@ -255,7 +235,7 @@ describe('augmenters', () => {
   });
 
   it('applyToTask applies one transform to every grid, random parameters drawn once per task', () => {
-    const rng = mulberry32(11);
+    const rng = new Rng(11);
     const g = randomGrid(rng, 9);
     const task: ArcTask = { train: [{ input: g, output: g }, { input: g, output: g }], test: [{ input: g }] };
     for (let i = 0; i < 30; i++) {
@@ -267,8 +247,8 @@ describe('augmenters', () => {
       }
       expect(t.test[0].input).toEqual(first);
     }
-    const r1 = applyToTask(aug('random_translate'), task, mulberry32(3));
-    const r2 = applyToTask(aug('random_translate'), task, mulberry32(3));
+    const r1 = applyToTask(aug('random_translate'), task, new Rng(3));
+    const r2 = applyToTask(aug('random_translate'), task, new Rng(3));
     expect(r1).toEqual(r2);
     const t = applyToTask(aug('rotate90'), task);
     expect(t.train[1].output).toEqual(rotate90(g));

@@ -9,7 +9,7 @@ import {
   selfEditMessages,
   taskToPrompt,
 } from '../../src/seal/arc/format.ts';
-import { mulberry32 } from '../../src/seal/arc/grid.ts';
+import { Rng } from '../../src/seal/core/rng.ts';
 import type { ArcTask, Grid } from '../../src/seal/arc/types.ts';
 
 const TASK: ArcTask = {
@@ -26,11 +26,11 @@ describe('grid text', () => {
     expect(gridToText([[7]])).toBe('7');
   });
   it('round trips random grids', () => {
-    const rng = mulberry32(77);
+    const rng = new Rng(77);
     for (let i = 0; i < 200; i++) {
-      const h = 1 + Math.floor(rng() * 30);
-      const w = 1 + Math.floor(rng() * 30);
-      const g: Grid = Array.from({ length: h }, () => Array.from({ length: w }, () => Math.floor(rng() * 10)));
+      const h = 1 + Math.floor(rng.next() * 30);
+      const w = 1 + Math.floor(rng.next() * 30);
+      const g: Grid = Array.from({ length: h }, () => Array.from({ length: w }, () => Math.floor(rng.next() * 10)));
       expect(parseGridText(gridToText(g))).toEqual(g);
     }
   });

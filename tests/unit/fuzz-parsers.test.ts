@@ -27,7 +27,7 @@ function rng(seed: number) {
     return (s >>>= 0);
   };
   const int = (n: number) => next() % n;
-  const pick = <T,>(xs: readonly T[]): T => xs[int(xs.length)];
+  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
   return { next, int, pick, chance: (p: number) => next() / 2 ** 32 < p };
 }
 type Rng = ReturnType<typeof rng>;

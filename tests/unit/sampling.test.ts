@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { sample } from '../../src/engine/model/sampler.ts';
-import { Rng } from '../../src/engine/model/rng.ts';
+import { Xoshiro128 } from '../../src/engine/model/xoshiro.ts';
 import { cosineWithWarmup } from '../../src/engine/train/schedule.ts';
 import { positionIds } from '../../src/engine/model/llama.ts';
 
-describe('Rng', () => {
+describe('Xoshiro128', () => {
   it('is reproducible per seed and differs across seeds', () => {
-    const draw = (s: number) => Array.from({ length: 5 }, ((r) => () => r.next())(new Rng(s)));
+    const draw = (s: number) => Array.from({ length: 5 }, ((r) => () => r.next())(new Xoshiro128(s)));
     expect(draw(7)).toEqual(draw(7));
     expect(draw(7)).not.toEqual(draw(8));
-    const r = new Rng(1);
+    const r = new Xoshiro128(1);
     let mean = 0;
     for (let i = 0; i < 20000; i++) mean += r.next() / 20000;
     expect(Math.abs(mean - 0.5)).toBeLessThan(0.01);
@@ -20,10 +20,10 @@ describe('Rng', () => {
 describe('sample', () => {
   const logits = Float32Array.from([1, 3, 3, 0.5]);
   it('greedy takes the first maximum (torch.argmax)', () => {
-    expect(sample(logits, { temperature: 0, topP: 1 }, new Rng(0))).toBe(1);
+    expect(sample(logits, { temperature: 0, topP: 1 }, new Xoshiro128(0))).toBe(1);
   });
   it('temperature sampling follows softmax(logits / T)', () => {
-    const rng = new Rng(3);
+    const rng = new Xoshiro128(3);
     const counts = [0, 0, 0, 0];
     const n = 40000;
     for (let i = 0; i < n; i++) counts[sample(logits, { temperature: 2, topP: 1 }, rng)]++;
@@ -32,15 +32,15 @@ describe('sample', () => {
     e.forEach((x, i) => expect(Math.abs(counts[i] / n - x / z)).toBeLessThan(0.01));
   });
   it('top-p keeps the smallest nucleus reaching p', () => {
-    const rng = new Rng(4);
+    const rng = new Xoshiro128(4);
     const seen = new Set<number>();
     // probabilities at T=1: ≈ [0.06, 0.45, 0.45, 0.04]: p = 0.8 needs tokens 1 and 2 only
     for (let i = 0; i < 2000; i++) seen.add(sample(logits, { temperature: 1, topP: 0.8 }, rng));
     expect([...seen].sort()).toEqual([1, 2]);
   });
   it('rejects bad settings with a clear error', () => {
-    expect(() => sample(logits, { temperature: -1, topP: 1 }, new Rng(0))).toThrow(/temperature/);
-    expect(() => sample(logits, { temperature: 1, topP: 0 }, new Rng(0))).toThrow(/top-p/);
+    expect(() => sample(logits, { temperature: -1, topP: 1 }, new Xoshiro128(0))).toThrow(/temperature/);
+    expect(() => sample(logits, { temperature: 1, topP: 0 }, new Xoshiro128(0))).toThrow(/top-p/);
   });
 });
 

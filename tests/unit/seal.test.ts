@@ -1,35 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { RunControl, RunStopped } from '../../src/seal/control.ts';
 import { arcConfig, parseOverrides, PAPER_1B } from '../../src/seal/arc/config.ts';
 import { itemsFromFiles, miniArcTaskSet, splitTaskSet, TaskFileError } from '../../src/seal/arc/task_set.ts';
-import { padBatch } from '../../src/seal/context.ts';
 import { HELDOUT_FAMILIES, RESTEM_FAMILIES } from '../../src/seal/arc/minarc/index.ts';
-
-describe('RunControl', () => {
-  it('step mode stops at every checkpoint until step', async () => {
-    const c = new RunControl();
-    c.apply('step-mode');
-    let passed = 0;
-    const loop = (async () => { for (let i = 0; i < 3; i++) { await c.checkpoint(); passed++; } })();
-    await new Promise((r) => setTimeout(r, 10));
-    expect(passed).toBe(0);
-    c.apply('step');
-    await new Promise((r) => setTimeout(r, 10));
-    expect(passed).toBe(1);
-    c.apply('run-mode');
-    await loop;
-    expect(passed).toBe(3);
-  });
-  it('pause waits, stop ends the run with RunStopped', async () => {
-    const c = new RunControl();
-    c.apply('pause');
-    const p = c.checkpoint();
-    c.apply('stop');
-    await expect(p).rejects.toBeInstanceOf(RunStopped);
-    await expect(c.checkpoint()).rejects.toThrow(/stopped/);
-  });
-});
 
 describe('ARC config', () => {
   it("keeps the paper's values unless a model's seal_lab.json overrides them", () => {
@@ -75,15 +48,5 @@ describe('task sets', () => {
     const familyOf = (id: string) => id.replace(/^mini-/, '').replace(/-\d+-\d+$/, '');
     for (const t of s.train) expect(RESTEM_FAMILIES).toContain(familyOf(t.id));
     for (const t of s.eval) expect(HELDOUT_FAMILIES).toContain(familyOf(t.id));
-  });
-});
-
-describe('padBatch', () => {
-  it('right-pads tokens, masks and loss weights', () => {
-    const { batch, lossMask } = padBatch([{ ids: [1, 2, 3], weights: [0, 1, 1] }, { ids: [4], weights: [1] }]);
-    expect(batch.T).toBe(3);
-    expect([...batch.tokens]).toEqual([1, 2, 3, 4, 0, 0]);
-    expect([...batch.mask]).toEqual([1, 1, 1, 1, 0, 0]);
-    expect([...lossMask]).toEqual([0, 1, 1, 1, 0, 0]);
   });
 });

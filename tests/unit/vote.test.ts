@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_AUGMENTERS, applyToTask } from '../../src/seal/arc/augment.ts';
-import { gridKey, mulberry32, rotate90, transpose, type Rng } from '../../src/seal/arc/grid.ts';
+import { gridKey, rotate90, transpose } from '../../src/seal/arc/grid.ts';
+import { Rng } from '../../src/seal/core/rng.ts';
 import type { ArcTask, Grid } from '../../src/seal/arc/types.ts';
 import { evaluationViews, mapBack, solved, tally, taskReward, vote, voteViews } from '../../src/seal/arc/vote.ts';
 
 function randomGrid(rng: Rng, h: number, w: number): Grid {
-  return Array.from({ length: h }, () => Array.from({ length: w }, () => Math.floor(rng() * 10)));
+  return Array.from({ length: h }, () => Array.from({ length: w }, () => Math.floor(rng.next() * 10)));
 }
 
 const A: Grid = [[1, 2], [3, 4]];
@@ -15,7 +16,7 @@ const D: Grid = [[7], [7]];
 
 /** A task whose rule is "rotate 90° clockwise", with a known solution. */
 function rotateTask(seed: number, demos = 3): { task: ArcTask; truth: Grid } {
-  const rng = mulberry32(seed);
+  const rng = new Rng(seed);
   const train = Array.from({ length: demos }, () => {
     const g = randomGrid(rng, 3, 4);
     return { input: g, output: rotate90(g) };
@@ -76,12 +77,12 @@ describe('evaluationViews', () => {
     expect(views.map((v) => v.name)).toEqual([
       'identity',
       'rotate90', 'rotate270', 'rotate180', 'flip0', 'flip1', 'transpose',
-      'colors1', 'colors2',
+      'colours1', 'colours2',
       'drop_demo0', 'drop_demo1', 'drop_demo2',
     ]);
     expect(views[0].task).toBe(task);
-    expect(evaluationViews(task, 0, { geometric: false, colorPermutations: 0, leaveOneOut: false }).map((v) => v.name)).toEqual(['identity']);
-    expect(evaluationViews(task, 0, { colorPermutations: 5 }).filter((v) => v.kind === 'color')).toHaveLength(5);
+    expect(evaluationViews(task, 0, { geometric: false, colourPermutations: 0, leaveOneOut: false }).map((v) => v.name)).toEqual(['identity']);
+    expect(evaluationViews(task, 0, { colourPermutations: 5 }).filter((v) => v.kind === 'colour')).toHaveLength(5);
     expect(evaluationViews({ ...task, train: task.train.slice(0, 1) }, 0).filter((v) => v.kind === 'leave_one_out')).toHaveLength(0);
   });
 
@@ -99,7 +100,7 @@ describe('evaluationViews', () => {
         expect(v.task.test[0].input).toEqual(transpose(task.test[0].input));
         expect(v.task.train[1].output).toEqual(transpose(task.train[1].output));
       }
-      if (v.kind === 'color') {
+      if (v.kind === 'colour') {
         // Background 0 stays where it was.
         const zeros = (g: Grid) => g.flatMap((r, i) => r.flatMap((c, j) => (c === 0 ? [`${i},${j}`] : [])));
         expect(zeros(v.task.test[0].input)).toEqual(zeros(task.test[0].input));
@@ -130,13 +131,13 @@ describe('evaluationViews', () => {
   });
 
   it('invert is the exact inverse of the view transform for random grids', () => {
-    const rng = mulberry32(17);
+    const rng = new Rng(17);
     const { task } = rotateTask(5);
     const views = evaluationViews(task, 7);
     for (const v of views.filter((x) => x.kind === 'geometric')) {
       const aug = ALL_AUGMENTERS.find((a) => a.name === v.name)!;
       for (let i = 0; i < 20; i++) {
-        const g = randomGrid(rng, 1 + Math.floor(rng() * 6), 1 + Math.floor(rng() * 6));
+        const g = randomGrid(rng, 1 + Math.floor(rng.next() * 6), 1 + Math.floor(rng.next() * 6));
         expect(v.invert(aug.apply(g))).toEqual(g);
       }
       expect(v.task).toEqual(applyToTask(aug, task));
@@ -145,9 +146,9 @@ describe('evaluationViews', () => {
 
   it('colour views: different permutations, deterministic by seed, exact inverses', () => {
     const { task } = rotateTask(3);
-    const a = evaluationViews(task, 11).filter((v) => v.kind === 'color');
-    const b = evaluationViews(task, 11).filter((v) => v.kind === 'color');
-    const c = evaluationViews(task, 12).filter((v) => v.kind === 'color');
+    const a = evaluationViews(task, 11).filter((v) => v.kind === 'colour');
+    const b = evaluationViews(task, 11).filter((v) => v.kind === 'colour');
+    const c = evaluationViews(task, 12).filter((v) => v.kind === 'colour');
     expect(a.map((v) => v.task)).toEqual(b.map((v) => v.task));
     expect(a.map((v) => gridKey(v.task.test[0].input))).not.toEqual(c.map((v) => gridKey(v.task.test[0].input)));
     for (const v of a) expect(v.invert(v.task.test[0].input)).toEqual(task.test[0].input);
@@ -155,7 +156,7 @@ describe('evaluationViews', () => {
 
   it('voteViews: nulls and invalid predictions are dropped; a wrong majority in the view frame is still counted', () => {
     const { task, truth } = rotateTask(4);
-    const views = evaluationViews(task, 0, { colorPermutations: 0, leaveOneOut: false });
+    const views = evaluationViews(task, 0, { colourPermutations: 0, leaveOneOut: false });
     expect(views).toHaveLength(7);
     const other: Grid = [[9]];
     const preds: Array<Grid | null> = views.map((v, i) => {

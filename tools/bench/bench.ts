@@ -1,41 +1,36 @@
 // `npm run bench -- [--json] [--model DIR|URL] [--sizes 256,512,1024] [--prefill 64 --decode 16 --train 64 --rank 8]`:
-// the engine's benchmark (src/engine/bench.ts) in headless Chromium through the CLI's launcher. Default model:
+// the engine's benchmark (src/bench/) in headless Chromium through the CLI's launcher. Default model:
 // the tiny golden Llama. --json: only the JSON on stdout (progress on stderr); otherwise a readable summary.
 import { resolve } from 'node:path';
 import { intList, num, parseFlags, UsageError } from '../cli/args.ts';
 import { ROOT, runMain } from '../cli/launch.ts';
+import type { BenchReport } from '../../src/bench/types.ts';
 
 const USAGE = `Usage: npm run bench -- [--json] [--model DIR|URL] [--sizes 256,512,1024]
                        [--prefill 64] [--decode 16] [--train 64] [--rank 8]`;
 const DEFAULT_MODEL = resolve(ROOT, 'tests/golden/llama3-f32/model');
 
-interface Row { case: string; M: number; N: number; K: number; gflops: number; baselineGflops?: number; ratio?: number; dtype?: string }
-interface Rate { tokens: number; tokPerS: number; baselineTokPerS: number; ratio: number }
-interface QuantRow {
-  format: string; weightBytes: number; weightBytesPerToken: number; prefillTokPerS: number; decodeTokPerS: number;
-  trainTokPerS: number; logitsRel: number; perTokenRatio: number; decodeRatio: number;
-}
-
-function summary(r: Record<string, unknown>): string {
-  const a = r.adapter as Record<string, string>;
+function summary(r: BenchReport): string {
+  const a = r.adapter;
   const lines = [`adapter: ${a.vendor} / ${a.architecture}${a.description ? ` (${a.description})` : ''}`, 'matmul (C = A·Bᵀ):'];
-  for (const m of r.matmul as Row[]) {
+  for (const m of r.matmul) {
     lines.push(`  ${m.case.padEnd(28)} ${`${m.M}×${m.N}×${m.K}`.padEnd(16)} ${String(m.gflops).padStart(8)} GFLOP/s` +
       (m.ratio ? `   plain kernel ${m.baselineGflops} → ×${m.ratio}` : ''));
   }
-  for (const c of (r.cpuBaseline as { results: Record<string, number>[] }).results) {
+  for (const c of r.cpuBaseline.results) {
     lines.push(`  CPU JS ${c.n}³: ${c.gflops} GFLOP/s, GPU ×${c.ratio}`);
   }
-  const m = r.model as Record<string, unknown> | null;
+  const m = r.model;
   if (m) {
     lines.push(`model: ${m.path} (${m.arch}, ${m.layers} layers, hidden ${m.hidden}, ${m.params} params, ${m.dtype})`);
-    for (const k of ['prefill', 'decode', 'train']) {
-      const x = r[k] as Rate;
+    for (const k of ['prefill', 'decode', 'train'] as const) {
+      const x = r[k];
+      if (!x) continue;
       lines.push(`  ${k.padEnd(8)} ${String(x.tokPerS).padStart(9)} tok/s   plain GEMM ${x.baselineTokPerS} → ×${x.ratio}`);
     }
   }
-  const q = r.quantization as { formats?: QuantRow[]; note?: string } | null;
-  if (q?.formats) {
+  const q = r.quantization;
+  if (q && 'formats' in q) {
     lines.push('quantization (same model; ratios to the first row):');
     lines.push(`  ${'format'.padEnd(6)} ${'weights'.padStart(12)} ${'read/token'.padStart(12)} ${'prefill'.padStart(9)} ${'decode'.padStart(9)} ${'train'.padStart(9)} tok/s   logits rel`);
     for (const f of q.formats) {
@@ -43,7 +38,7 @@ function summary(r: Record<string, unknown>): string {
         `${String(f.decodeTokPerS).padStart(9)} ${String(f.trainTokPerS).padStart(9)}         ${f.logitsRel}` +
         `   (bytes ×${f.perTokenRatio}, decode ×${f.decodeRatio})`);
     }
-  } else if (q?.note) lines.push(`quantization: ${q.note}`);
+  } else if (q) lines.push(`quantization: ${q.note}`);
   return lines.join('\n');
 }
 
@@ -67,7 +62,7 @@ else {
     await engine.call('init', {});
     await engine.call('load-model', { url: engine.resolve(modelPath) });
     const r = await engine.call('bench', req, (e) => { if (e.type === 'log') progress(e.message); });
-    if (r.model) (r.model as Record<string, unknown>).path = modelPath;
+    if (r.model) r.model.path = modelPath;
     process.stdout.write((f.json ? JSON.stringify(r, null, 2) : summary(r)) + '\n');
   });
 }

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { createServer, type Plugin, type ViteDevServer } from 'vite';
 import { chromeArgs, findChrome } from '../browser/chrome.ts';
-import type { Api, EngineEvent, Kind } from '../../src/worker/protocol.ts';
+import type { Api, EngineEvent, RequestKind } from '../../src/worker/protocol.ts';
 import { UsageError } from './args.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -131,7 +131,7 @@ async function serverPort(profileDir?: string): Promise<number> {
 export interface Engine {
   /** The URL the worker fetches for a model/adapter argument: http(s) URLs as is, local folders served. */
   resolve(dirOrUrl: string): string;
-  call<K extends Kind>(kind: K, req: Api[K]['req'], onEvent?: (e: EngineEvent) => void): Promise<Plain<Api[K]['res']>>;
+  call<K extends RequestKind>(kind: K, req: Api[K]['req'], onEvent?: (e: EngineEvent) => void): Promise<Plain<Api[K]['res']>>;
   close(): Promise<void>;
 }
 

@@ -2,7 +2,7 @@
 // made JSON-plain here (typed arrays → arrays) and errors come back as values, so their name survives
 // page.evaluate intact. Progress events go to Node through the exposed window.sealEvent.
 import { EngineClient } from '../../src/worker/client.ts';
-import type { EngineEvent, Kind } from '../../src/worker/protocol.ts';
+import type { EngineEvent, RequestKind } from '../../src/worker/protocol.ts';
 
 declare global {
   interface Window {
@@ -19,16 +19,16 @@ function base64(b: Uint8Array): { __base64: string } {
 
 const plain = (x: unknown): unknown =>
   x instanceof Uint8Array ? base64(x)
-    : ArrayBuffer.isView(x) ? Array.from(x as Float32Array)
-    : Array.isArray(x) ? x.map(plain)
-    : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, plain(v)]))
-    : x;
+  : ArrayBuffer.isView(x) ? Array.from(x as Float32Array)
+  : Array.isArray(x) ? x.map(plain)
+  : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, plain(v)]))
+  : x;
 
 const client = EngineClient.start();
 
 window.seal = async (id, kind, req) => {
   try {
-    const r = await client.call(kind as Kind, req as never, (e) => void window.sealEvent(id, e));
+    const r = await client.call(kind as RequestKind, req as never, (e) => void window.sealEvent(id, e));
     return { ok: plain(r) };
   } catch (e) {
     const err = e as Error;

@@ -7,6 +7,7 @@ import { intList, num, parseFlags, UsageError, type FlagSpec } from './args.ts';
 import { runMain, type Engine } from './launch.ts';
 import { DEFAULT_HUB_ENDPOINT, isRepoId, type ModelSourceSpec } from '../../src/engine/model/sources/spec.ts';
 import type { EngineEvent } from '../../src/worker/protocol.ts';
+import { paperValue } from '../../src/store/labels.ts';
 
 const USAGE = `Usage: npm run seal -- <command> [flags]
 
@@ -155,6 +156,7 @@ function arcRequest(flags: Flags) {
   const str = (k: string) => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
   const train = str('train-tasks');
   return {
+    track: 'arc' as const,
     tasks: tasks === 'mini'
       ? { source: 'mini' as const }
       : { source: 'files' as const, eval: arcFiles(tasks, str('solutions')), train: train ? arcFiles(train, str('train-solutions')) : undefined },
@@ -171,7 +173,6 @@ function arcRequest(flags: Flags) {
 }
 
 const METHOD_NAMES: Record<string, string> = { icl: 'ICL', 'no-rl': 'TTT + self-edit (no RL)', seal: 'SEAL', oracle: 'Oracle TTT' };
-const PAPER: Record<string, string> = { icl: '0', 'no-rl': '20', seal: '72.5', oracle: '100' };
 
 /** Checks every flag before the (slow) browser starts. */
 function validate(cmd: string, flags: Flags): void {
@@ -230,15 +231,15 @@ async function run(cmd: string, flags: Flags, engine: Engine): Promise<void> {
       const req = arcRequest(flags);
       await loadModel(engine, flags, 'optional');
       const t0 = Date.now();
-      const r = await engine.call('arc-run', req, (e) => {
+      const r = await engine.call('seal-run', req, (e) => {
         if (e.type !== 'seal') return;
         const ev = e.event;
         const at = `[${((Date.now() - t0) / 1000).toFixed(0).padStart(5)}s]`;
-        if (ev.type === 'phase') process.stderr.write(`${at} ${ev.phase}${ev.taskId ? ` ${ev.taskId}` : ''}: ${ev.explain}\n`);
+        if (ev.type === 'phase') process.stderr.write(`${at} ${ev.phase}${ev.itemId ? ` ${ev.itemId}` : ''}: ${ev.explain}\n`);
         if (ev.type === 'method-result') process.stderr.write(`${at} ${ev.result.method} round ${ev.result.round}: ${ev.result.solved}/${ev.result.total}\n`);
       });
-      const table = r.methods.map((m) => `  ${`${METHOD_NAMES[m.method]}${m.method === 'seal' ? ` (round ${m.round})` : ''}`.padEnd(28)} ${`${(100 * m.successRate).toFixed(1)}%`.padStart(7)}  (${m.solved}/${m.total})   paper ${PAPER[m.method]}%`);
-      process.stdout.write(`method                         success\n${table.join('\n')}\n  ${r.tasks.train.length} training tasks, ${r.tasks.eval.length} evaluation tasks, ${r.seconds.toFixed(0)} s\n`);
+      const table = r.methods.map((m) => `  ${`${METHOD_NAMES[m.method]}${m.method === 'seal' ? ` (round ${m.round})` : ''}`.padEnd(28)} ${`${(100 * m.successRate).toFixed(1)}%`.padStart(7)}  (${m.solved}/${m.total})   paper ${paperValue('arc', m.method, m.round) ?? '–'}%`);
+      process.stdout.write(`method                         success\n${table.join('\n')}\n  ${r.items.train.length} training tasks, ${r.items.eval.length} evaluation tasks, ${r.seconds.toFixed(0)} s\n`);
       if (typeof flags.out === 'string') writeFileSync(flags.out, JSON.stringify(r, null, 1) + '\n');
       return;
     }

@@ -20,9 +20,12 @@ import { fileURLToPath } from 'node:url';
 import { loadTokenizer } from '../../src/engine/model/tokenizer.ts';
 import { ALL_AUGMENTERS, applyToTask, type DataGenerationFlags } from '../../src/seal/arc/augment.ts';
 import { SELF_EDIT_INSTRUCTION_SHORT, gridToText } from '../../src/seal/arc/format.ts';
-import { applyColorPerm, mapTaskGrids, mulberry32, randomColorPerm, shuffled, taskMaxShape, type Rng } from '../../src/seal/arc/grid.ts';
+import { applyColourPerm, mapTaskGrids, randomColourPerm, taskMaxShape } from '../../src/seal/arc/grid.ts';
+import { Rng } from '../../src/seal/core/rng.ts';
 import { selfEditToJson, TRAINING_STRATEGIES, type SelfEdit } from '../../src/seal/arc/self_edit.ts';
-import { selfEditPrompt, selfEditSequence, solvePrompt, solveSequence, type Sequence, type Specials } from '../../src/seal/arc/sequences.ts';
+import { selfEditPrompt, selfEditSequence, solvePrompt, solveSequence } from '../../src/seal/arc/sequences.ts';
+import type { Sequence } from '../../src/seal/core/batch.ts';
+import type { Specials } from '../../src/seal/core/context.ts';
 import { buildTttData, type TttExample } from '../../src/seal/arc/ttt_data.ts';
 import { generateTasks, miniArcDefault, type MiniArc } from '../../src/seal/arc/minarc/index.ts';
 import type { ArcTask, Pair } from '../../src/seal/arc/types.ts';
@@ -60,7 +63,6 @@ const SP: Specials = { bos: 256, eos: 257, eot: 259 };
   if (ids[0] !== SP.bos || !ids.includes(SP.eot)) throw new Error(`unexpected chat ids ${ids.slice(0, 8)}`);
 }
 
-const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)];
 const fits = (t: ArcTask, max = 30) => {
   const [h, w] = taskMaxShape(t as TttExample);
   return h <= max && w <= max;
@@ -69,15 +71,15 @@ const fits = (t: ArcTask, max = 30) => {
 export function randomSelfEdit(rng: Rng): SelfEdit {
   return {
     data_generation: {
-      use_basic_augmentations: rng() < 0.5,
-      use_size_augmentations: rng() < 0.5,
-      use_chain_augmentations: rng() < 0.5,
-      use_repeat_augmentations: rng() < 0.5,
+      use_basic_augmentations: rng.next() < 0.5,
+      use_size_augmentations: rng.next() < 0.5,
+      use_chain_augmentations: rng.next() < 0.5,
+      use_repeat_augmentations: rng.next() < 0.5,
     },
     training: {
-      strategy: pick(rng, TRAINING_STRATEGIES),
-      learning_rate: pick(rng, SELF_EDIT_LRS),
-      num_train_epochs: 1 + Math.floor(rng() * 3),
+      strategy: rng.pick(TRAINING_STRATEGIES),
+      learning_rate: rng.pick(SELF_EDIT_LRS),
+      num_train_epochs: 1 + rng.int(3),
     },
   };
 }
@@ -91,16 +93,16 @@ function solveExamples(demos: Pair[], test: Pair): TttExample[] {
 }
 
 function augmentCopy(ex: TttExample, rng: Rng): TttExample {
-  const aug = pick(rng, ALL_AUGMENTERS);
+  const aug = rng.pick(ALL_AUGMENTERS);
   let t = applyToTask(aug, ex, rng);
-  const perm = randomColorPerm(rng);
-  t = mapTaskGrids(t, (g) => applyColorPerm(g, perm));
-  return { ...t, train: shuffled(t.train, rng) };
+  const perm = randomColourPerm(rng);
+  t = mapTaskGrids(t, (g) => applyColourPerm(g, perm));
+  return { ...t, train: rng.shuffle(t.train) };
 }
 
 // ---------------------------------------------------------------------------------------------- corpus
 mkdirSync(OUT, { recursive: true });
-const rng = mulberry32(SEED);
+const rng = new Rng(SEED);
 const seqs: Array<Sequence & { kind: 'solve' | 'selfedit' }> = [];
 let dropped = 0;
 const t0 = Date.now();
@@ -117,12 +119,12 @@ for (const seed of TASK_SEEDS) {
     // the plain task: the test query and every leave-one-out query; plus colour-permuted copies
     for (const ex of exs) push(solveSequence(tok, SP, ex), 'solve');
     for (let c = 0; c < AUG_COPIES; c++) {
-      const ex = augmentCopy(pick(rng, exs), rng);
+      const ex = augmentCopy(rng.pick(exs), rng);
       if (fits(ex)) push(solveSequence(tok, SP, ex), 'solve');
     }
     // self-edit: the demos (sometimes augmented, as the lab may show any task) → a random configuration
-    if (rng() < SELF_EDIT_PER_TASK) {
-      const demos = rng() < 0.8 ? task.train : augmentCopy({ train: task.train, test: [test] }, rng).train;
+    if (rng.next() < SELF_EDIT_PER_TASK) {
+      const demos = rng.next() < 0.8 ? task.train : augmentCopy({ train: task.train, test: [test] }, rng).train;
       push(selfEditSequence(tok, SP, demos, selfEditToJson(randomSelfEdit(rng)), SELF_EDIT_INSTRUCTION_SHORT), 'selfedit');
     }
   }
@@ -130,7 +132,7 @@ for (const seed of TASK_SEEDS) {
 }
 process.stderr.write('\n');
 // seeded shuffle, then write
-const order = shuffled(seqs.map((_, i) => i), rng);
+const order = rng.shuffle(seqs.map((_, i) => i));
 const total = seqs.reduce((a, s) => a + s.ids.length, 0);
 const ids = new Uint16Array(total);
 const mask = new Uint8Array(total);
@@ -139,7 +141,7 @@ let off = 0;
 for (const i of order) {
   const s = seqs[i];
   ids.set(s.ids, off);
-  mask.set(s.outputMask, off);
+  mask.set(s.weights, off);
   index.push([off, s.ids.length, s.kind === 'solve' ? 0 : 1]);
   off += s.ids.length;
 }
@@ -191,7 +193,7 @@ function evalSet(set: MiniArc, withTtt: boolean): EvalTask[] {
         const count = (ex: TttExample) => solveSequence(tok!, SP, ex).ids.length;
         const d = buildTttData(task, { data_generation: dg }, { seed: 7, maxExamples: TTT_MAX_EXAMPLES, tokenBudget: { count, max: TTT_MAX_TOKENS } });
         const s = d.examples.map((ex) => solveSequence(tok!, SP, ex));
-        e.ttt[name] = { ids: s.map((x) => x.ids), masks: s.map((x) => x.outputMask), stats: { final: d.stats.final, unique: d.stats.unique, droppedTokens: d.stats.droppedTokens } };
+        e.ttt[name] = { ids: s.map((x) => x.ids), masks: s.map((x) => x.weights), stats: { final: d.stats.final, unique: d.stats.unique, droppedTokens: d.stats.droppedTokens } };
       }
     }
     return e;

@@ -1,4 +1,4 @@
-// `npm test`: runs every suite in order (unit, gpu, e2e), streams their output, then prints one summary.
+// `npm test`: runs every suite in order (lint, unit, gpu, e2e), streams their output, then prints one summary.
 // Rules: a skipped test counts as failed and is listed (skipping is not allowed in this project); a suite that
 // crashed, exited non-zero without a failing test, or ran zero tests counts as failed. A vitest project with no
 // test files at all counts as 0 passed, with a warning. Last line: `N passed, N failed`; exit 1 if N failed > 0.
@@ -7,9 +7,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { LintReport } from './lint.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const VITEST = join(ROOT, 'node_modules/vitest/vitest.mjs');
+const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
 const PLAYWRIGHT = join(ROOT, 'node_modules/@playwright/test/cli.js');
 
 interface SuiteResult {
@@ -100,6 +102,17 @@ function parsePlaywright(report: unknown, r: SuiteResult): void {
   for (const e of rep.errors ?? []) {
     r.failed++;
     r.problems.push(`ERROR   ${firstLine(e.message) || 'playwright error (see output above)'}`);
+  }
+}
+
+// ---------- lint (tools/test/lint.ts) ----------
+function parseLint(report: unknown, r: SuiteResult): void {
+  for (const c of (report as LintReport).checks) {
+    if (!c.problems.length) r.passed++;
+    else {
+      r.failed++;
+      r.problems.push(`FAILED  ${c.name}: ${c.problems.length} problem${c.problems.length > 1 ? 's' : ''}, first: ${c.problems[0]}`);
+    }
   }
 }
 
@@ -194,6 +207,12 @@ function printSummary(results: SuiteResult[]): { passed: number; failed: number 
 }
 
 const SUITES: Suite[] = [
+  {
+    name: 'lint',
+    bin: 'tsx',
+    args: [TSX, 'tools/test/lint.ts', '{json}'],
+    parse: parseLint,
+  },
   {
     name: 'unit',
     bin: 'vitest',

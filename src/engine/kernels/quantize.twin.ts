@@ -1,4 +1,4 @@
-// Plain TypeScript twins of quantize_forward and dequantize_forward (same formats, same f16 scale rounding).
+// Plain TypeScript twin of quantize_forward (quantize.ts): same formats, same f16 scale rounding.
 import { f16ToF32, f32ToF16Bits, QGROUP, roundEven, type QuantFormat } from '../gpu/dtype.ts';
 
 const f = Math.fround;
@@ -30,17 +30,4 @@ export function quantize_twin(w: Float32Array, format: QuantFormat): { q: Uint32
     }
   }
   return { q, scales };
-}
-
-/** The dequantised matrix: scale · code per element. */
-export function dequantize_twin(q: Uint32Array, scales: Uint16Array, format: QuantFormat, n: number): Float32Array {
-  const s = f16ToF32(scales);
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const code = format === 'q8'
-      ? ((q[i >> 2] >>> (8 * (i & 3))) << 24) >> 24
-      : ((q[i >> 3] >>> (4 * (i & 7))) & 15) - 8;
-    out[i] = f(code * s[Math.floor(i / QGROUP)]);
-  }
-  return out;
 }

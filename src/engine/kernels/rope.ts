@@ -2,7 +2,7 @@
 //   x'[i]       = x[i] cos − x[i+D/2] sin
 //   x'[i+D/2]   = x[i+D/2] cos + x[i] sin
 // rope_backward is the inverse rotation (sin → −sin), which is also its transpose.
-// cos/sin come as a (M, D/2) table computed on the CPU per call (rope.twin.ts: ropeTable): exact f32 angles
+// cos/sin come as a (M, D/2) table computed on the CPU per call (ropeTable, below): exact f32 angles
 // like PyTorch, and no large-argument sin/cos inside the shader.
 import type { Gpu } from '../gpu/context.ts';
 import { paramLayout } from '../gpu/params.ts';

@@ -2,7 +2,7 @@
 // per new token. Runs with whatever adapter is passed (the live LoRA during training).
 import type { LlamaModel } from './llama.ts';
 import type { LoraAdapter } from './lora.ts';
-import { Rng } from './rng.ts';
+import { Xoshiro128 } from './xoshiro.ts';
 import { sample, type SamplingOptions } from './sampler.ts';
 
 export interface GenerateOptions extends Partial<SamplingOptions> {
@@ -28,7 +28,7 @@ export async function generate(model: LlamaModel, prompts: number[][], o: Genera
   });
   const stop = new Set(o.stopTokens ?? model.cfg.eosTokenIds);
   const opts: SamplingOptions = { temperature: o.temperature ?? 0, topP: o.topP ?? 1 };
-  const rng = new Rng(o.seed ?? 0);
+  const rng = new Xoshiro128(o.seed ?? 0);
   const out: number[][] = prompts.map(() => []);
   const done = new Array(B).fill(false);
   if (o.maxNewTokens === 0) return out;

@@ -8,7 +8,7 @@ import type { ModelConfig } from './config.ts';
 import { ModelFormatError } from './errors.ts';
 import { matrixAddLowRank } from './matrix.ts';
 import { PROJECTIONS, projectionGroup, projectionShape, type ModelWeights, type Projection } from './weights.ts';
-import { Rng } from './rng.ts';
+import { Xoshiro128 } from './xoshiro.ts';
 
 export interface LoraConfig {
   r: number;
@@ -66,7 +66,7 @@ export class LoraAdapter {
 
   /** PEFT initialisation from a seed: A ~ U(−1/√in, 1/√in), B = 0 (the adapter starts as the identity). */
   reset(seed: number): void {
-    const rng = new Rng(seed);
+    const rng = new Xoshiro128(seed);
     const host = new Float32Array(this.size);
     for (const s of this.slots) {
       const bound = 1 / Math.sqrt(s.in);

@@ -1,6 +1,6 @@
 // Next-token choice from a row of logits: greedy (temperature 0), or temperature with optional nucleus (top-p)
-// sampling from a seeded Rng, so a seed reproduces a generation exactly.
-import type { Rng } from './rng.ts';
+// sampling from a seeded Xoshiro128, so a seed reproduces a generation exactly.
+import type { Xoshiro128 } from './xoshiro.ts';
 
 export interface SamplingOptions {
   /** 0 = greedy (argmax, first index on ties, like torch.argmax). */
@@ -9,7 +9,7 @@ export interface SamplingOptions {
   topP: number;
 }
 
-export function sample(logits: Float32Array, o: SamplingOptions, rng: Rng): number {
+export function sample(logits: Float32Array, o: SamplingOptions, rng: Xoshiro128): number {
   if (!(o.temperature >= 0)) throw new RangeError(`temperature must be ≥ 0, got ${o.temperature}`);
   if (!(o.topP > 0 && o.topP <= 1)) throw new RangeError(`top-p must be in (0, 1], got ${o.topP}`);
   let best = 0;

@@ -16,11 +16,9 @@ const LOGIT_CHUNK_BYTES = 64 * 2 ** 20;
 /** Rows of logits computed at once for a vocabulary of V. */
 export const logitRows = (rows: number, V: number) => Math.max(1, Math.min(rows, Math.floor(LOGIT_CHUNK_BYTES / (V * 4))));
 
-const FORWARD = [
-  'tokens', 'rope', 'mask', 'h', 'hmid', 'x1', 'x2', 'rstd1', 'rstd2', 'q', 'k', 'v', 'attn', 'stats', 'gate', 'up',
-  'act', 'loraT', 'xf', 'rstdF', 'logits', 'targets', 'weights', 'losses',
-] as const;
-type ForwardName = (typeof FORWARD)[number];
+type ForwardName =
+  | 'tokens' | 'rope' | 'mask' | 'h' | 'hmid' | 'x1' | 'x2' | 'rstd1' | 'rstd2' | 'q' | 'k' | 'v'
+  | 'attn' | 'stats' | 'gate' | 'up' | 'act' | 'loraT' | 'xf' | 'rstdF' | 'logits' | 'targets' | 'weights' | 'losses';
 
 /** 4-byte elements of every forward buffer, M = rows, C = hidden, F = intermediate, Q = heads·D, KV = kvHeads·D. */
 export function workspaceLayout(cfg: ModelConfig, rows: number, r: number): Record<ForwardName, number> {
@@ -54,8 +52,7 @@ export function workspaceLayout(cfg: ModelConfig, rows: number, r: number): Reco
   };
 }
 
-const GRAD = ['dh', 'dx', 'dq', 'dk', 'dv', 'dattn', 'dgate', 'dup', 'dact', 'dt'] as const;
-type GradName = (typeof GRAD)[number];
+type GradName = 'dh' | 'dx' | 'dq' | 'dk' | 'dv' | 'dattn' | 'dgate' | 'dup' | 'dact' | 'dt';
 
 /** 4-byte elements of every backward buffer (plus layers + 1 checkpoints of M × C). */
 export function gradLayout(cfg: ModelConfig, rows: number, r: number): Record<GradName, number> {
@@ -105,7 +102,10 @@ function allocate<K extends string>(gpu: Gpu, layout: Record<K, number>, rows: n
   return out;
 }
 
+// Declaration merging types the buffers that allocate() puts on the instance (ws.h, ws.q, …).
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
 export interface Workspace extends Record<ForwardName, GPUBuffer> {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Workspace {
   readonly rows: number;
   readonly logitRows: number;
@@ -134,7 +134,9 @@ export class Workspace {
   }
 }
 
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
 export interface GradWorkspace extends Record<GradName, GPUBuffer> {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class GradWorkspace {
   private readonly made: GPUBuffer[] = [];
   /** (layers + 1) × (M, C): the residual stream entering each layer, and the last. */

@@ -4,13 +4,11 @@
 // or both). An augmenter is a grid function; a task is augmented by applying the same function to every grid of
 // it (demo inputs and outputs, test inputs, test outputs when present) — `applyToTask`.
 
+import { Rng } from '../core/rng.ts';
 import {
-  drawSeed,
   flipH,
   flipV,
   mapTaskGrids,
-  mulberry32,
-  randInt,
   rotate180,
   rotate270,
   rotate90,
@@ -19,7 +17,6 @@ import {
   transpose,
   upscale,
   concat,
-  type Rng,
 } from './grid.ts';
 import type { ArcTask, Grid } from './types.ts';
 
@@ -77,8 +74,8 @@ export const RANDOM_TRANSLATE: Augmenter = {
   name: 'random_translate',
   family: 'basic',
   apply(g: Grid, rng?: Rng) {
-    const dy = rng ? randInt(rng, 1, MAX_TRANSLATE) : 1;
-    const dx = rng ? randInt(rng, 1, MAX_TRANSLATE) : 1;
+    const dy = rng ? rng.range(1, MAX_TRANSLATE) : 1;
+    const dx = rng ? rng.range(1, MAX_TRANSLATE) : 1;
     return translate(g, dy, dx, 'wrap');
   },
 };
@@ -137,6 +134,6 @@ export function augmentersFor(dg: DataGenerationFlags): Augmenter[] {
  * `rng` and every grid gets a fresh stream from that seed, so all grids see the same translate.
  */
 export function applyToTask<T extends ArcTask>(aug: Augmenter, task: T, rng?: Rng): T {
-  const seed = rng ? drawSeed(rng) : undefined;
-  return mapTaskGrids(task, (g) => aug.apply(g, seed === undefined ? undefined : mulberry32(seed)));
+  const seed = rng?.seed();
+  return mapTaskGrids(task, (g) => aug.apply(g, seed === undefined ? undefined : new Rng(seed)));
 }

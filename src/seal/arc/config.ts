@@ -12,12 +12,14 @@ export interface ArcConfig {
   /** Self-edits sampled per training task in the E-step (paper: 15) and per evaluation task (paper: 5). */
   selfEditsPerTrainTask: number;
   selfEditsPerEvalTask: number;
+  /** TTT runs per self-edit whose rewards are averaged (paper: 1). */
+  tttSeeds: number;
   selfEdit: { temperature: number; topP: number; maxNewTokens: number; maxAttempts: number; instruction: 'long' | 'short' };
   ttt: {
     loraRank: number; loraAlpha: number; targets: Projection[]; batchSize: number;
     maxExamples: number; stepCap: number; maxTokens: number; warmupRatio: number;
   };
-  eval: { maxNewTokens: number; geometricViews: boolean; colorViews: number; leaveOneOutViews: boolean };
+  eval: { maxNewTokens: number; geometricViews: boolean; colourViews: number; leaveOneOutViews: boolean };
   restEm: { loraRank: number; loraAlpha: number; epochs: number; batchSize: number; lr: number };
   oracle: SelfEdit;
   methods: { icl: boolean; noRl: boolean; oracle: boolean };
@@ -30,17 +32,18 @@ export const PAPER_1B: ArcConfig = {
   rounds: 1,
   selfEditsPerTrainTask: 15,
   selfEditsPerEvalTask: 5,
+  tttSeeds: 1,
   selfEdit: { temperature: 0.8, topP: 1, maxNewTokens: 128, maxAttempts: 8, instruction: 'long' },
   ttt: { loraRank: 128, loraAlpha: 16, targets: TTT_TARGETS, batchSize: 2, maxExamples: 250, stepCap: 375, maxTokens: 8192, warmupRatio: 0.1 },
-  eval: { maxNewTokens: 1800, geometricViews: true, colorViews: 2, leaveOneOutViews: true },
+  eval: { maxNewTokens: 1800, geometricViews: true, colourViews: 2, leaveOneOutViews: true },
   restEm: { loraRank: 16, loraAlpha: 16, epochs: 8, batchSize: 5, lr: 5e-5 },
   oracle: ORACLE_SELF_EDIT,
   methods: { icl: true, noRl: true, oracle: true },
 };
 
 const num = z.number().positive();
-/** seal_lab.json: every field optional; unknown fields are errors so a typo is not silently ignored. */
-const Overrides = z.strictObject({
+/** seal_lab.json's "arc" block: every field optional; unknown fields are errors so a typo is not silently ignored. */
+export const ArcOverrides = z.strictObject({
   selfEditInstruction: z.enum(['long', 'short']).optional(),
   ttt: z.strictObject({
     loraRank: num.int(), loraAlpha: num, targets: z.array(z.enum(['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'])),
@@ -49,19 +52,22 @@ const Overrides = z.strictObject({
   restEm: z.strictObject({ loraRank: num.int(), loraAlpha: num, epochs: num.int(), batchSize: num.int(), lr: num }).partial().optional(),
   oracle: SelfEditSchema.optional(),
   selfEditSampling: z.strictObject({ temperature: z.number().min(0), topP: num.max(1), maxNewTokens: num.int(), maxAttempts: num.int() }).partial().optional(),
-  eval: z.strictObject({ geometricViews: z.boolean(), colorViews: z.number().int().min(0), leaveOneOutViews: z.boolean() }).partial().optional(),
+  eval: z.strictObject({ geometricViews: z.boolean(), colourViews: z.number().int().min(0), leaveOneOutViews: z.boolean() }).partial().optional(),
 });
 
-export type ModelOverrides = z.infer<typeof Overrides>;
+export type ArcOverrides = z.infer<typeof ArcOverrides>;
 
-export function parseOverrides(raw: unknown, source = 'seal_lab.json'): ModelOverrides {
-  const r = Overrides.safeParse(raw);
+/** What a user sets for one run (the lab's run settings, the CLI's flags). */
+export type ArcUserSettings = Partial<Pick<ArcConfig, 'seed' | 'rounds' | 'selfEditsPerTrainTask' | 'selfEditsPerEvalTask' | 'tttSeeds' | 'methods'>>;
+
+export function parseOverrides(raw: unknown, source = 'seal_lab.json "arc"'): ArcOverrides {
+  const r = ArcOverrides.safeParse(raw);
   if (!r.success) throw new ModelConfigError(`${source}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return r.data;
 }
 
 /** The paper's settings with a model's overrides and the user's choices applied, in that order. */
-export function arcConfig(model: ModelOverrides = {}, user: Partial<Pick<ArcConfig, 'seed' | 'rounds' | 'selfEditsPerTrainTask' | 'selfEditsPerEvalTask' | 'methods'>> = {}): ArcConfig {
+export function arcConfig(model: ArcOverrides = {}, user: ArcUserSettings = {}): ArcConfig {
   const { maxNewTokens: evalTokens, ...ttt } = model.ttt ?? {};
   return {
     ...PAPER_1B,

@@ -31,6 +31,12 @@ export function taskToPrompt(task: { train: Pair[] }, queryInput: Grid): string 
   return task.train.length ? `${demosToText(task.train)}\n\n${query}` : query;
 }
 
+/** The whole task as text; with `answers` the test outputs are included (one per test input). */
+export function taskText(task: ArcTask, answers?: Grid[]): string {
+  const tests = task.test.map((t, i) => `Input:\n${gridToText(t.input)}\n\nOutput:\n${answers?.[i] ? gridToText(answers[i]) : ''}`);
+  return [...task.train.map(pairToText), ...tests].join('\n\n');
+}
+
 /**
  * A TTT example (demos + one query pair) as prompt and target: the target is the query output's rows. With
  * "train_using_output_tokens" only the target is in the loss; with "train_using_all_tokens", both.

@@ -1,45 +1,9 @@
 // Grid helpers for ARC: shape, equality, content keys, the geometric transforms the augmenters and evaluation
-// views are built from, colour permutations, and a tiny seeded PRNG. Every function is pure: it never mutates
+// views are built from, and colour permutations. Every function is pure: it never mutates
 // its arguments and always returns fresh arrays.
 
+import type { Rng } from '../core/rng.ts';
 import type { ArcTask, Grid, Pair } from './types.ts';
-
-// ---------------------------------------------------------------------------------------------- randomness
-
-/** A source of uniform numbers in [0, 1). */
-export type Rng = () => number;
-
-/** mulberry32: 32-bit state, fast, good enough for shuffles and sampling; same seed → same stream. */
-export function mulberry32(seed: number): Rng {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Integer in [lo, hi] (inclusive). */
-export function randInt(rng: Rng, lo: number, hi: number): number {
-  return lo + Math.floor(rng() * (hi - lo + 1));
-}
-
-/** A 32-bit seed drawn from `rng` (to fork an independent, reproducible stream). */
-export function drawSeed(rng: Rng): number {
-  return Math.floor(rng() * 4294967296) >>> 0;
-}
-
-/** Fisher–Yates shuffle into a new array. */
-export function shuffled<T>(items: readonly T[], rng: Rng): T[] {
-  const out = items.slice();
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------- basics
 
@@ -261,11 +225,9 @@ function checkFactor(k: number) {
 // ---------------------------------------------------------------------------------------------- colours
 
 /** A colour permutation: perm[c] is the new colour of colour c (length 10, a bijection of 0–9). */
-export type ColorPerm = number[];
+export type ColourPerm = number[];
 
-export const IDENTITY_PERM: ColorPerm = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-
-export function applyColorPerm(g: Grid, perm: ColorPerm): Grid {
+export function applyColourPerm(g: Grid, perm: ColourPerm): Grid {
   return g.map((r) =>
     r.map((c) => {
       const m = perm[c];
@@ -275,18 +237,13 @@ export function applyColorPerm(g: Grid, perm: ColorPerm): Grid {
   );
 }
 
-export function invertColorPerm(perm: ColorPerm): ColorPerm {
+export function invertColourPerm(perm: ColourPerm): ColourPerm {
   const inv: number[] = new Array(perm.length);
   perm.forEach((to, from) => (inv[to] = from));
   return inv;
 }
 
 /** Uniform random permutation of colours 1–9; 0 (background) stays 0. */
-export function randomColorPerm(rng: Rng): ColorPerm {
-  return [0, ...shuffled([1, 2, 3, 4, 5, 6, 7, 8, 9], rng)];
-}
-
-/** Text form of a grid for messages and keys in tests: rows of digits joined by '/'. */
-export function gridToString(g: Grid): string {
-  return g.map((r) => r.join('')).join('/');
+export function randomColourPerm(rng: Rng): ColourPerm {
+  return [0, ...rng.shuffle([1, 2, 3, 4, 5, 6, 7, 8, 9])];
 }

@@ -3,7 +3,7 @@
 // into 2 attempts (pass@2). The reward is 1 only if every test output is among its attempts.
 import { generate } from '../../engine/model/generate.ts';
 import type { LoraAdapter } from '../../engine/model/lora.ts';
-import type { SealContext } from '../context.ts';
+import type { ArcContext } from './experiment.ts';
 import { parseGridText } from './format.ts';
 import { solvePrompt } from './sequences.ts';
 import type { ArcTask, Grid } from './types.ts';
@@ -15,10 +15,10 @@ export interface Prediction {
   reward: 0 | 1;
 }
 
-export async function predict(ctx: SealContext, task: ArcTask, truth: Grid[], seed: number, adapter?: LoraAdapter): Promise<Prediction> {
+export async function predict(ctx: ArcContext, task: ArcTask, truth: Grid[], seed: number, adapter?: LoraAdapter): Promise<Prediction> {
   const { model, tok, sp, cfg } = ctx;
   const views = evaluationViews(task, seed, {
-    geometric: cfg.eval.geometricViews, colorPermutations: cfg.eval.colorViews, leaveOneOut: cfg.eval.leaveOneOutViews,
+    geometric: cfg.eval.geometricViews, colourPermutations: cfg.eval.colourViews, leaveOneOut: cfg.eval.leaveOneOutViews,
   });
   const answers: Grid[][] = [];
   for (let k = 0; k < task.test.length; k++) {

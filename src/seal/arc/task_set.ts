@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { generateTasks, MINI_ARC_DEFAULT } from './minarc/index.ts';
 import type { ArcChallenges, ArcSolutions } from './types.ts';
-import type { ArcTaskItem } from './experiment.ts';
+import type { ArcItem } from './experiment.ts';
 
 export class TaskFileError extends Error {
   override name = 'TaskFileError';
@@ -25,12 +25,12 @@ function parse<T>(schema: z.ZodType<T>, raw: unknown, what: string): T {
 }
 
 export interface TaskSet {
-  train: ArcTaskItem[];
-  eval: ArcTaskItem[];
+  train: ArcItem[];
+  eval: ArcItem[];
 }
 
 /** Pairs each challenge with its solutions; tasks without solutions cannot be scored and are an error. */
-export function itemsFromFiles(challengesRaw: unknown, solutionsRaw: unknown, name = 'tasks'): ArcTaskItem[] {
+export function itemsFromFiles(challengesRaw: unknown, solutionsRaw: unknown, name = 'tasks'): ArcItem[] {
   const challenges: ArcChallenges = parse(ChallengesSchema, challengesRaw, `${name} challenges`);
   const solutions: ArcSolutions = parse(SolutionsSchema, solutionsRaw, `${name} solutions`);
   return Object.keys(challenges).sort().map((id) => {
@@ -55,7 +55,7 @@ export function miniArcTaskSet(opts: { seed?: number; train?: number; eval?: num
 }
 
 /** One file for both roles is split in two halves by task id (training first), so no task is trained and tested. */
-export function splitTaskSet(items: ArcTaskItem[]): TaskSet {
+export function splitTaskSet(items: ArcItem[]): TaskSet {
   const half = Math.ceil(items.length / 2);
   return { train: items.slice(0, half), eval: items.slice(half) };
 }

@@ -9,7 +9,9 @@
 // This follows the data construction of the test-time-training reference code that SEAL builds on.
 
 import { applyToTask, augmentersFor, type Augmenter, type DataGenerationFlags } from './augment.ts';
-import { applyColorPerm, mapTaskGrids, mulberry32, randomColorPerm, shuffled, taskKey, taskMaxShape, type Rng } from './grid.ts';
+import { trainingSteps } from '../core/fine_tune.ts';
+import { Rng } from '../core/rng.ts';
+import { applyColourPerm, mapTaskGrids, randomColourPerm, taskKey, taskMaxShape } from './grid.ts';
 import type { ArcTask, Pair } from './types.ts';
 
 /** A training example: demos (`train`) and exactly one query pair (`test[0]`) whose output is the target. */
@@ -101,10 +103,10 @@ function dedup(tasks: readonly TttExample[]): TttExample[] {
 function permuteCopy(task: TttExample, permuteColours: boolean, rng: Rng): TttExample {
   let t = task;
   if (permuteColours) {
-    const perm = randomColorPerm(rng);
-    t = mapTaskGrids(t, (g) => applyColorPerm(g, perm));
+    const perm = randomColourPerm(rng);
+    t = mapTaskGrids(t, (g) => applyColourPerm(g, perm));
   }
-  return { ...t, train: shuffled(t.train, rng) };
+  return { ...t, train: rng.shuffle(t.train) };
 }
 
 /**
@@ -119,7 +121,7 @@ export function buildTttData(
   const maxExamples = opts.maxExamples ?? DEFAULT_MAX_EXAMPLES;
   const maxGrid = opts.maxGrid ?? DEFAULT_MAX_GRID;
   const augmenters = 'augmenters' in edit ? edit.augmenters : augmentersFor(edit.data_generation);
-  const rng = mulberry32(opts.seed);
+  const rng = new Rng(opts.seed);
   const fits = (t: TttExample) => {
     const [h, w] = taskMaxShape(t);
     return h <= maxGrid && w <= maxGrid;
@@ -157,7 +159,7 @@ export function buildTttData(
     pool = unique.filter((t) => count(t) <= max);
     droppedTokens = unique.length - pool.length;
   }
-  const sampled = shuffled(pool, rng).slice(0, Math.max(0, maxExamples));
+  const sampled = rng.shuffle(pool).slice(0, Math.max(0, maxExamples));
 
   return {
     examples: sampled,
@@ -178,12 +180,6 @@ export function buildTttData(
       perAugmenter,
     },
   };
-}
-
-/** Optimiser steps of a TTT run: ceil(examples / batch) per epoch. */
-export function trainingSteps(numExamples: number, epochs: number, batchSize = DEFAULT_BATCH_SIZE): number {
-  if (!(batchSize >= 1)) throw new Error(`batch size must be ≥ 1, got ${batchSize}`);
-  return Math.ceil(Math.max(0, numExamples) / batchSize) * Math.max(0, epochs);
 }
 
 /** The spec's rule: a configuration needing more than `cap` steps is rejected (reward 0). */

@@ -5,13 +5,14 @@
 // counted, and the two most frequent become the two attempts (pass@2).
 
 import { INVERTIBLE_AUGMENTERS, applyToTask } from './augment.ts';
-import { applyColorPerm, gridKey, gridsEqual, invertColorPerm, isValidGrid, mapTaskGrids, mulberry32, randomColorPerm } from './grid.ts';
+import { Rng } from '../core/rng.ts';
+import { applyColourPerm, gridKey, gridsEqual, invertColourPerm, isValidGrid, mapTaskGrids, randomColourPerm } from './grid.ts';
 import type { ArcTask, Grid } from './types.ts';
 
-export type ViewKind = 'identity' | 'geometric' | 'color' | 'leave_one_out';
+export type ViewKind = 'identity' | 'geometric' | 'colour' | 'leave_one_out';
 
 export interface EvalView {
-  /** e.g. "identity", "rotate90", "colors1", "drop_demo2". */
+  /** e.g. "identity", "rotate90", "colours1", "drop_demo2". */
   name: string;
   kind: ViewKind;
   /** The prompt task: transformed demos and test inputs (same number and order of test inputs). */
@@ -24,7 +25,7 @@ export interface ViewOptions {
   /** Rotation / flip / transpose views (6). Default true. */
   geometric?: boolean;
   /** Number of random colour-permutation views. Default 2. */
-  colorPermutations?: number;
+  colourPermutations?: number;
   /** One view per demo with that demo dropped (only when the task has ≥ 2 demos). Default true. */
   leaveOneOut?: boolean;
 }
@@ -33,8 +34,8 @@ const identity = (g: Grid) => g;
 
 /** The evaluation views of a task, identity first. Deterministic given `seed`. */
 export function evaluationViews(task: ArcTask, seed: number, opts: ViewOptions = {}): EvalView[] {
-  const { geometric = true, colorPermutations = 2, leaveOneOut = true } = opts;
-  const rng = mulberry32(seed);
+  const { geometric = true, colourPermutations = 2, leaveOneOut = true } = opts;
+  const rng = new Rng(seed);
   const views: EvalView[] = [{ name: 'identity', kind: 'identity', task, invert: identity }];
   if (geometric) {
     for (const aug of INVERTIBLE_AUGMENTERS) {
@@ -42,14 +43,14 @@ export function evaluationViews(task: ArcTask, seed: number, opts: ViewOptions =
       views.push({ name: aug.name, kind: 'geometric', task: applyToTask(aug, task), invert: (g) => inv(g) });
     }
   }
-  for (let k = 0; k < colorPermutations; k++) {
-    const perm = randomColorPerm(rng);
-    const inv = invertColorPerm(perm);
+  for (let k = 0; k < colourPermutations; k++) {
+    const perm = randomColourPerm(rng);
+    const inv = invertColourPerm(perm);
     views.push({
-      name: `colors${k + 1}`,
-      kind: 'color',
-      task: mapTaskGrids(task, (g) => applyColorPerm(g, perm)),
-      invert: (g) => applyColorPerm(g, inv),
+      name: `colours${k + 1}`,
+      kind: 'colour',
+      task: mapTaskGrids(task, (g) => applyColourPerm(g, perm)),
+      invert: (g) => applyColourPerm(g, inv),
     });
   }
   if (leaveOneOut && task.train.length >= 2) {

@@ -6,7 +6,7 @@ import { AXIS, GRID, LEGEND, TOOLTIP } from './theme.ts';
 export interface LossSeries {
   key: string;
   name: string;
-  color: string;
+  colour: string;
   points: ReadonlyArray<{ step: number; loss: number }>;
 }
 
@@ -36,7 +36,7 @@ export function LossCurves({ series, label, height, strokeWidth, dots }: Props) 
           <Tooltip {...TOOLTIP} formatter={(v, name) => [typeof v === 'number' ? v.toFixed(4) : String(v), name]} labelFormatter={(l) => `step ${l}`} />
           <Legend {...LEGEND} />
           {series.map((s) => (
-            <Line key={s.key} dataKey={s.key} name={s.name} stroke={s.color} strokeWidth={strokeWidth}
+            <Line key={s.key} dataKey={s.key} name={s.name} stroke={s.colour} strokeWidth={strokeWidth}
               dot={dots ? { r: 3 } : false} connectNulls isAnimationActive={false} />
           ))}
         </LineChart>

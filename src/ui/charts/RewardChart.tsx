@@ -1,29 +1,33 @@
-// Reward of every rollout as it arrives (0 or 1, one dot each, coloured by method) and the running mean.
+// Reward of every rollout as it arrives (one dot each, coloured by method, in the order methods first appear) and
+// the running mean.
 import { useMemo } from 'react';
 import { CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from 'recharts';
-import type { Method } from '../../seal/events.ts';
 import { methodLabel } from '../../store/labels.ts';
 import { useLab } from '../../store/lab.ts';
-import { AXIS, GRID, LEGEND, METHOD_COLOR, TOOLTIP } from './theme.ts';
-
-const ORDER: Method[] = ['icl', 'no-rl', 'seal', 'oracle'];
+import { AXIS, GRID, LEGEND, methodColour, TOOLTIP } from './theme.ts';
 
 export function RewardChart() {
   const rewards = useLab((s) => s.derived.rewards);
   const { byMethod, mean } = useMemo(() => {
+    const mean: Array<{ index: number; mean: number }> = [];
     let sum = 0;
-    const mean = rewards.map((r) => ({ index: r.index, mean: (sum += r.reward) / r.index }));
-    const byMethod = ORDER.map((m) => ({ method: m, points: rewards.filter((r) => r.method === m).map((r) => ({ index: r.index, reward: r.reward, label: methodLabel(r.method, r.round) })) }))
-      .filter((g) => g.points.length);
+    for (const r of rewards) {
+      sum += r.reward;
+      mean.push({ index: r.index, mean: sum / r.index });
+    }
+    const order = [...new Set(rewards.map((r) => r.method))];
+    const byMethod = order.map((m) => ({
+      method: m, points: rewards.filter((r) => r.method === m).map((r) => ({ index: r.index, reward: r.reward, label: methodLabel(r.method, r.round) })),
+    }));
     return { byMethod, mean };
   }, [rewards]);
-  const solved = rewards.filter((r) => r.reward === 1).length;
+  const solved = rewards.filter((r) => r.reward > 0).length;
 
   return (
     <section className="panel chart-panel" aria-labelledby="reward-title">
       <h2 id="reward-title">Reward per rollout</h2>
       <p className="muted small">
-        {rewards.length ? `${rewards.length} rollouts, ${solved} rewarded; line: running mean.` : 'Each rollout adds a dot (1 = task solved) as soon as it is scored.'}
+        {rewards.length ? `${rewards.length} rollouts, ${solved} rewarded; line: running mean.` : 'Each rollout adds a dot (its reward: 1 = task solved) as soon as it is scored.'}
       </p>
       <div className="chart" data-testid="reward-chart" data-points={rewards.length} role="img" aria-label={`${rewards.length} rewards, ${solved} equal to 1`}>
         <ResponsiveContainer width="100%" height={220}>
@@ -35,7 +39,7 @@ export function RewardChart() {
             <Legend {...LEGEND} />
             <Line dataKey="mean" name="running mean" stroke="#58a6ff" strokeWidth={3} dot={false} isAnimationActive={false} type="stepAfter" />
             {byMethod.map((g) => (
-              <Scatter key={g.method} data={g.points} dataKey="reward" name={methodLabel(g.method, 1).replace(' r1', '')} fill={METHOD_COLOR[g.method]} isAnimationActive={false} />
+              <Scatter key={g.method} data={g.points} dataKey="reward" name={methodLabel(g.method, 1).replace(' r1', '')} fill={methodColour(g.method)} isAnimationActive={false} />
             ))}
           </ComposedChart>
         </ResponsiveContainer>

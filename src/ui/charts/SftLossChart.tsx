@@ -2,14 +2,14 @@
 import { useMemo } from 'react';
 import { useLab } from '../../store/lab.ts';
 import { LossCurves, type LossSeries } from './LossCurves.tsx';
-import { LINE_COLORS } from './theme.ts';
+import { LINE_COLOURS } from './theme.ts';
 
 export function SftLossChart() {
   const sft = useLab((s) => s.derived.sftLoss);
   const series = useMemo((): LossSeries[] => {
     const rounds = [...new Set(sft.map((p) => p.round))];
     return rounds.map((r, i) => ({
-      key: `r${r}`, name: `round ${r}`, color: LINE_COLORS[(i + 1) % LINE_COLORS.length], points: sft.filter((p) => p.round === r),
+      key: `r${r}`, name: `round ${r}`, colour: LINE_COLOURS[(i + 1) % LINE_COLOURS.length], points: sft.filter((p) => p.round === r),
     }));
   }, [sft]);
 

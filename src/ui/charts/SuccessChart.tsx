@@ -1,27 +1,29 @@
-// Success rate per method and round (this run) beside the paper's Table 1. Running rates are drawn lighter
-// until the method's result arrives.
+// Success rate per method and round (this run) beside the paper's table. Running rates are drawn lighter until
+// the method's result arrives.
 import { useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, Cell, LabelList, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { PAPER_SETTINGS, useLab } from '../../store/lab.ts';
-import { AXIS, GRID, LEGEND, METHOD_COLOR, PAPER_COLOR, TOOLTIP } from './theme.ts';
-import { successRows } from './successRows.ts';
+import { useLab } from '../../store/lab.ts';
+import { PAPER_TABLE_NAME } from '../../store/labels.ts';
+import { AXIS, GRID, LEGEND, methodColour, PAPER_COLOUR, TOOLTIP } from './theme.ts';
+import { arcRows, successRows } from './successRows.ts';
 
 const pct = (v: unknown) => (typeof v === 'number' ? `${Number(v.toFixed(1))}%` : '');
 
 export function SuccessChart() {
-  const config = useLab((s) => s.run.config);
-  const settings = useLab((s) => s.settings);
+  const setup = useLab((s) => s.run.setup);
+  const settings = useLab((s) => s.arc.settings);
   const methods = useLab((s) => s.derived.methods);
   const rollouts = useLab((s) => s.derived.rollouts);
+  const track = setup?.track ?? 'arc';
   const rows = useMemo(
-    () => successRows(config ?? { ...PAPER_SETTINGS, ...settings }, methods, Object.values(rollouts)),
-    [config, settings, methods, rollouts],
+    () => successRows(track, arcRows(setup?.config ?? settings), methods, Object.values(rollouts)),
+    [track, setup, settings, methods, rollouts],
   );
 
   return (
     <section className="panel chart-panel" aria-labelledby="success-title" data-testid="success-chart">
       <h2 id="success-title">Success rate by method</h2>
-      <p className="muted small">Share of held-out self-edits that solve their task (ICL: share of tasks). Grey: the paper's Table 1 (Llama-3.2-1B on ARC).</p>
+      <p className="muted small">Share of held-out self-edits that solve their task (ICL: share of tasks). Grey: the paper's {PAPER_TABLE_NAME[track]}.</p>
       <div className="chart" role="img" aria-label={rows.map((r) => `${r.name}: ${r.run === null ? 'no result yet' : pct(r.run)}${r.paper !== null ? `, paper ${r.paper}%` : ''}`).join('; ')}>
         <ResponsiveContainer width="100%" height={280}>
           <BarChart data={rows} margin={{ top: 24, right: 8, bottom: 0, left: -8 }} barGap={4}>
@@ -31,11 +33,11 @@ export function SuccessChart() {
             <Tooltip {...TOOLTIP} formatter={(v, name, item) => [
               `${pct(v)}${name === 'This run' ? ` (${item.payload.solved}/${item.payload.total}${item.payload.final ? '' : ', running'})` : ''}`, name]} />
             <Legend {...LEGEND} />
-            <Bar dataKey="run" name="This run" fill={METHOD_COLOR.seal} isAnimationActive={false} minPointSize={3}>
-              {rows.map((r) => <Cell key={r.key} fill={METHOD_COLOR[r.method]} fillOpacity={r.final ? 1 : 0.45} />)}
+            <Bar dataKey="run" name="This run" fill={methodColour('seal')} isAnimationActive={false} minPointSize={3}>
+              {rows.map((r) => <Cell key={r.key} fill={methodColour(r.method)} fillOpacity={r.final ? 1 : 0.45} />)}
               <LabelList dataKey="run" position="top" formatter={pct} fill="#e6edf3" fontSize={15} />
             </Bar>
-            <Bar dataKey="paper" name="Paper (Table 1)" fill={PAPER_COLOR} isAnimationActive={false} minPointSize={3}>
+            <Bar dataKey="paper" name={`Paper (${PAPER_TABLE_NAME[track].split(' (')[0]})`} fill={PAPER_COLOUR} isAnimationActive={false} minPointSize={3}>
               <LabelList dataKey="paper" position="top" formatter={pct} fill="#9da7b3" fontSize={14} />
             </Bar>
           </BarChart>

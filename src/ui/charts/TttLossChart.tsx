@@ -2,7 +2,7 @@
 import { useMemo } from 'react';
 import { useLab } from '../../store/lab.ts';
 import { LossCurves, type LossSeries } from './LossCurves.tsx';
-import { LINE_COLORS } from './theme.ts';
+import { LINE_COLOURS } from './theme.ts';
 
 const LAST = 6;
 
@@ -11,7 +11,7 @@ export function TttLossChart() {
   const rollouts = useLab((s) => s.derived.rollouts);
   const series = useMemo((): LossSeries[] =>
     Object.keys(tttLoss).slice(-LAST).map((id, i) => ({
-      key: id, name: `${id} ${rollouts[id]?.taskId ?? ''}`.trim(), color: LINE_COLORS[i % LINE_COLORS.length], points: tttLoss[id],
+      key: id, name: `${id} ${rollouts[id]?.itemId ?? ''}`.trim(), colour: LINE_COLOURS[i % LINE_COLOURS.length], points: tttLoss[id],
     })), [tttLoss, rollouts]);
 
   return (

@@ -1,13 +1,14 @@
-// Rows of the success-rate chart: every method the run covers (ICL, TTT no-RL, SEAL per round, Oracle), with the
-// final rate once its method-result arrived, a running rate from its rollouts before that, and Table 1 beside.
-import type { ArcConfig } from '../../seal/arc/config.ts';
-import type { Method, MethodResult, RolloutRecord } from '../../seal/events.ts';
-import { methodLabel, PAPER_TABLE1 } from '../../store/labels.ts';
+// Rows of the success-rate chart: every method (and round) the run covers, with the final rate once its
+// method-result arrived, a running rate from its held-out rollouts before that, and the paper's number beside.
+import type { MethodResult } from '../../seal/core/events.ts';
+import type { TrackName } from '../../seal/tracks.ts';
+import type { LabRollout } from '../../store/derive.ts';
+import { methodLabel, paperValue } from '../../store/labels.ts';
 
 export interface SuccessRow {
   key: string;
   name: string;
-  method: Method;
+  method: string;
   /** % solved (null: nothing yet). */
   run: number | null;
   paper: number | null;
@@ -16,21 +17,24 @@ export interface SuccessRow {
   final: boolean;
 }
 
-type Cfg = Pick<ArcConfig, 'rounds' | 'methods'>;
-
-export function successRows(cfg: Cfg, methods: readonly MethodResult[], rollouts: readonly RolloutRecord[]): SuccessRow[] {
-  const wanted: Array<[Method, number]> = [];
+/** The rows of an ARC run (Table 1): ICL, TTT no-RL, SEAL per round, Oracle — those the run measures. */
+export function arcRows(cfg: { rounds: number; methods: { icl: boolean; noRl: boolean; oracle: boolean } }): Array<[string, number]> {
+  const wanted: Array<[string, number]> = [];
   if (cfg.methods.icl) wanted.push(['icl', 0]);
   if (cfg.methods.noRl) wanted.push(['no-rl', 0]);
   for (let r = 1; r <= cfg.rounds; r++) wanted.push(['seal', r]);
   if (cfg.methods.oracle) wanted.push(['oracle', 0]);
+  return wanted;
+}
+
+export function successRows(track: TrackName, wanted: Array<[string, number]>, methods: readonly MethodResult[], rollouts: readonly LabRollout[]): SuccessRow[] {
   return wanted.map(([method, round]) => {
     const res = methods.find((m) => m.method === method && m.round === round);
-    const paper = method === 'seal' && round !== 1 ? null : PAPER_TABLE1[method];
-    const base = { key: `${method}-${round}`, name: methodLabel(method, round), method, paper };
+    const base = { key: `${method}-${round}`, name: methodLabel(method, round), method, paper: paperValue(track, method, round) };
     if (res) return { ...base, run: 100 * res.successRate, solved: res.solved, total: res.total, final: true };
-    const mine = rollouts.filter((r) => r.method === method && r.round === round && r.role === 'eval');
-    const solved = mine.filter((r) => r.reward === 1).length;
-    return { ...base, run: mine.length ? (100 * solved) / mine.length : null, solved, total: mine.length, final: false };
+    const mine = rollouts.filter((r) => r.method === method && r.round === round && r.role === 'eval' && r.reward !== null);
+    const solved = mine.reduce((a, r) => a + r.solved, 0);
+    const total = mine.reduce((a, r) => a + r.total, 0);
+    return { ...base, run: total ? (100 * solved) / total : null, solved, total, final: false };
   });
 }

@@ -1,9 +1,10 @@
 // Colours and shared recharts props for the dark, projector-friendly theme.
-import type { Method } from '../../seal/events.ts';
+const METHOD_COLOURS: Record<string, string> = { icl: '#8b949e', 'no-rl': '#f0883e', seal: '#3fb950', oracle: '#bc8cff' };
 
-export const METHOD_COLOR: Record<Method, string> = { icl: '#8b949e', 'no-rl': '#f0883e', seal: '#3fb950', oracle: '#bc8cff' };
-export const PAPER_COLOR = '#3b4a5e';
-export const LINE_COLORS = ['#58a6ff', '#3fb950', '#f0883e', '#bc8cff', '#ff7b72', '#e3b341', '#39c5cf', '#db61a2'];
+/** Each method's colour in every chart (a method without its own colour is drawn in the first line colour). */
+export const methodColour = (method: string): string => METHOD_COLOURS[method] ?? LINE_COLOURS[0];
+export const PAPER_COLOUR = '#3b4a5e';
+export const LINE_COLOURS = ['#58a6ff', '#3fb950', '#f0883e', '#bc8cff', '#ff7b72', '#e3b341', '#39c5cf', '#db61a2'];
 
 export const AXIS = { stroke: '#9da7b3', tick: { fill: '#c9d1d9', fontSize: 15 }, tickLine: false } as const;
 export const GRID = { stroke: '#30363d', strokeDasharray: '3 3' } as const;

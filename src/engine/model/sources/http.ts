@@ -101,7 +101,9 @@ async function readBody(res: Response, name: string, opts: DownloadOptions): Pro
     parts.push(value);
     loaded += value.byteLength;
     const rate = (loaded * 1000) / Math.max(1, performance.now() - t0);
-    opts.onProgress?.({ file: name, loaded, total: known ? total : null, bytesPerSecond: rate, etaSeconds: known ? (total - loaded) / rate : null, fromCache: false, done: false, resumedFrom: 0 });
+    opts.onProgress?.({
+      file: name, loaded, total: known ? total : null, bytesPerSecond: rate, etaSeconds: known ? (total - loaded) / rate : null, fromCache: false, done: false, resumedFrom: 0,
+    });
   }
   if (known && loaded !== total) throw new DownloadError(`${name}: truncated: got ${loaded} of ${total} bytes`, { source: name });
   const out = new Uint8Array(loaded);

@@ -64,9 +64,9 @@ async function resolveRevision(spec: Required<Omit<HubSpec, 'token'>> & { token?
       const commit = typeof j.sha === 'string' && /^[0-9a-f]{40}$/.test(j.sha) ? j.sha : null;
       const listing = Array.isArray(j.siblings)
         ? new Map(j.siblings.filter((s) => typeof s.rfilename === 'string').map((s) => {
-          const size = typeof s.lfs?.size === 'number' ? s.lfs.size : typeof s.size === 'number' ? s.size : null;
-          return [s.rfilename as string, size] as const;
-        }))
+            const size = typeof s.lfs?.size === 'number' ? s.lfs.size : typeof s.size === 'number' ? s.size : null;
+            return [s.rfilename as string, size] as const;
+          }))
         : null;
       if (commit) await store.setRef(refKey, commit);
       return { commit, listing, offline: false };

@@ -4,25 +4,20 @@
 // generator's ambiguity check). Colours are 0–9; 0 is the background.
 import type { Grid, Pair } from '../types.ts';
 import * as G from './grid.ts';
-import { COLOURS, busyGrid, dims, pickColours, placeShapes, scatter } from './makers.ts';
-import type { Rng } from './rng.ts';
+import { COLOURS, busyGrid, dims, pickColours, placeShapes, scatter, type MakeOpts } from './makers.ts';
+import type { Rng } from '../../core/rng.ts';
 import {
   DIRS, STEP, TILE_MODES, changed, coloursIn, crop, fillEnclosed, fillMarkedRows, gravity, inferColourMap, mapColours,
   moveColour, outline, recolourLargest, scale, tile, type Dir, type TileMode,
 } from './rules.ts';
 
-export type Kind = 'geometric' | 'colour' | 'gravity' | 'fill' | 'scale' | 'tile' | 'object';
+export type FamilyKind = 'geometric' | 'colour' | 'gravity' | 'fill' | 'scale' | 'tile' | 'object';
 
-export interface MakeOpts {
-  /** Largest side of an input grid. */
-  maxDim: number;
-  /** Colours to prefer for the free (non-parameter) colours of an input. */
-  palette?: readonly number[];
-}
-
+// Families of different parameter types share one list (FAMILIES), so the default parameter type is open.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface Family<P = any> {
   name: string;
-  kind: Kind;
+  kind: FamilyKind;
   /** Primitive names: one for a primitive, two (in order of application) for a composition. */
   parts: string[];
   /** Largest factor by which an output side can exceed the input's (2 for scale and tile). */
@@ -48,7 +43,7 @@ const geometric = (name: string, fn: (g: Grid) => Grid): Family<Record<string, n
 
 /** A family whose only parameter is one colour 1–9 (tested exhaustively). */
 const byColour = (
-  name: string, kind: Kind, fn: (g: Grid, colour: number) => Grid,
+  name: string, kind: FamilyKind, fn: (g: Grid, colour: number) => Grid,
   make: (rng: Rng, colour: number, o?: Partial<MakeOpts>) => Grid,
 ): Family<{ colour: number }> => ({
   name, kind, parts: [name], growth: 1,
@@ -218,9 +213,9 @@ const outlineFamily = byColour('outline', 'fill', outline, (rng, colour, o) => {
 });
 
 export const PRIMITIVES: readonly Family[] = [
-  geometric('rotate90', G.rot90),
-  geometric('rotate180', G.rot180),
-  geometric('rotate270', G.rot270),
+  geometric('rotate90', G.rotate90),
+  geometric('rotate180', G.rotate180),
+  geometric('rotate270', G.rotate270),
   geometric('flip_h', G.flipH),
   geometric('flip_v', G.flipV),
   geometric('transpose', G.transpose),
@@ -238,7 +233,7 @@ export const PRIMITIVES: readonly Family[] = [
 ];
 
 const INVERSE: Record<string, (g: Grid) => Grid> = {
-  rotate90: G.rot270, rotate180: G.rot180, rotate270: G.rot90, flip_h: G.flipH, flip_v: G.flipV, transpose: G.transpose,
+  rotate90: G.rotate270, rotate180: G.rotate180, rotate270: G.rotate90, flip_h: G.flipH, flip_v: G.flipV, transpose: G.transpose,
 };
 
 /**
@@ -309,4 +304,4 @@ export function getFamily(name: string): Family {
 }
 
 /** The kinds of a family's primitives (e.g. flip_h+colour_map → ['geometric', 'colour']). */
-export const familyKinds = (name: string): Kind[] => getFamily(name).parts.map((p) => getFamily(p).kind);
+export const familyKinds = (name: string): FamilyKind[] => getFamily(name).parts.map((p) => getFamily(p).kind);

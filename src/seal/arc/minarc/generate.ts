@@ -2,9 +2,9 @@
 // Task i of a set depends only on (seed, i, its family): the same options always give the same tasks, and a
 // longer set starts with the tasks of a shorter one. Families are dealt round-robin in a seeded order.
 import type { ArcChallenges, ArcSolutions, Grid, Pair } from '../types.ts';
-import { FAMILIES, PRIMITIVES, familyKinds, getFamily, type Family, type Kind } from './families.ts';
-import { gridEq, gridKey, height, width } from './grid.ts';
-import { Rng, hashSeed } from './rng.ts';
+import { FAMILIES, PRIMITIVES, familyKinds, getFamily, type Family, type FamilyKind } from './families.ts';
+import { gridKey, gridsEqual, height, width } from './grid.ts';
+import { Rng, hashSeed } from '../../core/rng.ts';
 import { familiesOf, splitOf, type Split } from './split.ts';
 
 export interface GenerateOptions {
@@ -25,7 +25,7 @@ export interface TaskMeta {
   family: string;
   params: unknown;
   split: Split;
-  kinds: Kind[];
+  kinds: FamilyKind[];
 }
 
 export interface MiniArc {
@@ -96,7 +96,7 @@ function makeTask(
       const input = family.makeInput(rng, params, { maxDim });
       const output = family.apply(input, params);
       if (!fits(input, o.maxSize) || !fits(output, o.maxSize)) break; // too big
-      if (gridEq(input, output) || seen.has(gridKey(input))) break; // identity pair or repeated input
+      if (gridsEqual(input, output) || seen.has(gridKey(input))) break; // identity pair or repeated input
       seen.add(gridKey(input));
       pairs.push({ input, output });
     }
@@ -109,14 +109,15 @@ function makeTask(
 }
 
 const fits = (g: Grid, maxSize: number): boolean =>
-  height(g) >= 1 && width(g) >= 1 && height(g) <= maxSize && width(g) <= maxSize && g.every((r) => r.length === width(g) && r.every((v) => Number.isInteger(v) && v >= 0 && v <= 9));
+  height(g) >= 1 && width(g) >= 1 && height(g) <= maxSize && width(g) <= maxSize &&
+  g.every((r) => r.length === width(g) && r.every((v) => Number.isInteger(v) && v >= 0 && v <= 9));
 
 /** Every (family, params) among `families` that maps each demo input to its output. */
 export function explanations(demos: readonly Pair[], families: readonly Family[] = FAMILIES): Array<{ family: string; params: unknown }> {
   const found: Array<{ family: string; params: unknown }> = [];
   for (const f of families)
     for (const params of f.candidates(demos))
-      if (demos.every((d) => gridEq(f.apply(d.input, params), d.output))) found.push({ family: f.name, params });
+      if (demos.every((d) => gridsEqual(f.apply(d.input, params), d.output))) found.push({ family: f.name, params });
   return found;
 }
 
@@ -136,7 +137,7 @@ export function ambiguity(family: Family, demos: readonly Pair[], test: Pair, ch
   const simplest = Math.min(...found.map((e) => getFamily(e.family).parts.length));
   for (const e of found) {
     if (getFamily(e.family).parts.length > simplest) continue;
-    if (!gridEq(getFamily(e.family).apply(test.input, e.params), test.output)) return `ambiguous with ${e.family} ${JSON.stringify(e.params)}`;
+    if (!gridsEqual(getFamily(e.family).apply(test.input, e.params), test.output)) return `ambiguous with ${e.family} ${JSON.stringify(e.params)}`;
   }
   return null;
 }

@@ -1,24 +1,13 @@
-// Grid helpers for mini-ARC: construction, comparison, the dihedral transforms, connected components.
+// Grid helpers for mini-ARC: construction and connected components, plus the ARC grid toolkit (../grid.ts) it
+// shares with the rest of the track.
 import type { Grid } from '../types.ts';
 
+export { cloneGrid, flipH, flipV, gridKey, gridsEqual, rotate90, rotate180, rotate270, transpose } from '../grid.ts';
+
 export const full = (h: number, w: number, v = 0): Grid => Array.from({ length: h }, () => new Array<number>(w).fill(v));
-export const clone = (g: Grid): Grid => g.map((r) => r.slice());
 export const height = (g: Grid): number => g.length;
 export const width = (g: Grid): number => (g.length ? g[0].length : 0);
-export const gridEq = (a: Grid, b: Grid): boolean =>
-  a.length === b.length && a.every((r, i) => r.length === b[i].length && r.every((v, j) => v === b[i][j]));
-export const gridKey = (g: Grid): string => g.map((r) => r.join('')).join('/');
 export const colours = (g: Grid): Set<number> => new Set(g.flat());
-
-/** Mirror left ↔ right (reverse every row). */
-export const flipH = (g: Grid): Grid => g.map((r) => r.slice().reverse());
-/** Mirror top ↔ bottom (reverse the row order). */
-export const flipV = (g: Grid): Grid => clone(g).reverse();
-export const transpose = (g: Grid): Grid => Array.from({ length: width(g) }, (_, c) => g.map((r) => r[c]));
-/** Quarter turn clockwise. */
-export const rot90 = (g: Grid): Grid => flipH(transpose(g));
-export const rot180 = (g: Grid): Grid => flipH(flipV(g));
-export const rot270 = (g: Grid): Grid => flipV(transpose(g));
 
 /** 4-connected components of equal non-zero colour, each a list of [row, col]. */
 export function components(g: Grid): Array<{ colour: number; cells: Array<[number, number]> }> {

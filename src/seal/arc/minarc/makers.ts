@@ -1,8 +1,14 @@
 // Input makers for mini-ARC families: sizes skewed small (short tasks as text), colours from a palette hint.
 import type { Grid } from '../types.ts';
-import type { MakeOpts } from './families.ts';
 import * as G from './grid.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../../core/rng.ts';
+
+export interface MakeOpts {
+  /** Largest side of an input grid. */
+  maxDim: number;
+  /** Colours to prefer for the free (non-parameter) colours of an input. */
+  palette?: readonly number[];
+}
 
 export const COLOURS = [1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
 /** Relative weight of each side length (index = side): small grids keep tasks short. */

@@ -24,7 +24,7 @@ export const gravity = (g: Grid, dir: Dir): Grid =>
 /** Background cells not 4-connected (through background) to the grid's edge get `colour`. */
 export function fillEnclosed(g: Grid, colour: number): Grid {
   const h = G.height(g), w = G.width(g);
-  const out = G.clone(g);
+  const out = G.cloneGrid(g);
   const open = g.map(() => new Array<boolean>(w).fill(false));
   const stack: Array<[number, number]> = [];
   for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) if ((r === 0 || c === 0 || r === h - 1 || c === w - 1) && g[r][c] === 0) stack.push([r, c]);
@@ -60,7 +60,7 @@ export function moveColour(g: Grid, colour: number, dir: Dir, wrap: boolean): Gr
 export function crop(g: Grid): Grid {
   const rows = g.flatMap((r, i) => (r.some((v) => v !== 0) ? [i] : []));
   const cols = G.transpose(g).flatMap((c, i) => (c.some((v) => v !== 0) ? [i] : []));
-  if (!rows.length) return G.clone(g);
+  if (!rows.length) return G.cloneGrid(g);
   return g.slice(rows[0], rows[rows.length - 1] + 1).map((r) => r.slice(cols[0], cols[cols.length - 1] + 1));
 }
 
@@ -68,7 +68,7 @@ export function crop(g: Grid): Grid {
 export function recolourLargest(g: Grid, colour: number): Grid {
   const comps = G.components(g);
   const most = Math.max(0, ...comps.map((o) => o.cells.length));
-  const out = G.clone(g);
+  const out = G.cloneGrid(g);
   for (const o of comps) if (o.cells.length === most) for (const [r, c] of o.cells) out[r][c] = colour;
   return out;
 }
@@ -87,10 +87,10 @@ export const scale = (g: Grid, fy: number, fx: number): Grid =>
 export type TileMode = '1x2' | '2x1' | '2x2' | 'mirror_1x2' | 'mirror_2x1' | 'mirror_2x2';
 export const TILE_MODES: readonly TileMode[] = ['1x2', '2x1', '2x2', 'mirror_1x2', 'mirror_2x1', 'mirror_2x2'];
 const beside = (a: Grid, b: Grid): Grid => a.map((r, i) => [...r, ...b[i]]);
-const above = (a: Grid, b: Grid): Grid => [...G.clone(a), ...G.clone(b)];
+const above = (a: Grid, b: Grid): Grid => [...G.cloneGrid(a), ...G.cloneGrid(b)];
 export function tile(g: Grid, mode: TileMode): Grid {
   const m = mode.startsWith('mirror');
-  const right = m ? G.flipH(g) : g, below = m ? G.flipV(g) : g, corner = m ? G.rot180(g) : g;
+  const right = m ? G.flipH(g) : g, below = m ? G.flipV(g) : g, corner = m ? G.rotate180(g) : g;
   if (mode.endsWith('1x2')) return beside(g, right);
   if (mode.endsWith('2x1')) return above(g, below);
   return above(beside(g, right), beside(below, corner));

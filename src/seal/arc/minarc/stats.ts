@@ -1,6 +1,6 @@
 // Statistics of a mini-ARC set: tasks per family, demo counts, grid sides, characters per task as text.
 import type { MiniArc } from './generate.ts';
-import { taskText } from './text.ts';
+import { taskText } from '../format.ts';
 
 export interface Summary { min: number; mean: number; median: number; p90: number; max: number }
 export interface MiniArcStats {

@@ -1,4 +1,6 @@
-// Small seeded PRNG (mulberry32) for the mini-ARC generator: same seed → same stream on every platform.
+// The seeded random stream of the SEAL layer (mulberry32): task generation, augmentation, example order,
+// evaluation views. Same seed → same stream on every platform. (The engine has its own, `Xoshiro128`, for LoRA
+// initialisation and token sampling.)
 
 export class Rng {
   private state: number;
@@ -29,12 +31,17 @@ export class Rng {
     return this.next() < p;
   }
 
+  /** A 32-bit seed for an independent, reproducible child stream. */
+  seed(): number {
+    return Math.floor(this.next() * 4294967296) >>> 0;
+  }
+
   pick<T>(arr: readonly T[]): T {
     if (arr.length === 0) throw new Error('Rng.pick: empty array');
     return arr[this.int(arr.length)];
   }
 
-  /** A shuffled copy (Fisher–Yates). */
+  /** A shuffled copy (Fisher–Yates); the input is not touched. */
   shuffle<T>(arr: readonly T[]): T[] {
     const out = arr.slice();
     for (let i = out.length - 1; i > 0; i--) {

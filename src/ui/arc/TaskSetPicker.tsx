@@ -1,14 +1,14 @@
 // Which ARC tasks a run uses: the generated mini-ARC split (seeded), ARC JSON files picked from disk, or ARC JSON
 // at URLs. Files are read here; the worker validates them (a TaskFileError names the task and field).
 import { useState, type FormEvent } from 'react';
-import { useLab } from '../store/lab.ts';
+import { useLab } from '../../store/lab.ts';
 
 type Mode = 'mini' | 'files' | 'urls';
 
 export function TaskSetPicker() {
-  const choice = useLab((s) => s.taskChoice);
-  const preview = useLab((s) => s.taskPreview);
-  const previewError = useLab((s) => s.taskPreviewError);
+  const choice = useLab((s) => s.arc.choice);
+  const preview = useLab((s) => s.arc.preview);
+  const previewError = useLab((s) => s.arc.previewError);
   const running = useLab((s) => s.run.status === 'running');
   const { setTaskChoice, loadTaskFiles, loadTaskUrls } = useLab.getState();
   const [mode, setMode] = useState<Mode>(choice.kind === 'mini' ? 'mini' : 'files');
@@ -76,8 +76,8 @@ export function TaskSetPicker() {
       </fieldset>
       <p className="task-summary" data-testid="task-summary" role="status">
         {previewError ? <span className="bad">{previewError}</span>
-          : preview ? <>{choice.kind === 'mini' ? `mini-ARC seed ${choice.seed}` : choice.label}: <strong>{preview.train.length}</strong> training, <strong>{preview.eval.length}</strong> held-out tasks</>
-          : 'No tasks.'}
+        : preview ? <>{choice.kind === 'mini' ? `mini-ARC seed ${choice.seed}` : choice.label}: <strong>{preview.train.length}</strong> training, <strong>{preview.eval.length}</strong> held-out tasks</>
+        : 'No tasks.'}
       </p>
     </section>
   );

@@ -1,6 +1,6 @@
-// Seeded PRNG (xoshiro128**, seeded through splitmix32): the same seed gives the same LoRA init and the same
+// The engine's seeded PRNG (xoshiro128**, seeded through splitmix32): the same seed gives the same LoRA init and the same
 // samples on every machine and in every browser.
-export class Rng {
+export class Xoshiro128 {
   private s = new Uint32Array(4);
 
   constructor(seed: number) {

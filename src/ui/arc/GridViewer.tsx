@@ -1,20 +1,20 @@
 // The task in focus: demonstrations (input → output), test inputs, the voted answers (pass@2) against the
 // truth, and the augmented TTT examples the self-edit produced. Follows the run unless a rollout is picked.
 import { useMemo } from 'react';
-import { useLab } from '../store/lab.ts';
-import { methodLabel } from '../store/labels.ts';
-import type { Grid as GridT } from '../seal/arc/types.ts';
+import { useLab } from '../../store/lab.ts';
+import { methodLabel } from '../../store/labels.ts';
+import type { Grid as GridT } from '../../seal/arc/types.ts';
 import { Grid } from './Grid.tsx';
 
 const same = (a: GridT | undefined, b: GridT) => !!a && a.length === b.length && a.every((r, i) => r.length === b[i].length && r.every((v, j) => v === b[i][j]));
 
 export function GridViewer() {
-  const runTasks = useLab((s) => s.runTasks);
-  const preview = useLab((s) => s.taskPreview);
-  const previewError = useLab((s) => s.taskPreviewError);
+  const runTasks = useLab((s) => (s.run.setup?.track === 'arc' ? s.run.setup.items : null));
+  const preview = useLab((s) => s.arc.preview);
+  const previewError = useLab((s) => s.arc.previewError);
   const selectedRollout = useLab((s) => s.selectedRollout);
-  const selectedTask = useLab((s) => s.selectedTask);
-  const phaseTask = useLab((s) => s.derived.phase?.taskId);
+  const selectedTask = useLab((s) => s.selectedItem);
+  const phaseTask = useLab((s) => s.derived.phase?.itemId);
   const rollouts = useLab((s) => s.derived.rollouts);
   const order = useLab((s) => s.derived.rolloutOrder);
   const tttData = useLab((s) => s.derived.tttData);
@@ -27,8 +27,8 @@ export function GridViewer() {
   const taskId = selectedTask ?? phaseTask ?? tasks[0]?.id;
   const item = tasks.find((t) => t.id === taskId);
   // The picked rollout, or the latest one of this task.
-  const rollout = selectedRollout ? rollouts[selectedRollout] : [...order].reverse().map((id) => rollouts[id]).find((r) => r.taskId === taskId);
-  const ttt = rollout ? tttData[rollout.id] : Object.values(tttData).reverse().find((d) => d.taskId === taskId);
+  const rollout = selectedRollout ? rollouts[selectedRollout] : [...order].reverse().map((id) => rollouts[id]).find((r) => r.itemId === taskId);
+  const ttt = (rollout ? tttData[rollout.id] : Object.values(tttData).reverse().find((d) => d.itemId === taskId))?.data;
 
   return (
     <section className="panel grid-viewer" aria-labelledby="grid-title" data-testid="grid-viewer">

@@ -1,13 +1,15 @@
 // What one run does: seed, ReST-EM rounds, self-edits per task, how many tasks, which baselines. Two presets:
 // the paper's counts (Table 1) and a short demo.
-import { DEMO_SETTINGS, PAPER_SETTINGS, useLab, type Settings } from '../store/lab.ts';
+import { useLab } from '../../store/lab.ts';
+import { ARC_DEMO_SETTINGS, ARC_PAPER_SETTINGS } from '../../store/slices/arc.ts';
+import type { ArcSettings as Settings } from '../../store/state.ts';
 
 type NumKey = 'seed' | 'rounds' | 'selfEditsPerTrainTask' | 'selfEditsPerEvalTask' | 'maxTrain' | 'maxEval';
 
-export function RunSettings() {
-  const s = useLab((st) => st.settings);
+export function ArcSettings() {
+  const s = useLab((st) => st.arc.settings);
   const running = useLab((st) => st.run.status === 'running');
-  const update = useLab((st) => st.updateSettings);
+  const update = useLab((st) => st.updateArcSettings);
 
   const num = (k: NumKey, label: string, min: number, optional = false, testId?: string) => (
     <label>
@@ -32,8 +34,8 @@ export function RunSettings() {
       <div className="panel-head">
         <h2 id="settings-title">Run settings</h2>
         <div className="presets">
-          <button type="button" className="secondary small-btn" disabled={running} onClick={() => update(DEMO_SETTINGS)}>Demo</button>
-          <button type="button" className="secondary small-btn" disabled={running} onClick={() => update(PAPER_SETTINGS)}>Paper</button>
+          <button type="button" className="secondary small-btn" disabled={running} onClick={() => update(ARC_DEMO_SETTINGS)}>Demo</button>
+          <button type="button" className="secondary small-btn" disabled={running} onClick={() => update(ARC_PAPER_SETTINGS)}>Paper</button>
         </div>
       </div>
       <fieldset className="settings-grid" disabled={running}>

@@ -1,8 +1,8 @@
 // One ARC grid drawn with the standard ARC colours; cell size shrinks with the grid so it fits `maxPx`.
-import type { Grid as GridT } from '../seal/arc/types.ts';
-import { gridToText } from '../seal/arc/format.ts';
+import type { Grid as GridT } from '../../seal/arc/types.ts';
+import { gridToText } from '../../seal/arc/format.ts';
 
-export const ARC_COLORS = ['#000000', '#0074d9', '#ff4136', '#2ecc40', '#ffdc00', '#aaaaaa', '#f012be', '#ff851b', '#7fdbff', '#870c25'];
+export const ARC_COLOURS = ['#000000', '#0074d9', '#ff4136', '#2ecc40', '#ffdc00', '#aaaaaa', '#f012be', '#ff851b', '#7fdbff', '#870c25'];
 
 export function Grid({ grid, maxPx = 180, label, status }: { grid: GridT; maxPx?: number; label: string; status?: 'ok' | 'bad' }) {
   const h = grid.length;
@@ -20,7 +20,7 @@ export function Grid({ grid, maxPx = 180, label, status }: { grid: GridT; maxPx?
         title={gridToText(grid)}
         style={{ gridTemplateColumns: `repeat(${w}, ${cell}px)`, gridAutoRows: `${cell}px`, gap: `${gap}px` }}
       >
-        {grid.flatMap((row, i) => row.map((v, j) => <span key={`${i}-${j}`} style={{ background: ARC_COLORS[v] ?? '#fff' }} />))}
+        {grid.flatMap((row, i) => row.map((v, j) => <span key={`${i}-${j}`} style={{ background: ARC_COLOURS[v] ?? '#fff' }} />))}
       </div>
       <figcaption>{label} <span className="muted">{h}×{w}</span></figcaption>
     </figure>

@@ -1,0 +1,51 @@
+// Throughput of the engine on the current adapter (`npm run bench`, tools/bench/bench.ts): GEMM GFLOP/s against
+// the plain kernel and a plain JavaScript loop; with a model, prefill / decode / LoRA-training tokens/s against
+// the plain GEMM, and the same model in f16 / q8 / q4. It runs where the engine runs (the worker, or Node with
+// Dawn) and only reads the engine: the engine never imports it.
+import type { Gpu } from '../engine/gpu/context.ts';
+import type { AdapterInfo } from '../engine/gpu/device.ts';
+import type { LlamaModel } from '../engine/model/llama.ts';
+import { cpuBaseline, modelGemms, squareGemms } from './matmul.ts';
+import { MAX_REPS, MIN_SECONDS } from './measure.ts';
+import { modelThroughput } from './model.ts';
+import { quantizationSection } from './quantization.ts';
+import type { BenchReport, BenchRequest } from './types.ts';
+
+export async function runBench(gpu: Gpu, info: AdapterInfo, req: BenchRequest, model: LlamaModel | null, log: (m: string) => void): Promise<BenchReport> {
+  const sizes = [...new Set(req.matmulSizes)].sort((a, b) => a - b);
+  for (const n of [...sizes, req.prefillTokens, req.decodeTokens, req.trainTokens, req.loraRank]) {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`bench: sizes and token counts must be positive integers, got ${n}`);
+  }
+  const made: GPUBuffer[] = [];
+  const buf = (label: string, data: ArrayBufferView) => {
+    const b = gpu.upload(label, data);
+    made.push(b);
+    return b;
+  };
+  gpu.device.pushErrorScope('validation');
+  gpu.device.pushErrorScope('out-of-memory');
+  try {
+    const { matmul, tiled } = await squareGemms(gpu, sizes, buf, log);
+    if (model) matmul.push(...(await modelGemms(gpu, model, req.prefillTokens, buf, log)));
+    const cpu = await cpuBaseline(tiled, log);
+    const throughput = model ? await modelThroughput(gpu, model, req, log) : { model: null, prefill: null, decode: null, train: null };
+    if (model) log('quantization: the same model as in the file, q8 and q4...');
+    const quantization = model ? await quantizationSection(gpu, model, req, log) : null;
+    return {
+      adapter: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description, features: info.features },
+      timing: { warmup: 1, minSeconds: MIN_SECONDS, maxReps: MAX_REPS, statistic: 'median', sync: 'read of a small buffer' },
+      matmul,
+      cpuBaseline: cpu,
+      ...throughput,
+      quantization,
+    };
+  } finally {
+    gpu.options.naiveMatmul = false;
+    gpu.flush();
+    const oom = await gpu.device.popErrorScope();
+    const invalid = await gpu.device.popErrorScope();
+    for (const b of made) b.destroy();
+    // An error here means the timings measured failed work: report it rather than the numbers.
+    if (oom || invalid) throw new Error(`bench: WebGPU ${oom ? 'out-of-memory' : 'validation'} error: ${(oom ?? invalid)!.message}`);
+  }
+}

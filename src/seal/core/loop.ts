@@ -1,0 +1,249 @@
+// SEAL's Algorithm 1 for any track, with ReST-EM as the RL update, and the paper's protocol around it:
+//
+//   baselines on θ0 (the track's rows: the model as it is · self-edits of θ0 · given self-edits)
+//   for round = 1..k:
+//     E-step:  for each training item C: SE ~ LM_θ(·|C); θ' ← SFT(θ, SE); r ← r(LM_θ'(τ), τ), mean over TTT seeds
+//     select:  keep the (C, SE) the track imitates (every rewarded one, or the best of each item)
+//     M-step:  θ ← SFT(θ, kept pairs), merged into the base
+//     evaluate SEAL(round): self-edits of θ on the held-out items, each applied and scored
+//
+// Every phase emits a `phase` event and then waits at RunControl.checkpoint() (Pause/Step/Stop).
+import { LoraAdapter } from '../../engine/model/lora.ts';
+import { DEFAULT_HYPER, LoraTrainer } from '../../engine/train/trainer.ts';
+import type { SealContext } from './context.ts';
+import type { MethodResult, Rollout, SealEvent } from './events.ts';
+import { fineTune, trainingSteps } from './fine_tune.ts';
+import { fineTuneGenerator } from './rest_em.ts';
+import { hashSeed } from './rng.ts';
+import { given, sampleSelfEdits, type Sampled } from './sample.ts';
+import type { Baseline, InnerLoopPlan, Track, TrackItem } from './track.ts';
+
+export interface RunResult<R extends Rollout> {
+  methods: MethodResult[];
+  rollouts: R[];
+  seconds: number;
+}
+
+export interface Items<Item> {
+  train: Item[];
+  eval: Item[];
+}
+
+export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
+  readonly rollouts: R[] = [];
+  readonly methods: MethodResult[] = [];
+  /** The inner loop's adapter, reset for every self-edit, and its trainer. */
+  readonly adapter: LoraAdapter;
+  private readonly trainer: LoraTrainer;
+  private seq = 0;
+
+  constructor(
+    readonly ctx: SealContext<SealEvent<R, D>>,
+    readonly track: Track<Item, Edit, R, D>,
+    readonly items: Items<Item>,
+  ) {
+    const { loraRank, loraAlpha, targets } = track.settings.innerLoop;
+    this.adapter = new LoraAdapter(ctx.model.gpu, ctx.model.cfg, { r: loraRank, alpha: loraAlpha, targets });
+    this.trainer = new LoraTrainer(ctx.model, this.adapter, { ...DEFAULT_HYPER, lr: 0, totalSteps: 1 });
+  }
+
+  /** The whole experiment; `after` runs extra phases (e.g. the knowledge track's forgetting) before cleanup. */
+  async run(config: unknown, after?: () => Promise<void>): Promise<RunResult<R>> {
+    const t0 = performance.now();
+    const ids = (xs: Item[]) => xs.map((x) => x.id);
+    this.ctx.emit({ type: 'run-start', track: this.track.name, items: { train: ids(this.items.train), eval: ids(this.items.eval) }, config });
+    try {
+      for (const b of this.track.baselines) await this.baseline(b);
+      for (let round = 1; round <= this.track.settings.rounds; round++) {
+        const rollouts = await this.eStep(round);
+        const kept = await this.select(rollouts, round);
+        await this.mStep(kept, round);
+        await this.evaluateSelfEdits('seal', round);
+      }
+      await after?.();
+    } finally {
+      this.trainer.destroy();
+      this.adapter.destroy();
+    }
+    return { methods: this.methods, rollouts: this.rollouts, seconds: (performance.now() - t0) / 1000 };
+  }
+
+  // ── phases ─────────────────────────────────────────────────────────────────────────────────────────────
+
+  private baseline(b: Baseline<Item, Edit>): Promise<void> {
+    if (b.kind === 'no-update') return this.evaluateAsIs(b.method);
+    if (b.kind === 'self-edits') return this.evaluateSelfEdits(b.method, 0);
+    return this.evaluateGiven(b.method, b.edit);
+  }
+
+  /** The model as it is, no self-edit, on every held-out item (ICL, the base model). */
+  private async evaluateAsIs(method: string): Promise<void> {
+    const tally = new Tally();
+    for (const [i, item] of this.items.eval.entries()) {
+      const s = await this.track.score(item, this.seed(i));
+      const base = this.blank(item, method, 0);
+      tally.add(this.record({ ...this.track.record(base, item, null), ...s.detail, reward: s.reward, rewards: [s.reward], solved: s.solved, total: s.total, reason: s.reason }));
+      await this.phase(method, method, 0, this.track.explain.noUpdate(item, s.reward, i + 1 === this.items.eval.length), item.id);
+    }
+    this.result(method, 0, tally);
+  }
+
+  /** Self-edits from the current generator on every held-out item, each applied and scored (no-RL, SEAL rows). */
+  async evaluateSelfEdits(method: string, round: number): Promise<void> {
+    const n = this.track.settings.samplesPerEvalItem;
+    const tally = new Tally();
+    for (const [i, item] of this.items.eval.entries()) {
+      const edits = await this.sample(item, n, method, round, this.seed(1000 * (round + 1) + i));
+      for (const [j, se] of edits.entries()) tally.add(await this.rollout(item, se, method, round, this.seed(7919 * i + j)));
+    }
+    this.result(method, round, tally);
+  }
+
+  /** One given self-edit per held-out item (the oracle's configuration, reference notes…). */
+  private async evaluateGiven(method: string, edit: (item: Item) => { edit: Edit; canonical: string }): Promise<void> {
+    const tally = new Tally();
+    for (const [i, item] of this.items.eval.entries()) {
+      const g = edit(item);
+      tally.add(await this.rollout(item, given(g.edit, g.canonical), method, 0, this.seed(31 * i)));
+    }
+    this.result(method, 0, tally);
+  }
+
+  /** E-step: sample and score self-edits for every training item. */
+  private async eStep(round: number): Promise<R[]> {
+    const out: R[] = [];
+    for (const [i, item] of this.items.train.entries()) {
+      const edits = await this.sample(item, this.track.settings.samplesPerTrainItem, 'seal', round, this.seed(50_000 * round + i));
+      for (const [j, se] of edits.entries()) out.push(await this.rollout(item, se, 'seal', round, this.seed(104_729 * round + 101 * i + j), 'train'));
+    }
+    return out;
+  }
+
+  /** Keep what ReST-EM imitates: every rewarded self-edit, or the best (rewarded) one of each item. */
+  private async select(rollouts: R[], round: number): Promise<R[]> {
+    const rewarded = rollouts.filter((r) => (r.reward ?? 0) > 0);
+    let kept = rewarded;
+    if (this.track.keep === 'best-per-item') {
+      const best = new Map<string, R>();
+      for (const r of rewarded) if ((r.reward ?? 0) > (best.get(r.itemId)?.reward ?? 0)) best.set(r.itemId, r);
+      kept = rewarded.filter((r) => best.get(r.itemId) === r);
+    }
+    for (const r of rollouts) {
+      r.kept = kept.includes(r);
+      this.ctx.emit({ type: 'rollout', rollout: r }); // again, now with `kept`
+    }
+    await this.phase('select', 'seal', round, this.track.explain.selected(kept.length, rollouts.length));
+    return kept;
+  }
+
+  /** M-step: SFT the generator on the kept pairs, then merge. */
+  private async mStep(kept: R[], round: number): Promise<void> {
+    const byId = new Map(this.items.train.map((t) => [t.id, t]));
+    const pairs = kept.map((r) => this.track.sftSequence(byId.get(r.itemId)!, r.text));
+    const { explain, settings } = this.track;
+    if (!pairs.length) return this.phase('sft', 'seal', round, explain.sftSkipped());
+    const losses = await fineTuneGenerator(this.ctx.model, pairs, settings.restEm, this.seed(round), this.ctx.control,
+      (step, loss) => this.ctx.emit({ type: 'sft-loss', round, step, loss }));
+    await this.phase('sft', 'seal', round, explain.sft(pairs.length, losses));
+    await this.phase('merge', 'seal', round, explain.merged(round));
+  }
+
+  // ── one self-edit, from text to reward ─────────────────────────────────────────────────────────────────
+
+  private async sample(item: Item, n: number, method: string, round: number, seed: number): Promise<Sampled<Edit>[]> {
+    const { track, ctx } = this;
+    const edits = await sampleSelfEdits(ctx, track.selfEditPrompt(item), n, seed, track.settings.sampling, (t) => track.parseSelfEdit(t));
+    await this.phase('sample-self-edit', method, round, track.explain.sampled(item, n, edits.filter((e) => e.edit).length), item.id);
+    return edits;
+  }
+
+  /** θ' ← SFT(θ, SE) and r(LM_θ'(τ), τ), once per TTT seed; the reward is their mean. */
+  async rollout(item: Item, se: Sampled<Edit>, method: string, round: number, seed: number, role: 'train' | 'eval' = 'eval'): Promise<R> {
+    const t0 = performance.now();
+    const { track } = this;
+    const rec = track.record({ ...this.blank(item, method, round, role), text: se.canonical ?? se.text, attempts: se.attempts }, item, se.edit);
+    if (!se.edit) return this.record({ ...rec, reason: `unparsable after ${se.attempts} samples: ${se.error}`, seconds: 0 });
+    const seconds = () => (performance.now() - t0) / 1000;
+    const runs = track.settings.tttSeeds;
+    const scores = [];
+    let finalLoss = 0;
+    for (let k = 0; k < runs; k++) {
+      const seedK = k === 0 ? seed : hashSeed(seed, 'ttt', k);
+      const plan = track.innerLoopPlan(item, se.edit, seedK);
+      const steps = trainingSteps(plan.sequences.length, plan.epochs, track.settings.innerLoop.batchSize);
+      if (k === 0) {
+        this.ctx.emit({ type: 'ttt-data', rolloutId: rec.id, itemId: item.id, data: plan.data });
+        Object.assign(rec, { examples: plan.sequences.length, steps });
+      }
+      if (plan.rejected) return this.record({ ...rec, reason: plan.rejected, seconds: seconds() });
+      const losses = await this.train(plan, seedK, steps, k === 0 ? rec.id : null);
+      finalLoss += (losses.at(-1) ?? NaN) / runs;
+      if (k === 0) await this.phase('inner-loop', method, round, track.explain.innerLoop(item, se.edit, steps, plan.sequences.length, losses.at(-1) ?? null), item.id);
+      scores.push(await track.score(item, seedK, this.adapter));
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const rewards = scores.map((s) => s.reward);
+    const reward = mean(rewards);
+    const reason = runs === 1 ? scores[0].reason : `mean of ${runs} TTT seeds (${rewards.map((r) => +r.toFixed(3)).join(', ')})`;
+    const done = this.record({
+      ...rec, ...scores[0].detail, reward, rewards, solved: mean(scores.map((s) => s.solved)), total: scores[0].total, reason,
+      finalLoss: Number.isFinite(finalLoss) ? finalLoss : null, seconds: seconds(),
+    });
+    await this.phase('evaluate', method, round, track.explain.evaluated(item, reward, role), item.id);
+    return done;
+  }
+
+  /** A freshly reset adapter and optimizer, trained on the plan; the loss curve streams for `lossId`. */
+  private async train(plan: InnerLoopPlan<D>, seed: number, steps: number, lossId: string | null): Promise<number[]> {
+    const { batchSize, warmupRatio } = this.track.settings.innerLoop;
+    this.adapter.reset(seed);
+    this.trainer.resetOptimizer();
+    this.trainer.hyper = { ...this.trainer.hyper, lr: plan.lr, totalSteps: steps, warmupSteps: Math.round(warmupRatio * steps) };
+    const results = await fineTune(this.trainer, plan.sequences, { epochs: plan.epochs, batchSize, orderSeed: seed ^ 0x5eed }, this.ctx.control,
+      (r) => lossId && this.ctx.emit({ type: 'ttt-loss', rolloutId: lossId, step: r.step, loss: r.loss }));
+    return results.map((r) => r.loss);
+  }
+
+  // ── bookkeeping ────────────────────────────────────────────────────────────────────────────────────────
+
+  async phase(phase: string, method: string, round: number, explain: string, itemId?: string): Promise<void> {
+    this.ctx.emit({ type: 'phase', phase, method, round, itemId, explain });
+    await this.ctx.control.checkpoint();
+  }
+
+  /** A seed for the k-th draw of this run (the same k gives the same seed in every run with this run seed). */
+  seed(k: number): number {
+    return (this.track.settings.seed * 1_000_003 + k) >>> 0;
+  }
+
+  private blank(item: Item, method: string, round: number, role: 'train' | 'eval' = 'eval'): Rollout {
+    return {
+      id: `r${++this.seq}`, track: this.track.name, itemId: item.id, method, round, role, text: '', attempts: 0, reward: 0, rewards: [],
+      solved: 0, total: this.track.units(item), reason: '', examples: 0, steps: 0, finalLoss: null, seconds: 0,
+    };
+  }
+
+  record(r: R): R {
+    this.rollouts.push(r);
+    this.ctx.emit({ type: 'rollout', rollout: r });
+    return r;
+  }
+
+  result(method: string, round: number, t: Tally): MethodResult {
+    const result = { method, round, solved: t.solved, total: t.total, successRate: t.total ? t.solved / t.total : 0 };
+    this.methods.push(result);
+    this.ctx.emit({ type: 'method-result', result });
+    return result;
+  }
+}
+
+/** Solved and total graded units over a row's rollouts. */
+export class Tally {
+  solved = 0;
+  total = 0;
+
+  add(r: { solved: number; total: number }): void {
+    this.solved += r.solved;
+    this.total += r.total;
+  }
+}

@@ -1,0 +1,80 @@
+// Track A (few-shot ARC): which tasks a run uses (the generated mini-ARC split, or ARC JSON from files or URLs,
+// previewed locally with the same functions the worker runs) and the run's settings.
+import type { StateCreator } from 'zustand';
+import { arcConfig } from '../../seal/arc/config.ts';
+import { MINI_ARC_DEFAULT } from '../../seal/arc/minarc/index.ts';
+import type { ArcSettings, ArcSlice, LabState } from '../state.ts';
+import { fetchArcJson, previewTasks, readArcFiles, requestLimits, taskSource, type TaskChoice } from '../tasks.ts';
+
+export const ARC_PAPER_SETTINGS: ArcSettings = {
+  seed: 0, rounds: 1, selfEditsPerTrainTask: 15, selfEditsPerEvalTask: 5, maxTrain: null, maxEval: null, methods: { icl: true, noRl: true, oracle: true },
+};
+/** A few minutes on a laptop GPU with the embedded model: every phase of the loop, small counts. */
+export const ARC_DEMO_SETTINGS: ArcSettings = {
+  seed: 0, rounds: 1, selfEditsPerTrainTask: 3, selfEditsPerEvalTask: 2, maxTrain: 3, maxEval: 3, methods: { icl: true, noRl: true, oracle: true },
+};
+
+function preview(c: TaskChoice, s: ArcSettings): Pick<ArcSlice['arc'], 'preview' | 'previewError'> {
+  try {
+    return { preview: previewTasks(c, s), previewError: null };
+  } catch (e) {
+    return { preview: null, previewError: `${(e as Error).name}: ${(e as Error).message}` };
+  }
+}
+
+export const arcSlice: StateCreator<LabState, [], [], ArcSlice> = (set, get) => {
+  const choice: TaskChoice = { kind: 'mini', seed: MINI_ARC_DEFAULT.seed };
+  const update = (p: Partial<LabState['arc']>) => set((s) => ({ arc: { ...s.arc, ...p } }));
+  return {
+    arc: { choice, settings: ARC_DEMO_SETTINGS, ...preview(choice, ARC_DEMO_SETTINGS) },
+
+    setTaskChoice(c) {
+      update({ choice: c, ...preview(c, get().arc.settings) });
+    },
+
+    async loadTaskFiles(evalFiles, trainFiles) {
+      try {
+        const ev = await readArcFiles(evalFiles);
+        const tr = trainFiles?.length ? await readArcFiles(trainFiles) : null;
+        get().setTaskChoice({ kind: 'files', label: ev.label, eval: ev.files, ...(tr && { train: tr.files }) });
+      } catch (e) {
+        get().fail('Reading the task files', e);
+      }
+    },
+
+    async loadTaskUrls(u) {
+      try {
+        const [challenges, solutions] = await Promise.all([fetchArcJson(u.challenges), fetchArcJson(u.solutions)]);
+        const train = u.trainChallenges && u.trainSolutions
+          ? { challenges: await fetchArcJson(u.trainChallenges), solutions: await fetchArcJson(u.trainSolutions) }
+          : undefined;
+        get().setTaskChoice({ kind: 'files', label: u.challenges.split('/').pop() || u.challenges, eval: { challenges, solutions }, ...(train && { train }) });
+      } catch (e) {
+        get().fail('Fetching the task files', e);
+      }
+    },
+
+    updateArcSettings(p) {
+      const old = get().arc.settings;
+      const settings = { ...old, ...p, methods: { ...old.methods, ...p.methods } };
+      const limitsChanged = settings.maxEval !== old.maxEval || settings.maxTrain !== old.maxTrain;
+      update({ settings, ...(limitsChanged && preview(get().arc.choice, settings)) });
+    },
+
+    arcRunPlan() {
+      const { arc, model } = get();
+      const { seed, rounds, selfEditsPerTrainTask, selfEditsPerEvalTask, methods } = arc.settings;
+      const user = { seed, rounds, selfEditsPerTrainTask, selfEditsPerEvalTask, methods };
+      const tasks = taskSource(arc.choice, arc.settings);
+      return {
+        request: { track: 'arc', tasks, ...requestLimits(arc.settings), config: user },
+        setup: {
+          track: 'arc', config: arcConfig(model.info?.sealLab?.arc ?? {}, user),
+          // A task file the local preview rejects still runs: the worker validates it and its TaskFileError is shown.
+          items: arc.preview ?? { train: [], eval: [] },
+          source: tasks.source === 'mini' ? tasks : { source: 'files', label: arc.choice.kind === 'files' ? arc.choice.label : '' },
+        },
+      };
+    },
+  };
+};

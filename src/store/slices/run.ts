@@ -1,0 +1,179 @@
+// A SEAL run of whichever track is picked: its state machine (running → paused / stopping → done / stopped /
+// error), Run/Pause/Step/Stop, every event in order with the panels' data folded from them, and the exports. An
+// engine error lands in the error panel and nothing the run produced is dropped.
+import type { StateCreator } from 'zustand';
+import type { LabEvent } from '../../seal/tracks.ts';
+import { EMPTY, fold } from '../derive.ts';
+import { download, rolloutsCsv, stamp } from '../export.ts';
+import type { LabState, RunPlan, RunSlice, RunState, RunView } from '../state.ts';
+
+export const IDLE_RUN: RunState = {
+  status: 'idle', stepMode: false, pauseRequested: false, stopRequested: false, gate: 0, startedAt: null, seconds: null, modelUrl: null, setup: null,
+};
+
+export function runView(r: RunState, phaseCount: number): RunView {
+  if (r.status !== 'running') return r.status;
+  if (r.stopRequested) return 'stopping';
+  const holding = r.stepMode || r.pauseRequested;
+  if (holding && phaseCount > r.gate) return 'paused';
+  return r.pauseRequested ? 'pausing' : 'running';
+}
+
+/** The run the picked track's settings ask for. */
+const planOf = (s: LabState): RunPlan => s.arcRunPlan();
+
+export const runSlice: StateCreator<LabState, [], [], RunSlice> = (set, get) => {
+  // Events arrive in bursts (every TTT step): they are applied at most every 60 ms, in one fold.
+  let pending: LabEvent[] = [];
+  let flushTimer: ReturnType<typeof setTimeout> | null = null;
+  const flush = () => {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = null;
+    if (!pending.length) return;
+    const batch = pending;
+    pending = [];
+    const { events, derived } = get();
+    set({ events: events.concat(batch), derived: batch.reduce(fold, derived) });
+  };
+  const enqueue = (e: LabEvent) => {
+    pending.push(e);
+    flushTimer ??= setTimeout(flush, 60);
+  };
+  /** Lets the run go on from the phase it is held at. */
+  const release = (p: Partial<RunState>) => {
+    flush();
+    set((s) => ({ run: { ...s.run, ...p, gate: s.derived.phaseCount } }));
+  };
+
+  return {
+    stepMode: false,
+    run: IDLE_RUN,
+    events: [],
+    derived: EMPTY,
+    selectedRollout: null,
+    selectedItem: null,
+
+    async control(action) {
+      const { client } = get();
+      if (!client || get().run.status !== 'running') return;
+      try {
+        await client.call('control', { action });
+      } catch (e) {
+        get().fail(`Control (${action})`, e);
+      }
+    },
+
+    async setStepMode(on) {
+      set({ stepMode: on });
+      if (get().run.status !== 'running') return;
+      // Turning step mode on holds the run at the end of the phase in progress (not at one already shown).
+      if (on) {
+        flush();
+        const held = runView(get().run, get().derived.phaseCount) === 'paused';
+        if (held) set((st) => ({ run: { ...st.run, stepMode: true, pauseRequested: false } }));
+        else release({ stepMode: true });
+      } else release({ stepMode: false, pauseRequested: false });
+      await get().control(on ? 'step-mode' : 'run-mode');
+    },
+
+    async start(stepModeArg) {
+      const s = get();
+      if (!s.client || s.model.status !== 'ready' || s.run.status === 'running') return;
+      const stepMode = stepModeArg ?? s.stepMode;
+      let plan: RunPlan;
+      try {
+        plan = planOf(s);
+      } catch (e) {
+        get().fail('Run settings', e);
+        return;
+      }
+      pending = [];
+      set({
+        stepMode, events: [], derived: EMPTY, selectedRollout: null, selectedItem: null, error: null,
+        run: { ...IDLE_RUN, status: 'running', stepMode, startedAt: Date.now(), modelUrl: s.model.url, setup: plan.setup },
+      });
+      const t0 = performance.now();
+      const done = (p: Partial<RunState>) => {
+        flush();
+        set((st) => ({ run: { ...st.run, pauseRequested: false, stopRequested: false, seconds: (performance.now() - t0) / 1000, ...p } }));
+      };
+      try {
+        await s.client.call('seal-run', { ...plan.request, stepMode }, (e) => {
+          if (e.type === 'seal') enqueue(e.event);
+          else if (e.type === 'log') enqueue({ type: 'log', message: e.message });
+        });
+        done({ status: 'done' });
+      } catch (e) {
+        if ((e as Error).name === 'RunStopped') done({ status: 'stopped' });
+        else {
+          done({ status: 'error' });
+          get().fail('Run', e);
+        }
+      }
+    },
+
+    async pause() {
+      const r = get().run;
+      if (r.status !== 'running' || r.pauseRequested || r.stepMode) return;
+      flush();
+      set((s) => ({ run: { ...s.run, pauseRequested: true, gate: s.derived.phaseCount } }));
+      await get().control('pause');
+    },
+
+    async resume() {
+      if (get().run.status !== 'running') return;
+      set({ stepMode: false });
+      release({ pauseRequested: false, stepMode: false });
+      await get().control('run-mode');
+    },
+
+    async step() {
+      const r = get().run;
+      if (r.status !== 'running') return;
+      if (!r.stepMode) {
+        set({ stepMode: true });
+        await get().control('step-mode');
+      }
+      release({ stepMode: true, pauseRequested: false });
+      await get().control('step');
+    },
+
+    async stop() {
+      if (get().run.status !== 'running') return;
+      set((s) => ({ run: { ...s.run, stopRequested: true } }));
+      await get().control('stop');
+    },
+
+    select(rolloutId, itemId) {
+      const r = rolloutId ? get().derived.rollouts[rolloutId] : null;
+      set({ selectedRollout: rolloutId, selectedItem: itemId ?? r?.itemId ?? null });
+    },
+
+    exportData() {
+      flush();
+      const s = get();
+      const setup = s.run.setup;
+      return {
+        app: 'seal-lab', track: setup?.track ?? s.track, exportedAt: new Date().toISOString(), status: s.run.status,
+        error: s.error && { name: s.error.name, message: s.error.message },
+        model: { url: s.run.modelUrl },
+        config: setup?.config ?? null,
+        items: { source: setup?.source ?? null, train: setup?.items.train ?? [], eval: setup?.items.eval ?? [] },
+        methods: s.derived.methods,
+        rollouts: s.derived.rolloutOrder.map((id) => s.derived.rollouts[id]),
+        events: s.events,
+      };
+    },
+
+    exportJson() {
+      const data = get().exportData();
+      download(`seal-${data.track}-run-${stamp()}.json`, JSON.stringify(data, null, 1), 'application/json');
+    },
+
+    exportCsv() {
+      flush();
+      const d = get().derived;
+      download(`seal-${get().run.setup?.track ?? get().track}-rollouts-${stamp()}.csv`, rolloutsCsv(d.rolloutOrder.map((id) => d.rollouts[id])), 'text/csv');
+    },
+  };
+};
