@@ -150,6 +150,52 @@ test.describe('seal CLI: ARC experiment', () => {
   });
 });
 
+test.describe('seal CLI: knowledge experiment', () => {
+  test.setTimeout(240_000);
+
+  test('the shared SQuAD file runs through Track B end to end (short pass on the tiny golden model)', async () => {
+    // Real passages and questions, a real byte-level tokenizer; random weights answer wrong: this checks formats and plumbing.
+    const model = join(tmp, 'tiny-knowledge');
+    mkdirSync(model);
+    for (const f of readdirSync(MODEL)) copyFileSync(join(MODEL, f), join(model, f));
+    writeFileSync(join(model, 'seal_lab.json'), JSON.stringify({
+      knowledge: {
+        ttt: { loraRank: 4, loraAlpha: 8, targets: ['q_proj', 'v_proj'], epochs: 1, lr: 1e-2 }, selfEditSampling: { maxNewTokens: 8, maxAttempts: 1 },
+        answer: { maxNewTokens: 3 }, restEm: { loraRank: 4, loraAlpha: 8, epochs: 1 },
+      },
+    }));
+    const squad = join(ROOT, '../shared/data/squad/squad_val_from200.json');
+    const out = join(tmp, 'knowledge.json');
+    const r = await seal('knowledge', '--model', model, '--passages', squad, '--max-train', '1', '--max-eval', '1', '--k', '1', '--ttt-seeds', '1',
+      '--rounds', '1', '--forgetting', '1', '--grader', 'f1', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Base\s+\d+\.\d%.*paper 32\.7%/);
+    expect(r.stdout).toMatch(/SEAL r1\s+\d+\.\d%.*paper 43\.7%/);
+    expect(r.stdout).toMatch(/forgetting \(1 edits\)/);
+    const result = JSON.parse(readFileSync(out, 'utf8'));
+    expect(result.track).toBe('knowledge');
+    expect(result.config.grader).toBe('f1');
+    expect(result.methods.map((m: { method: string }) => m.method)).toEqual(['base', 'passage', 'own', 'seal']); // no references: no reference row
+    expect(result.items.eval).toEqual(['squad-0']);
+    const own = result.rollouts.find((x: { method: string }) => x.method === 'own');
+    expect(own.answers.length).toBeGreaterThan(0);
+    expect(own.answers[0].gold[0]).toBe('Electrical Experimenter');
+    expect(typeof own.answers[0].f1).toBe('number');
+    expect(result.forgetting).toHaveLength(1);
+  });
+
+  test('a malformed passages file is a clear error naming the passage and field', async () => {
+    const bad = join(tmp, 'bad_passages.json');
+    writeFileSync(bad, JSON.stringify([{ title: 'ok', context: 'c', questions: [{ question: 'q', answer: 'a' }] }, { title: 'x', context: 'c', questions: [{ question: 'q' }] }]));
+    const r = await seal('knowledge', '--model', MODEL, '--passages', bad, '--max-eval', '1');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/PassageFileError: .*passage 1 \(questions\.0\.answer\)/);
+    const usage = await seal('knowledge', '--model', MODEL, '--passages', 'mini', '--grader', 'gpt');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--grader must be one of exact, f1, contains, judge/);
+  });
+});
+
 test.describe('seal CLI: models from a Hub-style server', () => {
   test.setTimeout(180_000);
   // The local stand-in for the Hub (tests/setup/hub-server.ts): the golden bf16 model in three shards.

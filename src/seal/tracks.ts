@@ -6,18 +6,25 @@ import type { LlamaModel } from '../engine/model/llama.ts';
 import type { Tokenizer } from '../engine/model/tokenizer.ts';
 import { arcConfig, ArcOverrides, type ArcConfig, type ArcUserSettings } from './arc/config.ts';
 import { runArcExperiment, type ArcEvent, type ArcRollout } from './arc/experiment.ts';
+import type { KnowledgeRollout } from './knowledge/experiment.ts';
 import { resolveTaskSet, type TaskSource } from './arc/task_set.ts';
 import { specialsOf } from './core/context.ts';
 import type { RunControl } from './core/control.ts';
 import type { RunResult } from './core/loop.ts';
+import { knowledgeConfig, KnowledgeOverrides, type KnowledgeConfig, type KnowledgeUserSettings } from './knowledge/config.ts';
+import { runKnowledgeExperiment, type ForgettingCell, type KnowledgeEvent } from './knowledge/experiment.ts';
+import { resolvePassages, type PassageSource } from './knowledge/passages.ts';
+import { DEFAULT_WORLD } from './knowledge/world/index.ts';
 
-export type TrackName = 'arc';
+export const TRACKS = ['arc', 'knowledge'] as const;
+export type TrackName = (typeof TRACKS)[number];
 
 /** seal_lab.json: what the model is for, and each track's settings for it; unknown fields are errors (typos). */
 const SealLabSchema = z.strictObject({
   /** One line for the model card: what this model was made for (e.g. the mini world it knows). */
   about: z.string().optional(),
   arc: ArcOverrides.optional(),
+  knowledge: KnowledgeOverrides.optional(),
 });
 export type SealLabFile = z.infer<typeof SealLabSchema>;
 
@@ -36,13 +43,25 @@ export interface ArcRunRequest {
   config: ArcUserSettings;
 }
 
-export type SealRunRequest = ArcRunRequest;
+export interface KnowledgeRunRequest {
+  track: 'knowledge';
+  passages: PassageSource;
+  /** Passages per role (defaults: the model's seal_lab.json, else 8 each). */
+  maxTrain?: number;
+  maxEval?: number;
+  config: KnowledgeUserSettings;
+}
 
+export type SealRunRequest = ArcRunRequest | KnowledgeRunRequest;
+
+type Items = { items: { train: string[]; eval: string[] } };
 /** A run's outcome: its rows and rollouts, the settings it ran with and the items of each role. */
-export type SealRunResult = RunResult<ArcRollout> & { track: 'arc'; config: ArcConfig; items: { train: string[]; eval: string[] } };
+export type SealRunResult =
+  | (RunResult<ArcRollout> & Items & { track: 'arc'; config: ArcConfig })
+  | (RunResult<KnowledgeRollout> & Items & { track: 'knowledge'; config: KnowledgeConfig; forgetting: ForgettingCell[] });
 
 /** Every event a run of any track emits. */
-export type LabEvent = ArcEvent;
+export type LabEvent = ArcEvent | KnowledgeEvent;
 
 export interface RunEnv {
   model: LlamaModel;
@@ -52,14 +71,28 @@ export interface RunEnv {
   emit(e: LabEvent): void;
 }
 
+const ids = (set: { train: Array<{ id: string }>; eval: Array<{ id: string }> }) => ({ train: set.train.map((t) => t.id), eval: set.eval.map((t) => t.id) });
+
+/** Default passages per role when neither the request nor the model says. */
+export const DEFAULT_PASSAGES = { train: 8, eval: 8 };
+
 export async function runTrack(env: RunEnv, req: SealRunRequest): Promise<SealRunResult> {
   const { model, tok, control } = env;
-  const cfg = arcConfig(env.sealLab?.arc ?? {}, req.config);
-  const tasks = resolveTaskSet(req.tasks, req);
-  const ctx = { model, tok, sp: specialsOf(model, tok), cfg, control, emit: (e: ArcEvent) => env.emit(e) };
-  const result = await runArcExperiment(ctx, tasks);
-  return { ...result, track: 'arc', config: cfg, items: { train: tasks.train.map((t) => t.id), eval: tasks.eval.map((t) => t.id) } };
+  const sp = specialsOf(model, tok);
+  if (req.track === 'arc') {
+    const cfg = arcConfig(env.sealLab?.arc ?? {}, req.config);
+    const tasks = resolveTaskSet(req.tasks, req);
+    const result = await runArcExperiment({ model, tok, sp, cfg, control, emit: (e: ArcEvent) => env.emit(e) }, tasks);
+    return { ...result, track: 'arc', config: cfg, items: ids(tasks) };
+  }
+  const lab = env.sealLab?.knowledge ?? {};
+  const cfg = knowledgeConfig(lab, req.config);
+  const caps = { train: req.maxTrain ?? lab.passages?.train ?? DEFAULT_PASSAGES.train, eval: req.maxEval ?? lab.passages?.eval ?? DEFAULT_PASSAGES.eval };
+  const passages = resolvePassages(req.passages, caps, lab.world ?? DEFAULT_WORLD);
+  const result = await runKnowledgeExperiment({ model, tok, sp, cfg, control, emit: (e: KnowledgeEvent) => env.emit(e) }, passages);
+  return { ...result, track: 'knowledge', config: cfg, items: ids(passages) };
 }
 
 /** Whether a run merges adapters into the base weights (the host then reloads the model before the next run). */
-export const modifiesBase = (req: SealRunRequest): boolean => (req.config.rounds ?? 1) > 0;
+export const modifiesBase = (req: SealRunRequest): boolean =>
+  (req.config.rounds ?? 1) > 0 || (req.track === 'knowledge' && (req.config.forgettingPassages ?? 0) > 0);

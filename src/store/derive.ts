@@ -3,6 +3,7 @@
 // rollout or inner-loop payload keeps its track's own fields, and the panels narrow by `rollout.track`.
 import type { LabEvent } from '../seal/tracks.ts';
 import type { MethodResult } from '../seal/core/events.ts';
+import type { ForgettingCell } from '../seal/knowledge/experiment.ts';
 
 export type LabRollout = Extract<LabEvent, { type: 'rollout' }>['rollout'];
 export type LabTttData = Extract<LabEvent, { type: 'ttt-data' }>['data'];
@@ -30,10 +31,12 @@ export interface Derived {
   phase: PhaseInfo | null;
   phaseCount: number;
   logs: string[];
+  /** The knowledge track's forgetting heat map, cell by cell. */
+  forgetting: ForgettingCell[];
 }
 
 export const EMPTY: Derived = {
-  methods: [], rolloutOrder: [], rollouts: {}, rewards: [], tttLoss: {}, tttData: {}, sftLoss: [], phase: null, phaseCount: 0, logs: [],
+  methods: [], rolloutOrder: [], rollouts: {}, rewards: [], tttLoss: {}, tttData: {}, sftLoss: [], phase: null, phaseCount: 0, logs: [], forgetting: [],
 };
 
 export function fold(d: Derived, e: LabEvent): Derived {
@@ -62,6 +65,8 @@ export function fold(d: Derived, e: LabEvent): Derived {
       return { ...d, methods: [...d.methods, e.result] };
     case 'log':
       return { ...d, logs: [...d.logs, e.message] };
+    case 'forgetting':
+      return { ...d, forgetting: [...d.forgetting, e.cell] };
     case 'run-start':
       return d; // the store keeps the run's config and items from its own request
   }

@@ -5,7 +5,9 @@ import { arcSlice } from './slices/arc.ts';
 import { cacheSlice } from './slices/cache.ts';
 import { engineSlice } from './slices/engine.ts';
 import { errorSlice } from './slices/errors.ts';
+import { knowledgeSlice } from './slices/knowledge.ts';
 import { runSlice, runView } from './slices/run.ts';
+import { trackSlice } from './slices/track.ts';
 import type { LabState, RunView } from './state.ts';
 
 export const useLab = create<LabState>()((...a) => ({
@@ -14,7 +16,8 @@ export const useLab = create<LabState>()((...a) => ({
   ...cacheSlice(...a),
   ...runSlice(...a),
   ...arcSlice(...a),
-  track: 'arc',
+  ...knowledgeSlice(...a),
+  ...trackSlice(...a),
 }));
 
 /** The controls' view of the run (re-renders only when it changes). */

@@ -1,5 +1,6 @@
-// Model folder URLs: the embedded model's, the one `?model=` asks for at start, and the one the user typed, made
-// absolute for the worker (which fetches relative to its own script).
+// Model folder URLs: each track's embedded model, the one `?model=` asks for at start, and the one the user typed,
+// made absolute for the worker (which fetches relative to its own script).
+import { TRACKS, type TrackName } from '../seal/tracks.ts';
 
 export class ModelUrlError extends Error {
   override name = 'ModelUrlError';
@@ -27,9 +28,20 @@ export function resolveModelUrl(input: string, base = document.baseURI): string 
   return u.href;
 }
 
-/** The embedded mini model, served with the app. */
-export function embeddedModelUrl(): string {
-  return new URL('models/seal-mini-arc/', document.baseURI).href;
+/** Each track's embedded mini model, served with the app. */
+export const EMBEDDED_MODELS: Record<TrackName, string> = { arc: 'models/seal-mini-arc/', knowledge: 'models/seal-mini-bio/' };
+
+export function embeddedModelUrl(track: TrackName): string {
+  return new URL(EMBEDDED_MODELS[track], document.baseURI).href;
+}
+
+/** Whether `url` is one of the embedded models (of any track). */
+export const isEmbedded = (url: string): boolean => TRACKS.some((t) => embeddedModelUrl(t) === url);
+
+/** `?track=arc|knowledge` picks the track at start (default: the ARC track). */
+export function initialTrack(): TrackName {
+  const q = new URLSearchParams(location.search).get('track');
+  return TRACKS.find((t) => t === q) ?? 'arc';
 }
 
 /** `?model=<url or path>` picks the model at start (paths resolve against the page, e.g. ?model=models/dev-tiny/). */
@@ -42,5 +54,5 @@ export function initialModelUrl(): string {
       /* an unusable ?model= falls back to the embedded model; the picker still shows it */
     }
   }
-  return embeddedModelUrl();
+  return embeddedModelUrl(initialTrack());
 }

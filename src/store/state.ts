@@ -5,6 +5,8 @@ import type { AdapterInfo } from '../engine/gpu/device.ts';
 import type { ArcConfig } from '../seal/arc/config.ts';
 import type { TaskSet } from '../seal/arc/task_set.ts';
 import type { ControlAction } from '../seal/core/control.ts';
+import type { KnowledgeConfig, KnowledgeUserSettings } from '../seal/knowledge/config.ts';
+import type { PassageSet } from '../seal/knowledge/passages.ts';
 import type { LabEvent, SealRunRequest, TrackName } from '../seal/tracks.ts';
 import type { EngineClient } from '../worker/client.ts';
 import type { CacheList, ModelInfo, ModelSourceSpec } from '../worker/protocol.ts';
@@ -38,7 +40,6 @@ export interface EngineSlice {
   client: EngineClient | null;
   gpu: GpuState;
   model: ModelState;
-  embeddedModelUrl: string;
   /** Quantisation for the next load. */
   quantize: Quantize;
   connect(): Promise<void>;
@@ -60,7 +61,9 @@ export type RunStatus = 'idle' | 'running' | 'done' | 'stopped' | 'error';
 export type RunView = 'idle' | 'running' | 'pausing' | 'paused' | 'stopping' | 'done' | 'stopped' | 'error';
 
 /** The track-specific part of the run in progress (or the last one). */
-export type RunSetup = { track: 'arc'; config: ArcConfig; items: TaskSet; source: unknown };
+export type RunSetup =
+  | { track: 'arc'; config: ArcConfig; items: TaskSet; source: unknown }
+  | { track: 'knowledge'; config: KnowledgeConfig; items: PassageSet; source: unknown };
 
 export interface RunState {
   status: RunStatus;
@@ -131,8 +134,31 @@ export interface ArcSlice {
   arcRunPlan(): RunPlan;
 }
 
-export interface TrackSlice {
-  track: TrackName;
+/** Where a knowledge run's passages come from, as picked in the UI. */
+export type PassageChoice =
+  | { kind: 'mini'; seed: number }
+  | { kind: 'file'; label: string; passages: unknown; references?: unknown };
+
+/** The user's changes to the knowledge settings (the rest are the model's seal_lab.json, else the paper's). */
+export type KnowledgeSettings = KnowledgeUserSettings & { maxTrain?: number; maxEval?: number };
+
+export interface KnowledgeSlice {
+  knowledge: {
+    choice: PassageChoice;
+    settings: KnowledgeSettings;
+  };
+  setPassageChoice(c: PassageChoice): void;
+  loadPassageFiles(passages: File, references?: File): Promise<void>;
+  updateKnowledgeSettings(p: KnowledgeSettings, replace?: boolean): void;
+  /** The settings a run would use now, and the passages per role. */
+  knowledgeEffective(): { config: KnowledgeConfig; caps: { train: number; eval: number } };
+  knowledgeRunPlan(): RunPlan;
 }
 
-export type LabState = EngineSlice & CacheSlice & RunSlice & ErrorSlice & ArcSlice & TrackSlice;
+export interface TrackSlice {
+  track: TrackName;
+  /** Switches the lab to a track (and to its embedded model when another track's embedded model is loaded). */
+  setTrack(t: TrackName): Promise<void>;
+}
+
+export type LabState = EngineSlice & CacheSlice & RunSlice & ErrorSlice & ArcSlice & KnowledgeSlice & TrackSlice;

@@ -1,5 +1,6 @@
-// The lab: header and controls on top; set-up (model, tasks, settings, device) on the left; the loop, the charts
-// and the task grids in the middle and on the right; the self-edit table below. The engine worker starts once.
+// The lab: header (with the track picker) and controls on top; set-up (model, the track's items and settings,
+// device) on the left; the loop and the charts in the middle; the track's item viewer on the right (ARC: task
+// grids; knowledge: the passage and its questions); the self-edit table below. The engine worker starts once.
 import { lazy, Suspense, useEffect } from 'react';
 import { useLab } from '../store/lab.ts';
 import { Header } from './Header.tsx';
@@ -8,6 +9,10 @@ import { ErrorPanel } from './ErrorPanel.tsx';
 import { ModelPicker } from './ModelPicker.tsx';
 import { TaskSetPicker } from './arc/TaskSetPicker.tsx';
 import { ArcSettings } from './arc/ArcSettings.tsx';
+import { KnowledgeSettings } from './knowledge/KnowledgeSettings.tsx';
+import { PassagePicker } from './knowledge/PassagePicker.tsx';
+import { PassageViewer } from './knowledge/PassageViewer.tsx';
+import { QaTable } from './knowledge/QaTable.tsx';
 import { DevicePanel } from './DevicePanel.tsx';
 import { GpuError } from './GpuError.tsx';
 import { StepPanel } from './StepPanel.tsx';
@@ -18,6 +23,7 @@ const Charts = lazy(() => import('./charts/Charts.tsx'));
 
 export function App() {
   const gpu = useLab((s) => s.gpu);
+  const track = useLab((s) => s.track);
   const connect = useLab((s) => s.connect);
   useEffect(() => void connect(), [connect]);
 
@@ -33,8 +39,7 @@ export function App() {
           <main className="lab">
             <div className="col col-setup">
               <ModelPicker />
-              <TaskSetPicker />
-              <ArcSettings />
+              {track === 'arc' ? <><TaskSetPicker /><ArcSettings /></> : <><PassagePicker /><KnowledgeSettings /></>}
               {gpu.kind === 'ready' ? <DevicePanel info={gpu.info} /> : <p className="muted">Requesting a WebGPU adapter and device…</p>}
             </div>
             <div className="col col-loop">
@@ -44,7 +49,7 @@ export function App() {
               </Suspense>
             </div>
             <div className="col col-grid">
-              <GridViewer />
+              {track === 'arc' ? <GridViewer /> : <><PassageViewer /><QaTable /></>}
             </div>
             <div className="col col-wide">
               <SelfEditInspector />

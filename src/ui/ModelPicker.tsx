@@ -4,6 +4,7 @@
 import { useState, type DragEvent, type FormEvent } from 'react';
 import { useLab } from '../store/lab.ts';
 import { hubSpec, initialHubForm, QUANTIZE_LABELS, type HubForm, type Quantize } from '../store/model_source.ts';
+import { EMBEDDED_MODELS, embeddedModelUrl } from '../store/model_url.ts';
 import { filesFromDrop, filesFromInput, rememberedToken, rememberToken } from './model/dom.ts';
 import type { ModelSourceSpec, PickedFile } from '../engine/model/sources/spec.ts';
 import { formatBytes } from './format.ts';
@@ -29,7 +30,8 @@ function initialMode(source: ModelSourceSpec, embedded: string): Mode {
 
 export function ModelPicker() {
   const model = useLab((s) => s.model);
-  const embedded = useLab((s) => s.embeddedModelUrl);
+  const track = useLab((s) => s.track);
+  const embedded = embeddedModelUrl(track);
   const running = useLab((s) => s.run.status === 'running');
   const ready = useLab((s) => s.gpu.kind === 'ready');
   const loadModel = useLab((s) => s.loadModel);
@@ -105,7 +107,7 @@ export function ModelPicker() {
           ))}
         </div>
 
-        {mode === 'embedded' && <p className="hint">The mini model shipped with the lab (seal-mini-arc).</p>}
+        {mode === 'embedded' && <p className="hint">The mini model shipped with the lab for this track ({EMBEDDED_MODELS[track].split('/')[1]}).</p>}
 
         {mode === 'hub' && (
           <>

@@ -1,10 +1,15 @@
-// Every rollout of the run, newest first: task, method/round, the self-edit, reward, kept or dropped and why,
+// Every rollout of the run, newest first: item, method/round, the self-edit, reward, kept or dropped and why,
 // and the inner loop's size. A row is picked by click, Enter or the arrow keys; the grid viewer then shows that
 // rollout's answers, and the panel below the table its full self-edit.
 import { useRef, type KeyboardEvent } from 'react';
 import type { LabRollout } from '../store/derive.ts';
 import { methodLabel, selfEditSummary } from '../store/labels.ts';
 import { useLab } from '../store/lab.ts';
+
+/** The no-update rows (ARC's ICL, the knowledge track's base model) have no self-edit. */
+const hasSelfEdit = (r: LabRollout) => r.method !== 'icl' && r.method !== 'base';
+const unparsable = (r: LabRollout) => r.reason.startsWith('unparsable');
+const reward = (x: number | null) => (x === null ? '–' : Number.isInteger(x) ? String(x) : x.toFixed(2));
 
 function kept(r: LabRollout): string {
   if (r.kept === true) return 'kept';
@@ -56,8 +61,8 @@ export function SelfEditInspector() {
                   <td>{r.id}</td>
                   <td className="task-id">{r.itemId}</td>
                   <td className="method">{methodLabel(r.method, r.round)}</td>
-                  <td className="edit">{r.method === 'icl' ? <span className="muted">(no self-edit)</span> : r.edit ? selfEditSummary(r).summary : <span className="bad">unparsable</span>}</td>
-                  <td className={r.reward === 1 ? 'ok strong' : 'strong'}>{r.reward ?? '–'}</td>
+                  <td className="edit">{!hasSelfEdit(r) ? <span className="muted">(no self-edit)</span> : unparsable(r) ? <span className="bad">unparsable</span> : selfEditSummary(r).summary}</td>
+                  <td className={r.reward === 1 ? 'ok strong' : 'strong'}>{reward(r.reward)}</td>
                   <td className={r.kept ? 'ok' : r.kept === false ? 'muted' : undefined}>{kept(r)}</td>
                   <td className="reason">{r.reason}</td>
                   <td className="num">{r.examples || '–'}</td>
@@ -72,11 +77,11 @@ export function SelfEditInspector() {
       )}
       {current && (
         <div className="rollout-detail" data-testid="rollout-detail">
-          <h3>{current.id} · {current.itemId} · {methodLabel(current.method, current.round)} · reward {current.reward ?? '–'}</h3>
-          {current.method !== 'icl' && (
+          <h3>{current.id} · {current.itemId} · {methodLabel(current.method, current.round)} · reward {reward(current.reward)}</h3>
+          {hasSelfEdit(current) && (
             <>
-              <p className="muted small">{current.method === 'oracle' ? `Fixed Oracle configuration: ${current.reason}` : current.edit ? `Parsed on sample ${current.attempts}: ${current.reason}` : current.reason}</p>
-              <pre className="json">{current.edit ? JSON.stringify(current.edit, null, 2) : current.text || '(empty output)'}</pre>
+              <p className="muted small">{current.attempts === 0 ? `Given, not sampled: ${current.reason}` : unparsable(current) ? current.reason : `Parsed on sample ${current.attempts}: ${current.reason}`}</p>
+              <pre className="json">{current.track === 'arc' && current.edit ? JSON.stringify(current.edit, null, 2) : selfEditSummary(current).text || '(empty output)'}</pre>
             </>
           )}
         </div>

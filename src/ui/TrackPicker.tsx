@@ -1,16 +1,30 @@
-// The paper's two experiments. Track A (few-shot ARC) is what the lab runs; Track B (knowledge incorporation on
-// SQuAD) is listed but not implemented, and says so.
+// The paper's two experiments: Track A (few-shot learning on ARC) and Track B (knowledge incorporation on
+// SQuAD-style passages). A radio group: arrow keys move between them; switching is off while a run is going.
+import type { KeyboardEvent } from 'react';
+import { TRACKS, type TrackName } from '../seal/tracks.ts';
+import { useLab } from '../store/lab.ts';
+
+const NAMES: Record<TrackName, string> = { arc: 'Track A · Few-shot ARC', knowledge: 'Track B · Knowledge (SQuAD)' };
+
 export function TrackPicker() {
+  const track = useLab((s) => s.track);
+  const running = useLab((s) => s.run.status === 'running');
+  const setTrack = useLab((s) => s.setTrack);
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+    e.preventDefault();
+    const next = TRACKS[(TRACKS.indexOf(track) + (e.key === 'ArrowRight' ? 1 : TRACKS.length - 1)) % TRACKS.length];
+    void setTrack(next);
+  };
   return (
-    <div className="track-picker" role="radiogroup" aria-label="Experiment track" data-testid="track-picker">
-      <button type="button" role="radio" aria-checked="true" className="track active" data-testid="track-a">
-        Track A · Few-shot ARC
-      </button>
-      <button type="button" role="radio" aria-checked="false" aria-disabled="true" className="track disabled" data-testid="track-b"
-        title="not implemented yet" aria-describedby="track-b-note" onClick={(e) => e.preventDefault()}>
-        Track B · Knowledge (SQuAD)
-        <span id="track-b-note" className="track-note">not implemented yet</span>
-      </button>
+    <div className="track-picker" role="radiogroup" aria-label="Experiment track" data-testid="track-picker" onKeyDown={onKey}>
+      {TRACKS.map((t) => (
+        <button key={t} type="button" role="radio" aria-checked={track === t} tabIndex={track === t ? 0 : -1} disabled={running && track !== t}
+          className={`track${track === t ? ' active' : ''}`} data-testid={t === 'arc' ? 'track-a' : 'track-b'}
+          title={running && track !== t ? 'a run is in progress' : undefined} onClick={() => void setTrack(t)}>
+          {NAMES[t]}
+        </button>
+      ))}
     </div>
   );
 }

@@ -1,13 +1,13 @@
 // `npm run seal -- <command>`: the engine from the command line, running the app's own worker in headless
 // Chromium (tools/cli/launch.ts). Results are JSON (stdout, or --out FILE); errors print `Name: message` and
 // exit 1; usage errors exit 2.
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { intList, num, parseFlags, UsageError, type FlagSpec } from './args.ts';
 import { runMain, type Engine } from './launch.ts';
 import { DEFAULT_HUB_ENDPOINT, isRepoId, type ModelSourceSpec } from '../../src/engine/model/sources/spec.ts';
 import type { EngineEvent } from '../../src/worker/protocol.ts';
-import { paperValue } from '../../src/store/labels.ts';
+import { ARC_FLAGS, arcRequest, KNOWLEDGE_FLAGS, knowledgeRequest, runSeal } from './runs.ts';
 
 const USAGE = `Usage: npm run seal -- <command> [flags]
 
@@ -31,7 +31,17 @@ Commands:
              SEAL's ARC experiment (Track A): baselines and ReST-EM rounds; prints method → success rate and
              writes every self-edit with its reward and timing. FILE is ARC challenges JSON; its solutions file
              is --solutions or the same name with "challenges" → "solutions". One file without --train-tasks is
-             split in two halves (training, evaluation).
+             split in two halves (training, evaluation). --ttt-seeds N averages each reward over N TTT runs (1).
+  knowledge  --model DIR|URL --passages mini|FILE [--references FILE] [--rounds N] [--seed S] [--k K]
+             [--ttt-seeds N] [--cpt N] [--forgetting N] [--max-train N] [--max-eval N]
+             [--prompt implications|implications-long|implications-very-long|rewrite|self-qa]
+             [--grader exact|f1|contains|judge] [--no-base] [--no-passage] [--no-own] [--no-reference] [--out FILE]
+             SEAL's knowledge incorporation (Track B): Table 2 (base, passage only, passage + own self-edits,
+             passage + reference self-edits, SEAL per round), continued pre-training over N passages (--cpt),
+             forgetting over N sequential edits (--forgetting). FILE is SQuAD-shaped JSON ([{title, context,
+             questions: [{question, answer}]}]); its held-out passages come first, then the ReST-EM ones.
+             --references: self-edits for the reference row (an array in file order, or {"squad-<i>": text}).
+             Settings left out are the model's seal_lab.json "knowledge" block, else the paper's.
 
 --model and --adapter take a local Hugging Face-style folder (config.json, model.safetensors or shards with
 model.safetensors.index.json, tokenizer.json; or a PEFT adapter), an http(s) URL of such a folder (read by the
@@ -58,11 +68,8 @@ const COMMANDS: Record<string, FlagSpec> = {
   },
   'export-adapter': { model: 'string', adapter: 'string', 'out-dir': 'string', 'base-model': 'string', ...SOURCE_FLAGS },
   device: { out: 'string' },
-  arc: {
-    model: 'string', tasks: 'string', solutions: 'string', 'train-tasks': 'string', 'train-solutions': 'string',
-    rounds: 'string', seed: 'string', 'max-train': 'string', 'max-eval': 'string', 'self-edits-train': 'string',
-    'self-edits-eval': 'string', 'no-icl': 'boolean', 'no-no-rl': 'boolean', 'no-oracle': 'boolean', out: 'string', ...SOURCE_FLAGS,
-  },
+  arc: { model: 'string', out: 'string', ...ARC_FLAGS, ...SOURCE_FLAGS },
+  knowledge: { model: 'string', out: 'string', ...KNOWLEDGE_FLAGS, ...SOURCE_FLAGS },
 };
 
 type Flags = Record<string, string | true>;
@@ -135,45 +142,6 @@ async function loadModel(engine: Engine, flags: Flags, adapter: 'optional' | 're
   return true;
 }
 
-/** Challenges + solutions JSON from disk; the solutions path defaults to the challenges name with "solutions". */
-function arcFiles(challenges: string, solutions?: string) {
-  const sol = solutions ?? challenges.replace(/challenges/g, 'solutions');
-  if (sol === challenges) throw new UsageError(`cannot infer the solutions file for ${challenges}: pass it explicitly`);
-  const read = (f: string) => {
-    if (!existsSync(f)) throw new UsageError(`no such file: ${f}`);
-    try {
-      return JSON.parse(readFileSync(f, 'utf8')) as unknown;
-    } catch (e) {
-      throw new UsageError(`${f} is not valid JSON: ${(e as Error).message}`);
-    }
-  };
-  return { challenges: read(challenges), solutions: read(sol) };
-}
-
-function arcRequest(flags: Flags) {
-  const tasks = need(flags, 'tasks');
-  const opt = (k: string) => (k in flags ? num(flags, k, 0, { int: true, min: 0 }) : undefined);
-  const str = (k: string) => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
-  const train = str('train-tasks');
-  return {
-    track: 'arc' as const,
-    tasks: tasks === 'mini'
-      ? { source: 'mini' as const }
-      : { source: 'files' as const, eval: arcFiles(tasks, str('solutions')), train: train ? arcFiles(train, str('train-solutions')) : undefined },
-    maxTrain: opt('max-train'),
-    maxEval: opt('max-eval'),
-    config: {
-      seed: num(flags, 'seed', 0, { int: true, min: 0 }),
-      rounds: num(flags, 'rounds', 1, { int: true, min: 0 }),
-      selfEditsPerTrainTask: num(flags, 'self-edits-train', 15, { int: true, min: 1 }),
-      selfEditsPerEvalTask: num(flags, 'self-edits-eval', 5, { int: true, min: 1 }),
-      methods: { icl: !flags['no-icl'], noRl: !flags['no-no-rl'], oracle: !flags['no-oracle'] },
-    },
-  };
-}
-
-const METHOD_NAMES: Record<string, string> = { icl: 'ICL', 'no-rl': 'TTT + self-edit (no RL)', seal: 'SEAL', oracle: 'Oracle TTT' };
-
 /** Checks every flag before the (slow) browser starts. */
 function validate(cmd: string, flags: Flags): void {
   if (cmd === 'device') return;
@@ -184,6 +152,7 @@ function validate(cmd: string, flags: Flags): void {
     need(flags, 'out-dir');
   }
   if (cmd === 'arc') arcRequest(flags);
+  if (cmd === 'knowledge') knowledgeRequest(flags);
   if (cmd === 'lora-grad') need(flags, 'adapter');
   if (cmd === 'forward' || cmd === 'lora-grad') sequences(need(flags, 'tokens'));
   if (cmd === 'generate') {
@@ -227,20 +196,11 @@ async function run(cmd: string, flags: Flags, engine: Engine): Promise<void> {
       const r = await engine.call('lora-grad', { tokens });
       return emit(flags, { loss: r.loss, grads: Object.fromEntries(Object.entries(r.grads).map(([k, g]) => [k, g.data])) });
     }
-    case 'arc': {
-      const req = arcRequest(flags);
+    case 'arc':
+    case 'knowledge': {
+      const req = cmd === 'arc' ? arcRequest(flags) : knowledgeRequest(flags);
       await loadModel(engine, flags, 'optional');
-      const t0 = Date.now();
-      const r = await engine.call('seal-run', req, (e) => {
-        if (e.type !== 'seal') return;
-        const ev = e.event;
-        const at = `[${((Date.now() - t0) / 1000).toFixed(0).padStart(5)}s]`;
-        if (ev.type === 'phase') process.stderr.write(`${at} ${ev.phase}${ev.itemId ? ` ${ev.itemId}` : ''}: ${ev.explain}\n`);
-        if (ev.type === 'method-result') process.stderr.write(`${at} ${ev.result.method} round ${ev.result.round}: ${ev.result.solved}/${ev.result.total}\n`);
-      });
-      const table = r.methods.map((m) => `  ${`${METHOD_NAMES[m.method]}${m.method === 'seal' ? ` (round ${m.round})` : ''}`.padEnd(28)} ${`${(100 * m.successRate).toFixed(1)}%`.padStart(7)}  (${m.solved}/${m.total})   paper ${paperValue('arc', m.method, m.round) ?? '–'}%`);
-      process.stdout.write(`method                         success\n${table.join('\n')}\n  ${r.items.train.length} training tasks, ${r.items.eval.length} evaluation tasks, ${r.seconds.toFixed(0)} s\n`);
-      if (typeof flags.out === 'string') writeFileSync(flags.out, JSON.stringify(r, null, 1) + '\n');
+      await runSeal(engine, req, str(flags, 'out'));
       return;
     }
     case 'generate': {

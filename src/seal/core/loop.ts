@@ -153,7 +153,7 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
   private async sample(item: Item, n: number, method: string, round: number, seed: number): Promise<Sampled<Edit>[]> {
     const { track, ctx } = this;
     const edits = await sampleSelfEdits(ctx, track.selfEditPrompt(item), n, seed, track.settings.sampling, (t) => track.parseSelfEdit(t));
-    await this.phase('sample-self-edit', method, round, track.explain.sampled(item, n, edits.filter((e) => e.edit).length), item.id);
+    await this.phase('sample-self-edit', method, round, track.explain.sampled(item, n, edits.filter((e) => e.edit !== null).length), item.id);
     return edits;
   }
 
@@ -162,7 +162,7 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
     const t0 = performance.now();
     const { track } = this;
     const rec = track.record({ ...this.blank(item, method, round, role), text: se.canonical ?? se.text, attempts: se.attempts }, item, se.edit);
-    if (!se.edit) return this.record({ ...rec, reason: `unparsable after ${se.attempts} samples: ${se.error}`, seconds: 0 });
+    if (se.edit === null) return this.record({ ...rec, reason: `unparsable after ${se.attempts} samples: ${se.error}`, seconds: 0 });
     const seconds = () => (performance.now() - t0) / 1000;
     const runs = track.settings.tttSeeds;
     const scores = [];
@@ -176,7 +176,7 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
         Object.assign(rec, { examples: plan.sequences.length, steps });
       }
       if (plan.rejected) return this.record({ ...rec, reason: plan.rejected, seconds: seconds() });
-      const losses = await this.train(plan, seedK, steps, k === 0 ? rec.id : null);
+      const losses = await this.train(plan, seedK, k === 0 ? rec.id : null);
       finalLoss += (losses.at(-1) ?? NaN) / runs;
       if (k === 0) await this.phase('inner-loop', method, round, track.explain.innerLoop(item, se.edit, steps, plan.sequences.length, losses.at(-1) ?? null), item.id);
       scores.push(await track.score(item, seedK, this.adapter));
@@ -194,8 +194,9 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
   }
 
   /** A freshly reset adapter and optimizer, trained on the plan; the loss curve streams for `lossId`. */
-  private async train(plan: InnerLoopPlan<D>, seed: number, steps: number, lossId: string | null): Promise<number[]> {
+  async train(plan: Pick<InnerLoopPlan<D>, 'sequences' | 'epochs' | 'lr'>, seed: number, lossId: string | null): Promise<number[]> {
     const { batchSize, warmupRatio } = this.track.settings.innerLoop;
+    const steps = trainingSteps(plan.sequences.length, plan.epochs, batchSize);
     this.adapter.reset(seed);
     this.trainer.resetOptimizer();
     this.trainer.hyper = { ...this.trainer.hyper, lr: plan.lr, totalSteps: steps, warmupSteps: Math.round(warmupRatio * steps) };

@@ -31,7 +31,7 @@ export async function sampleSelfEdits<E>(
 ): Promise<Sampled<E>[]> {
   const out: Sampled<E>[] = Array.from({ length: n }, () => ({ text: '', edit: null, canonical: null, error: null, attempts: 0 }));
   for (let attempt = 1; attempt <= s.maxAttempts; attempt++) {
-    const todo = out.filter((x) => !x.edit);
+    const todo = out.filter((x) => x.edit === null);
     if (!todo.length) break;
     await gen.control.poll();
     const outs = await generate(gen.model, todo.map(() => prompt), {

@@ -3,7 +3,7 @@
 import type { StateCreator } from 'zustand';
 import { EngineClient } from '../../worker/client.ts';
 import type { ModelSourceSpec } from '../../worker/protocol.ts';
-import { embeddedModelUrl, initialModelUrl } from '../model_url.ts';
+import { initialModelUrl } from '../model_url.ts';
 import { isCancelled, loadErrorMessage, NO_PROGRESS, progressFolder, sourceLabel, toSpec } from '../model_source.ts';
 import type { EngineSlice, LabState, ModelState } from '../state.ts';
 import { IDLE_RUN } from './run.ts';
@@ -29,7 +29,6 @@ export const engineSlice: StateCreator<LabState, [], [], EngineSlice> = (set, ge
     client: null,
     gpu: { kind: 'loading' },
     model: { status: 'idle', url: url0, source: { kind: 'url', url: url0 }, info: null, seconds: null, load: NO_PROGRESS, lastFailure: null },
-    embeddedModelUrl: embeddedModelUrl(),
     quantize: 'auto',
 
     async connect() {

@@ -20,7 +20,7 @@ export function runView(r: RunState, phaseCount: number): RunView {
 }
 
 /** The run the picked track's settings ask for. */
-const planOf = (s: LabState): RunPlan => s.arcRunPlan();
+const planOf = (s: LabState): RunPlan => (s.track === 'arc' ? s.arcRunPlan() : s.knowledgeRunPlan());
 
 export const runSlice: StateCreator<LabState, [], [], RunSlice> = (set, get) => {
   // Events arrive in bursts (every TTT step): they are applied at most every 60 ms, in one fold.

@@ -27,8 +27,10 @@ export function GridViewer() {
   const taskId = selectedTask ?? phaseTask ?? tasks[0]?.id;
   const item = tasks.find((t) => t.id === taskId);
   // The picked rollout, or the latest one of this task.
-  const rollout = selectedRollout ? rollouts[selectedRollout] : [...order].reverse().map((id) => rollouts[id]).find((r) => r.itemId === taskId);
-  const ttt = (rollout ? tttData[rollout.id] : Object.values(tttData).reverse().find((d) => d.itemId === taskId))?.data;
+  const picked = selectedRollout ? rollouts[selectedRollout] : [...order].reverse().map((id) => rollouts[id]).find((r) => r.itemId === taskId);
+  const rollout = picked?.track === 'arc' ? picked : undefined;
+  const data = (rollout ? tttData[rollout.id] : Object.values(tttData).reverse().find((d) => d.itemId === taskId))?.data;
+  const ttt = data && 'samples' in data ? data : undefined;
 
   return (
     <section className="panel grid-viewer" aria-labelledby="grid-title" data-testid="grid-viewer">

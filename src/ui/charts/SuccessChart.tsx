@@ -1,29 +1,35 @@
-// Success rate per method and round (this run) beside the paper's table. Running rates are drawn lighter until
-// the method's result arrives.
+// Success rate (or accuracy) per method and round of this run beside the paper's table. Running rates are drawn
+// lighter until the method's result arrives.
 import { useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, Cell, LabelList, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useLab } from '../../store/lab.ts';
 import { PAPER_TABLE_NAME } from '../../store/labels.ts';
 import { AXIS, GRID, LEGEND, methodColour, PAPER_COLOUR, TOOLTIP } from './theme.ts';
-import { arcRows, successRows } from './successRows.ts';
+import { successRows } from './successRows.ts';
 
 const pct = (v: unknown) => (typeof v === 'number' ? `${Number(v.toFixed(1))}%` : '');
 
-export function SuccessChart() {
+interface Props {
+  /** The rows: (method, round) pairs, in order. */
+  wanted: Array<[string, number]>;
+  title: string;
+  note: string;
+  testId: string;
+}
+
+export function SuccessChart({ wanted, title, note, testId }: Props) {
   const setup = useLab((s) => s.run.setup);
-  const settings = useLab((s) => s.arc.settings);
+  const current = useLab((s) => s.track);
   const methods = useLab((s) => s.derived.methods);
   const rollouts = useLab((s) => s.derived.rollouts);
-  const track = setup?.track ?? 'arc';
-  const rows = useMemo(
-    () => successRows(track, arcRows(setup?.config ?? settings), methods, Object.values(rollouts)),
-    [track, setup, settings, methods, rollouts],
-  );
+  const track = setup?.track ?? current;
+  const rows = useMemo(() => successRows(track, wanted, methods, Object.values(rollouts)), [track, wanted, methods, rollouts]);
+  const id = `${testId}-title`;
 
   return (
-    <section className="panel chart-panel" aria-labelledby="success-title" data-testid="success-chart">
-      <h2 id="success-title">Success rate by method</h2>
-      <p className="muted small">Share of held-out self-edits that solve their task (ICL: share of tasks). Grey: the paper's {PAPER_TABLE_NAME[track]}.</p>
+    <section className="panel chart-panel" aria-labelledby={id} data-testid={testId}>
+      <h2 id={id}>{title}</h2>
+      <p className="muted small">{note} Grey: the paper's {PAPER_TABLE_NAME[track]}.</p>
       <div className="chart" role="img" aria-label={rows.map((r) => `${r.name}: ${r.run === null ? 'no result yet' : pct(r.run)}${r.paper !== null ? `, paper ${r.paper}%` : ''}`).join('; ')}>
         <ResponsiveContainer width="100%" height={280}>
           <BarChart data={rows} margin={{ top: 24, right: 8, bottom: 0, left: -8 }} barGap={4}>

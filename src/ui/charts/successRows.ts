@@ -27,6 +27,27 @@ export function arcRows(cfg: { rounds: number; methods: { icl: boolean; noRl: bo
   return wanted;
 }
 
+/** The rows of a knowledge run: Table 2 (base, passage, own, reference, SEAL per round), then continued pre-training. */
+export function knowledgeRows(
+  cfg: { rounds: number; cptPassages: number; methods: { base: boolean; passage: boolean; own: boolean; reference: boolean } }, references: boolean,
+): { single: Array<[string, number]>; cpt: Array<[string, number]> } {
+  const m = cfg.methods;
+  const single: Array<[string, number]> = [];
+  if (m.base) single.push(['base', 0]);
+  if (m.passage) single.push(['passage', 0]);
+  if (m.own) single.push(['own', 0]);
+  if (m.reference && references) single.push(['reference', 0]);
+  for (let r = 1; r <= cfg.rounds; r++) single.push(['seal', r]);
+  const cpt: Array<[string, number]> = [];
+  if (cfg.cptPassages) {
+    cpt.push(['cpt-base', 0], ['cpt-passage', 0]);
+    if (m.own) cpt.push(['cpt-own', 0]);
+    if (references) cpt.push(['cpt-reference', 0]);
+    if (cfg.rounds) cpt.push(['cpt-seal', 0]);
+  }
+  return { single, cpt };
+}
+
 export function successRows(track: TrackName, wanted: Array<[string, number]>, methods: readonly MethodResult[], rollouts: readonly LabRollout[]): SuccessRow[] {
   return wanted.map(([method, round]) => {
     const res = methods.find((m) => m.method === method && m.round === round);

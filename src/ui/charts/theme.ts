@@ -1,5 +1,9 @@
 // Colours and shared recharts props for the dark, projector-friendly theme.
-const METHOD_COLOURS: Record<string, string> = { icl: '#8b949e', 'no-rl': '#f0883e', seal: '#3fb950', oracle: '#bc8cff' };
+const METHOD_COLOURS: Record<string, string> = {
+  icl: '#8b949e', 'no-rl': '#f0883e', seal: '#3fb950', oracle: '#bc8cff',
+  base: '#8b949e', passage: '#39c5cf', own: '#f0883e', reference: '#bc8cff',
+  'cpt-base': '#8b949e', 'cpt-passage': '#39c5cf', 'cpt-own': '#f0883e', 'cpt-reference': '#bc8cff', 'cpt-seal': '#3fb950',
+};
 
 /** Each method's colour in every chart (a method without its own colour is drawn in the first line colour). */
 export const methodColour = (method: string): string => METHOD_COLOURS[method] ?? LINE_COLOURS[0];

@@ -1,0 +1,98 @@
+// Settings of the knowledge-incorporation track (Track B). PAPER holds the paper's values (Qwen2.5-7B on SQuAD);
+// a model folder's seal_lab.json "knowledge" block scales them down for small models, merged on top, and the
+// user's run settings go last.
+import { z } from 'zod';
+import { ModelConfigError } from '../../engine/model/errors.ts';
+import type { Projection } from '../../engine/model/weights.ts';
+import type { SelfEditPromptKind } from './prompts.ts';
+
+/** How an answer is graded: SQuAD exact match, token F1 ≥ 0.5, "contains a gold answer", or the loaded model as judge. */
+export type Grader = 'exact' | 'f1' | 'contains' | 'judge';
+
+export interface KnowledgeConfig {
+  seed: number;
+  /** ReST-EM rounds (paper: 2). */
+  rounds: number;
+  /** Self-edits sampled per passage, in the E-step and when evaluating (paper: 5). */
+  selfEditsPerPassage: number;
+  /** TTT runs per self-edit whose accuracies are averaged (paper: 3). */
+  tttSeeds: number;
+  prompt: SelfEditPromptKind;
+  grader: Grader;
+  selfEdit: { temperature: number; topP: number; maxNewTokens: number; maxAttempts: number };
+  ttt: { loraRank: number; loraAlpha: number; targets: Projection[]; batchSize: number; epochs: number; lr: number; warmupRatio: number };
+  answer: { maxNewTokens: number };
+  restEm: { loraRank: number; loraAlpha: number; epochs: number; batchSize: number; lr: number };
+  /** Continued pre-training over this many held-out passages at once (0: off; paper: 200). */
+  cptPassages: number;
+  /** Forgetting: this many passages' self-edits applied one after another, each merged (0: off; paper: 8). */
+  forgettingPassages: number;
+  methods: { base: boolean; passage: boolean; own: boolean; reference: boolean };
+}
+
+const TARGETS: Projection[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
+
+export const PAPER_KNOWLEDGE: KnowledgeConfig = {
+  seed: 0,
+  rounds: 2,
+  selfEditsPerPassage: 5,
+  tttSeeds: 3,
+  prompt: 'implications',
+  grader: 'contains',
+  selfEdit: { temperature: 1, topP: 0.95, maxNewTokens: 1024, maxAttempts: 3 },
+  ttt: { loraRank: 32, loraAlpha: 64, targets: TARGETS, batchSize: 1, epochs: 10, lr: 1e-3, warmupRatio: 0 },
+  answer: { maxNewTokens: 64 },
+  restEm: { loraRank: 64, loraAlpha: 128, epochs: 2, batchSize: 1, lr: 3e-4 },
+  cptPassages: 0,
+  forgettingPassages: 0,
+  methods: { base: true, passage: true, own: true, reference: true },
+};
+
+const num = z.number().positive();
+const projection = z.enum(['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj']);
+
+/** seal_lab.json's "knowledge" block: every field optional; unknown fields are errors so a typo is not ignored. */
+export const KnowledgeOverrides = z.strictObject({
+  world: z.strictObject({ seed: z.number().int().min(0), celebrities: num.int(), qaCelebrities: z.number().int().min(0), evalPeople: num.int(), restPeople: num.int() }).optional(),
+  rounds: z.number().int().min(0).optional(),
+  selfEditsPerPassage: num.int().optional(),
+  tttSeeds: num.int().optional(),
+  passages: z.strictObject({ train: num.int(), eval: num.int() }).partial().optional(),
+  prompt: z.enum(['implications', 'implications-long', 'implications-very-long', 'rewrite', 'self-qa']).optional(),
+  grader: z.enum(['exact', 'f1', 'contains', 'judge']).optional(),
+  selfEditSampling: z.strictObject({ temperature: z.number().min(0), topP: num.max(1), maxNewTokens: num.int(), maxAttempts: num.int() }).partial().optional(),
+  ttt: z.strictObject({
+    loraRank: num.int(), loraAlpha: num, targets: z.array(projection).min(1), batchSize: num.int(), epochs: num.int(), lr: num, warmupRatio: z.number().min(0).max(1),
+  }).partial().optional(),
+  answer: z.strictObject({ maxNewTokens: num.int() }).partial().optional(),
+  restEm: z.strictObject({ loraRank: num.int(), loraAlpha: num, epochs: num.int(), batchSize: num.int(), lr: num }).partial().optional(),
+});
+export type KnowledgeOverrides = z.infer<typeof KnowledgeOverrides>;
+
+export function parseKnowledgeOverrides(raw: unknown, source = 'seal_lab.json "knowledge"'): KnowledgeOverrides {
+  const r = KnowledgeOverrides.safeParse(raw);
+  if (!r.success) throw new ModelConfigError(`${source}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return r.data;
+}
+
+/** What a user sets for one run (the lab's run settings, the CLI's flags). */
+export type KnowledgeUserSettings = Partial<Pick<KnowledgeConfig,
+  'seed' | 'rounds' | 'selfEditsPerPassage' | 'tttSeeds' | 'prompt' | 'grader' | 'cptPassages' | 'forgettingPassages' | 'methods'>>;
+
+/** `o` without its undefined fields (so they cannot hide a default when spread). */
+const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/** The paper's settings with a model's overrides and the user's choices applied, in that order. */
+export function knowledgeConfig(model: KnowledgeOverrides = {}, user: KnowledgeUserSettings = {}): KnowledgeConfig {
+  const { world: _world, passages: _passages, selfEditSampling, ttt, answer, restEm, ...top } = model;
+  return {
+    ...PAPER_KNOWLEDGE,
+    ...defined(top),
+    ...defined(user),
+    selfEdit: { ...PAPER_KNOWLEDGE.selfEdit, ...selfEditSampling },
+    ttt: { ...PAPER_KNOWLEDGE.ttt, ...ttt },
+    answer: { ...PAPER_KNOWLEDGE.answer, ...answer },
+    restEm: { ...PAPER_KNOWLEDGE.restEm, ...restEm },
+    methods: { ...PAPER_KNOWLEDGE.methods, ...user.methods },
+  };
+}

@@ -1,0 +1,76 @@
+// SEAL's knowledge incorporation (Track B of the paper): the Table 2 protocol on the generic loop
+// (../core/loop.ts, Algorithm 1), then the paper's two further experiments:
+//
+//   baselines on θ0:  base model (no update) · train on the passage only · passage + the model's own self-edits ·
+//                     passage + reference self-edits (the paper's GPT-4.1 row)
+//   for round = 1..k:  E-step on the ReST-EM passages (reward = accuracy after the update, mean over TTT seeds)
+//                      → keep the best self-edit of each passage → M-step → SEAL(round) on the held-out passages
+//   continued pre-training (cpt.ts): one adapter over n passages at once, per condition
+//   forgetting (forgetting.ts): n passages' self-edits applied one after another, each merged, all re-tested
+import type { SealContext } from '../core/context.ts';
+import type { Rollout, SealEvent } from '../core/events.ts';
+import { SealLoop, type RunResult } from '../core/loop.ts';
+import type { GradedAnswer } from './answer.ts';
+import type { KnowledgeConfig } from './config.ts';
+import { continuedPretraining } from './cpt.ts';
+import { forgetting } from './forgetting.ts';
+import type { Passage, PassageSet } from './passages.ts';
+import { knowledgeTrack } from './track.ts';
+
+/** The rows of Table 2 (single passage) and of the continued pre-training table. */
+export const KNOWLEDGE_METHODS = ['base', 'passage', 'own', 'reference', 'seal', 'cpt-base', 'cpt-passage', 'cpt-own', 'cpt-reference', 'cpt-seal'] as const;
+export type KnowledgeMethod = (typeof KNOWLEDGE_METHODS)[number];
+
+/** Table 2 of the paper (accuracy %, Qwen2.5-7B on SQuAD). SEAL: round 1 and round 2; cpt-*: continued pre-training, n = 200. */
+export const KNOWLEDGE_TABLE2: Record<KnowledgeMethod, number> = {
+  base: 32.7, passage: 33.5, own: 39.7, reference: 46.3, seal: 47.0,
+  'cpt-base': 32.7, 'cpt-passage': 32.2, 'cpt-own': 41.0, 'cpt-reference': 39.4, 'cpt-seal': 43.8,
+};
+export const KNOWLEDGE_SEAL_ROUNDS: Record<number, number> = { 1: 43.7, 2: 47.0 };
+
+export interface KnowledgeRollout extends Rollout {
+  track: 'knowledge';
+  method: KnowledgeMethod;
+  /** The self-edit as written ('' for the passage-only and base rows). */
+  notes: string;
+  answers: GradedAnswer[];
+}
+
+/** What the inner loop trained on: every line of the self-edit, kept (a training sequence) or dropped. */
+export interface KnowledgeTttData {
+  sequences: string[];
+  dropped: string[];
+}
+
+/** One cell of the forgetting heat map: after `step` edits (1-based), the accuracy on passage `passage`. */
+export interface ForgettingCell {
+  step: number;
+  applied: string;
+  passage: string;
+  column: number;
+  accuracy: number;
+}
+
+export type KnowledgeEvent = SealEvent<KnowledgeRollout, KnowledgeTttData> | { type: 'forgetting'; cell: ForgettingCell };
+
+export interface KnowledgeContext extends SealContext<KnowledgeEvent> {
+  cfg: KnowledgeConfig;
+}
+
+export function isKnowledgeMethod(m: string): m is KnowledgeMethod {
+  return (KNOWLEDGE_METHODS as readonly string[]).includes(m);
+}
+
+export interface KnowledgeRunResult extends RunResult<KnowledgeRollout> {
+  forgetting: ForgettingCell[];
+}
+
+export async function runKnowledgeExperiment(ctx: KnowledgeContext, passages: PassageSet): Promise<KnowledgeRunResult> {
+  const loop = new SealLoop<Passage, string, KnowledgeRollout, KnowledgeTttData>(ctx, knowledgeTrack(ctx, passages), passages);
+  const cells: ForgettingCell[] = [];
+  const result = await loop.run(ctx.cfg, async () => {
+    if (ctx.cfg.cptPassages > 0) await continuedPretraining(loop, ctx);
+    if (ctx.cfg.forgettingPassages > 0) cells.push(...(await forgetting(loop, ctx)));
+  });
+  return { ...result, forgetting: cells };
+}

@@ -1,0 +1,85 @@
+// What one knowledge run does. Every field shows the value the run will use: the user's change, else the model's
+// seal_lab.json, else the paper's. "Model" drops the changes; "Paper" asks for the paper's counts (slow on a CPU).
+import type { ReactNode } from 'react';
+import { PAPER_KNOWLEDGE, type Grader, type KnowledgeConfig } from '../../seal/knowledge/config.ts';
+import { SELF_EDIT_TEMPLATES, type SelfEditPromptKind } from '../../seal/knowledge/prompts.ts';
+import { useLab } from '../../store/lab.ts';
+import { effectiveCaps } from '../../store/slices/knowledge.ts';
+import type { KnowledgeSettings as Settings } from '../../store/state.ts';
+import { useTrackSetup } from '../useTrackSetup.ts';
+
+type NumKey = 'seed' | 'rounds' | 'selfEditsPerPassage' | 'tttSeeds' | 'cptPassages' | 'forgettingPassages' | 'maxTrain' | 'maxEval';
+
+const PROMPTS = Object.keys(SELF_EDIT_TEMPLATES).filter((k): k is SelfEditPromptKind => k in SELF_EDIT_TEMPLATES);
+const GRADERS: Array<[Grader, string]> = [['exact', 'exact match'], ['contains', 'contains a gold answer'], ['f1', 'token F1 ≥ 0.5'], ['judge', 'the model as judge (yes/no)']];
+
+const PAPER: Settings = {
+  rounds: PAPER_KNOWLEDGE.rounds, selfEditsPerPassage: PAPER_KNOWLEDGE.selfEditsPerPassage, tttSeeds: PAPER_KNOWLEDGE.tttSeeds, maxTrain: 50, maxEval: 50,
+};
+
+export function KnowledgeSettings() {
+  const running = useLab((s) => s.run.status === 'running');
+  const update = useLab((s) => s.updateKnowledgeSettings);
+  const setup = useTrackSetup();
+  const settings = useLab((s) => s.knowledge.settings);
+  const lab = useLab((s) => s.model.info?.sealLab?.knowledge);
+  if (setup.track !== 'knowledge') return null;
+  const caps = effectiveCaps(settings, lab);
+  const cfg: KnowledgeConfig = setup.config;
+  const value: Record<NumKey, number> = { ...cfg, maxTrain: caps.train, maxEval: caps.eval };
+
+  const num = (k: NumKey, label: string, min: number) => (
+    <label>
+      <span className="label">{label}</span>
+      <input type="number" min={min} step={1} value={value[k]} data-testid={`kset-${k}`}
+        onChange={(e) => Number.isInteger(e.target.valueAsNumber) && e.target.valueAsNumber >= min && update({ [k]: e.target.valueAsNumber })} />
+    </label>
+  );
+  const select = (label: string, node: ReactNode) => <label><span className="label">{label}</span>{node}</label>;
+  const check = (k: keyof KnowledgeConfig['methods'], label: string) => (
+    <label className="check">
+      <input type="checkbox" checked={cfg.methods[k]} onChange={(e) => update({ methods: { ...cfg.methods, [k]: e.target.checked } })} data-testid={`kmethod-${k}`} />
+      {label}
+    </label>
+  );
+
+  return (
+    <section className="panel setup" aria-labelledby="ksettings-title" data-testid="knowledge-settings">
+      <div className="panel-head">
+        <h2 id="ksettings-title">Run settings</h2>
+        <div className="presets">
+          <button type="button" className="secondary small-btn" disabled={running} onClick={() => update({}, true)} title="the model's seal_lab.json settings">Model</button>
+          <button type="button" className="secondary small-btn" disabled={running} onClick={() => update(PAPER, true)} title="the paper's counts">Paper</button>
+        </div>
+      </div>
+      <fieldset className="settings-grid" disabled={running}>
+        <legend className="sr-only">Counts</legend>
+        {num('seed', 'Seed', 0)}
+        {num('rounds', 'ReST-EM rounds', 0)}
+        {num('selfEditsPerPassage', 'Self-edits / passage', 1)}
+        {num('tttSeeds', 'TTT seeds / self-edit', 1)}
+        {num('maxTrain', 'ReST-EM passages', 0)}
+        {num('maxEval', 'Held-out passages', 1)}
+        {num('cptPassages', 'CPT passages (0 = off)', 0)}
+        {num('forgettingPassages', 'Forgetting edits (0 = off)', 0)}
+        {select('Self-edit prompt', (
+          <select value={cfg.prompt} data-testid="kset-prompt" onChange={(e) => update({ prompt: PROMPTS.find((p) => p === e.target.value) })}>
+            {PROMPTS.map((p) => <option key={p} value={p}>{p}</option>)}
+          </select>
+        ))}
+        {select('Grader', (
+          <select value={cfg.grader} data-testid="kset-grader" onChange={(e) => update({ grader: GRADERS.find(([g]) => g === e.target.value)?.[0] })}>
+            {GRADERS.map(([g, label]) => <option key={g} value={g}>{label}</option>)}
+          </select>
+        ))}
+      </fieldset>
+      <fieldset className="checks" disabled={running}>
+        <legend className="label">Baselines (SEAL runs each round)</legend>
+        {check('base', 'Base')}
+        {check('passage', 'Passage only')}
+        {check('own', 'Own self-edits')}
+        {check('reference', 'Reference')}
+      </fieldset>
+    </section>
+  );
+}
