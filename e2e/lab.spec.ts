@@ -80,8 +80,8 @@ test.describe('SEAL Lab UI', () => {
     const errors: string[] = [];
     await openLab(page, errors);
     await expect(page.getByTestId('device-summary')).not.toBeEmpty();
-    await expect(page.getByTestId('track-b')).toHaveAttribute('aria-disabled', 'true');
-    await expect(page.getByTestId('track-b')).toHaveAttribute('title', 'not implemented yet');
+    await expect(page.getByTestId('track-a')).toHaveAttribute('aria-checked', 'true');
+    await expect(page.getByTestId('track-b')).toHaveAttribute('aria-checked', 'false');
     const viewer = page.getByTestId('grid-viewer');
     await expect(viewer.getByTestId('grid-demos').getByRole('img').first()).toBeVisible();
     expect(await viewer.getByTestId('grid-demos').getByRole('img').count()).toBeGreaterThanOrEqual(4);
