@@ -8,6 +8,7 @@ import type { LlamaModel } from '../engine/model/llama.ts';
 import { cpuBaseline, modelGemms, squareGemms } from './matmul.ts';
 import { MAX_REPS, MIN_SECONDS } from './measure.ts';
 import { modelThroughput } from './model.ts';
+import { guardsSection } from './guards.ts';
 import { quantizationSection } from './quantization.ts';
 import type { BenchReport, BenchRequest } from './types.ts';
 
@@ -31,6 +32,7 @@ export async function runBench(gpu: Gpu, info: AdapterInfo, req: BenchRequest, m
     const throughput = model ? await modelThroughput(gpu, model, req, log) : { model: null, prefill: null, decode: null, train: null };
     if (model) log('quantization: the same model as in the file, q8 and q4...');
     const quantization = model ? await quantizationSection(gpu, model, req, log) : null;
+    const guards = model ? await guardsSection(gpu, model, req, log) : null;
     return {
       adapter: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description, features: info.features },
       timing: { warmup: 1, minSeconds: MIN_SECONDS, maxReps: MAX_REPS, statistic: 'median', sync: 'read of a small buffer' },
@@ -38,6 +40,7 @@ export async function runBench(gpu: Gpu, info: AdapterInfo, req: BenchRequest, m
       cpuBaseline: cpu,
       ...throughput,
       quantization,
+      guards,
     };
   } finally {
     gpu.options.naiveMatmul = false;

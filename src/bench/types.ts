@@ -89,6 +89,17 @@ export type QuantSection =
     loraRank: number;
   };
 
+/** The numerical guards' cost: training with and without the non-finite check, and the load-time count. */
+export interface GuardsReport {
+  trainTokPerS: number;
+  trainTokPerSWithoutGuard: number;
+  /** (without − with) / without, in %. */
+  trainCostPct: number;
+  loadCheckSeconds: number;
+  loadCheckElements: number;
+  rounds: number;
+}
+
 export interface BenchReport {
   adapter: Pick<AdapterInfo, 'vendor' | 'architecture' | 'device' | 'description' | 'features'>;
   timing: { warmup: number; minSeconds: number; maxReps: number; statistic: string; sync: string };
@@ -99,4 +110,5 @@ export interface BenchReport {
   decode: (Rate & { promptTokens: number }) | null;
   train: (Rate & { loraRank: number; targets: string[] }) | null;
   quantization: QuantSection | null;
+  guards: GuardsReport | null;
 }

@@ -31,12 +31,14 @@ export interface Derived {
   phase: PhaseInfo | null;
   phaseCount: number;
   logs: string[];
+  /** What went wrong that the run survived (shown in the step panel). */
+  warnings: string[];
   /** The knowledge track's forgetting heat map, cell by cell. */
   forgetting: ForgettingCell[];
 }
 
 export const EMPTY: Derived = {
-  methods: [], rolloutOrder: [], rollouts: {}, rewards: [], tttLoss: {}, tttData: {}, sftLoss: [], phase: null, phaseCount: 0, logs: [], forgetting: [],
+  methods: [], rolloutOrder: [], rollouts: {}, rewards: [], tttLoss: {}, tttData: {}, sftLoss: [], phase: null, phaseCount: 0, logs: [], warnings: [], forgetting: [],
 };
 
 export function fold(d: Derived, e: LabEvent): Derived {
@@ -65,6 +67,8 @@ export function fold(d: Derived, e: LabEvent): Derived {
       return { ...d, methods: [...d.methods, e.result] };
     case 'log':
       return { ...d, logs: [...d.logs, e.message] };
+    case 'warning':
+      return { ...d, warnings: [...d.warnings, e.message] };
     case 'forgetting':
       return { ...d, forgetting: [...d.forgetting, e.cell] };
     case 'run-start':

@@ -7,6 +7,7 @@ const ENDED: Record<string, string> = { done: 'run done', stopped: 'run stopped'
 
 export function StepPanel() {
   const phase = useLab((s) => s.derived.phase);
+  const warnings = useLab((s) => s.derived.warnings);
   const track = useLab((s) => s.run.setup?.track ?? s.track);
   const stepMode = useLab((s) => s.stepMode);
   const step = useLab((s) => s.step);
@@ -34,6 +35,11 @@ export function StepPanel() {
         </div>
       ) : (
         <p className="empty">{stepMode ? 'Start a run: it stops after every phase and explains what just happened.' : 'The current phase and what it did appear here during a run.'}</p>
+      )}
+      {warnings.length > 0 && (
+        <ul className="warnings" role="alert" data-testid="run-warnings">
+          {warnings.map((w, i) => <li key={i}>{w}</li>)}
+        </ul>
       )}
       {(stepMode || waiting) && (
         <div className="step-actions">

@@ -141,6 +141,7 @@ export class EngineHost {
       const loaded = await this.withSource(spec, req.download, emit, ['config.json'], async (folder, signal) => {
         const model = await this.guarded((gpu) => loadModel(gpu, folder, {
           quantize: req.quantize,
+          allowNonFinite: req.allowNonFinite,
           onTensor: (tensor, _bytes, loaded, total) => {
             // cancel-load during the upload: uploadWeights releases what it made when this throws.
             if (signal.aborted) throw new DownloadError(`${folder.label}: cancelled`, { cancelled: true });

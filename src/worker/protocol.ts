@@ -56,7 +56,7 @@ export interface CacheList {
 
 export interface Api {
   init: { req: Record<string, never>; res: AdapterInfo };
-  'load-model': { req: SourceRequest & { quantize?: UploadOptions['quantize']; download?: DownloadRequestOptions }; res: ModelInfo };
+  'load-model': { req: SourceRequest & { quantize?: UploadOptions['quantize']; allowNonFinite?: boolean; download?: DownloadRequestOptions }; res: ModelInfo };
   'load-adapter': { req: SourceRequest & { download?: DownloadRequestOptions }; res: LoraInfo };
   /** The live adapter as PEFT files (adapter_config.json text, adapter_model.safetensors bytes). */
   'export-adapter': { req: { baseModel?: string }; res: { adapterConfig: string; adapterModel: Uint8Array; info: LoraInfo } };

@@ -134,7 +134,7 @@ describe('merging an adapter into the base', () => {
   for (const name of ['llama3-f32', 'qwen2-bf16']) {
     it(`${name}: base + merged adapter reproduces the adapter's logits`, () =>
       withModel(name, async (model, adapter, g) => {
-        adapter.mergeInto(model.weights);
+        await adapter.mergeInto(model.weights);
         const merged = await model.forward(goldenBatch(g));
         // f32: only summation order differs. bf16: the merged weights are rounded to bf16 (2^-9 relative per
         // weight), which moves logits by up to ~0.05 at these weight scales.

@@ -251,7 +251,7 @@ describe('quantised golden models', () => {
         console.info(`q4 base + LoRA losses: ${losses.map((l) => l.toFixed(4)).join(' ')}`);
         expect(losses[7]).toBeLessThan(losses[0] - 0.1);
         const withAdapter = await model.forward(batch, { adapter });
-        adapter.mergeInto(model.weights); // dequantise, add, quantise again
+        await adapter.mergeInto(model.weights); // dequantise, add, quantise again
         const merged = await model.forward(batch);
         const e = errors(merged.logits!, withAdapter.logits!);
         console.info(`q4 merge: logits rel ${e.relNorm.toExponential(2)}, loss ${merged.loss.toFixed(4)} vs ${withAdapter.loss.toFixed(4)} (base ${losses[0].toFixed(4)})`);

@@ -67,8 +67,8 @@ describe('row-sharded weights compute what whole ones do', () => {
             expect(tb).toEqual(ta);
           }
           // merging into sharded (and quantised) weights: each shard takes its rows of B·A
-          adapters[0].mergeInto(whole.weights);
-          adapters[1].mergeInto(split.weights);
+          await adapters[0].mergeInto(whole.weights);
+          await adapters[1].mergeInto(split.weights);
           const [ma, mb] = [await whole.forward(batch), await split.forward(batch)];
           expect(errors(mb.logits!, ma.logits!).maxAbs, 'merged logits').toBeLessThan(1e-6);
         } finally {

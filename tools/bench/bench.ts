@@ -39,6 +39,11 @@ function summary(r: BenchReport): string {
         `   (bytes ×${f.perTokenRatio}, decode ×${f.decodeRatio})`);
     }
   } else if (q) lines.push(`quantization: ${q.note}`);
+  const g = r.guards;
+  if (g) {
+    lines.push(`guards: LoRA training ${g.trainTokPerS} tok/s with the non-finite check, ${g.trainTokPerSWithoutGuard} without (cost ${g.trainCostPct} %); ` +
+      `load-time NaN/Inf count over ${g.loadCheckElements} weights ${g.loadCheckSeconds} s`);
+  }
   return lines.join('\n');
 }
 

@@ -27,7 +27,7 @@ Commands:
              The WebGPU adapter (vendor, architecture, features, limits).
   arc        --model DIR|URL --tasks mini|FILE [--solutions FILE] [--train-tasks FILE --train-solutions FILE]
              [--rounds N (1)] [--seed S (0)] [--max-train N] [--max-eval N] [--self-edits-train N (15)]
-             [--self-edits-eval N (5)] [--no-icl] [--no-no-rl] [--no-oracle] [--out FILE]
+             [--self-edits-eval N (5)] [--no-icl] [--no-no-rl] [--no-oracle] [--ttt-seeds N] [--stop-on-failed-round] [--out FILE]
              SEAL's ARC experiment (Track A): baselines and ReST-EM rounds; prints method → success rate and
              writes every self-edit with its reward and timing. FILE is ARC challenges JSON; its solutions file
              is --solutions or the same name with "challenges" → "solutions". One file without --train-tasks is
@@ -35,7 +35,7 @@ Commands:
   knowledge  --model DIR|URL --passages mini|FILE [--references FILE] [--rounds N] [--seed S] [--k K]
              [--ttt-seeds N] [--cpt N] [--forgetting N] [--max-train N] [--max-eval N]
              [--prompt implications|implications-long|implications-very-long|rewrite|self-qa]
-             [--grader exact|f1|contains|judge] [--no-base] [--no-passage] [--no-own] [--no-reference] [--out FILE]
+             [--grader exact|f1|contains|judge] [--no-base] [--no-passage] [--no-own] [--no-reference] [--stop-on-failed-round] [--out FILE]
              SEAL's knowledge incorporation (Track B): Table 2 (base, passage only, passage + own self-edits,
              passage + reference self-edits, SEAL per round), continued pre-training over N passages (--cpt),
              forgetting over N sequential edits (--forgetting). FILE is SQuAD-shaped JSON ([{title, context,
@@ -51,12 +51,14 @@ engine with HTTP Range), or a Hub repo id org/name, downloaded by the engine int
   --hf-token TOKEN     for gated or private repos (default $HF_TOKEN)
   --cache-dir DIR      keep the browser profile, and so the download cache, in DIR across runs
                        (default $SEAL_CACHE_DIR; without it each run starts with an empty cache)
+  --allow-nonfinite    load weights with NaN or ±Inf values (by default a ModelFormatError names the tensors)
 Download progress goes to stderr. --out FILE writes the JSON there instead of stdout.
 Browser: $CHROME_PATH or a system Chrome/Chromium; SwiftShader unless SEAL_GPU=1.`;
 
 /** Where models and adapters come from (every command with --model). */
 const SOURCE_FLAGS: FlagSpec = {
   'hub-endpoint': 'string', revision: 'string', 'adapter-revision': 'string', 'hf-token': 'string', 'cache-dir': 'string',
+  'allow-nonfinite': 'boolean',
 };
 
 const COMMANDS: Record<string, FlagSpec> = {
@@ -135,7 +137,7 @@ function progressPrinter(): (e: EngineEvent) => void {
 
 async function loadModel(engine: Engine, flags: Flags, adapter: 'optional' | 'required'): Promise<boolean> {
   const onEvent = progressPrinter();
-  await engine.call('load-model', { source: sourceOf(flags, 'model', engine) }, onEvent);
+  await engine.call('load-model', { source: sourceOf(flags, 'model', engine), allowNonFinite: flags['allow-nonfinite'] === true }, onEvent);
   if (adapter === 'required') need(flags, 'adapter');
   if (typeof flags.adapter !== 'string') return false;
   await engine.call('load-adapter', { source: sourceOf(flags, 'adapter', engine) }, onEvent);

@@ -79,6 +79,8 @@ async function weightFiles(folder: ModelFolder): Promise<{ files: RandomAccessFi
 export interface LoadModelOptions {
   /** Passed to uploadWeights (weight-only quantisation of the frozen base). */
   quantize?: UploadOptions['quantize'];
+  /** Passed to uploadWeights: load NaN/±Inf weights instead of refusing them. */
+  allowNonFinite?: boolean;
   /** After each tensor reaches the GPU: its name, its bytes, and the bytes uploaded so far of the total. */
   onTensor?: (name: string, bytes: number, uploaded: number, total: number) => void;
 }
@@ -95,6 +97,7 @@ export async function loadModel(gpu: Gpu, src: FileGetter | ModelFolder, opts: L
   const weights = await uploadWeights(gpu, cfg, table, {
     source,
     quantize: opts.quantize,
+    allowNonFinite: opts.allowNonFinite,
     onTensor: (name, bytes) => opts.onTensor?.(name, bytes, (uploaded += bytes), total),
   });
   try {

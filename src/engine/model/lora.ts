@@ -4,11 +4,17 @@
 // Names, shapes and initialisation follow PEFT: A Kaiming-uniform (a = √5, i.e. U(−1/√in, 1/√in)), B = 0.
 import type { Gpu } from '../gpu/context.ts';
 import { fill_forward } from '../kernels/copy.ts';
+import { count_nonfinite_forward } from '../kernels/count_nonfinite.ts';
 import type { ModelConfig } from './config.ts';
 import { ModelFormatError } from './errors.ts';
 import { matrixAddLowRank } from './matrix.ts';
 import { PROJECTIONS, projectionGroup, projectionShape, type ModelWeights, type Projection } from './weights.ts';
 import { Xoshiro128 } from './xoshiro.ts';
+
+/** An adapter that is not finite was about to be merged into the base weights. */
+export class NonFiniteAdapterError extends Error {
+  override readonly name = 'NonFiniteAdapterError';
+}
 
 export interface LoraConfig {
   r: number;
@@ -108,12 +114,26 @@ export class LoraAdapter {
     for (const s of this.slots) fill_forward(this.gpu, this.params, s.out * this.config.r, 0, s.bOff);
   }
 
+  /** NaN/±Inf parameters, counted on the GPU (one small read). */
+  async nonFiniteCount(): Promise<number> {
+    const counts = this.gpu.buffer('lora-nonfinite-count', 4);
+    try {
+      count_nonfinite_forward(this.gpu, counts, this.params, { n: this.size, dtype: 'f32', slot: 0 });
+      return new Uint32Array(await this.gpu.read(counts, 4))[0];
+    } finally {
+      this.gpu.release(counts);
+    }
+  }
+
   /**
    * Folds the adapter into the base: W ← W + (alpha/r)·B·A for every target, in W's own storage type. The
    * model then computes (up to that type's rounding) what base + adapter computed. A quantised base is
-   * dequantised, merged and quantised again (matrix.ts), which adds a fresh quantisation error.
+   * dequantised, merged and quantised again (matrix.ts), which adds a fresh quantisation error. An adapter with
+   * NaN or infinite parameters is never merged (NonFiniteAdapterError): it would break the base for good.
    */
-  mergeInto(weights: ModelWeights): void {
+  async mergeInto(weights: ModelWeights): Promise<void> {
+    const bad = await this.nonFiniteCount();
+    if (bad) throw new NonFiniteAdapterError(`the adapter has ${bad} NaN or infinite parameter${bad > 1 ? 's' : ''}: not merged, the base weights are unchanged`);
     for (const s of this.slots) {
       matrixAddLowRank(this.gpu, weights.layers[s.layer].proj[s.proj].w, this.params, { r: this.config.r, scale: this.scale, aOff: s.aOff, bOff: s.bOff });
     }

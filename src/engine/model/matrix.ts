@@ -91,8 +91,13 @@ function chunkRows(cols: number, rb: number, cap: number, rows: number): number 
  * straight from views of `raw` (never a second copy of the tensor); quantised shards go through `staging` in row
  * chunks and are quantised on the GPU. Every buffer made is pushed to `made` (the caller releases them on error).
  */
+/**
+ * Uploads a matrix as planned (shards; quantised through `staging`). `check` sees every buffer that holds file
+ * values as they are (a shard, or a staging chunk before quantising) with its element count: the load's guard.
+ */
 export function uploadMatrix(
   gpu: Gpu, label: string, raw: Uint8Array, dtype: WeightDType, plan: MatrixPlan, made: GPUBuffer[], staging?: GPUBuffer,
+  check?: (buffer: GPUBuffer, elements: number) => void,
 ): GpuMatrix {
   const rb = plan.cols * BYTES[dtype];
   const shards: MatrixShard[] = [];
@@ -102,6 +107,7 @@ export function uploadMatrix(
     if (!isQuant(plan.format)) {
       const data = gpu.upload(name(i), raw.subarray(at, at + s.rows * rb));
       made.push(data);
+      check?.(data, s.rows * plan.cols);
       shards.push({ row0: s.row0, rows: s.rows, data });
       return;
     }
@@ -114,6 +120,7 @@ export function uploadMatrix(
     for (let r0 = 0; r0 < s.rows; r0 += step) {
       const n = Math.min(step, s.rows - r0);
       gpu.write(staging, raw.subarray(at + r0 * rb, at + (r0 + n) * rb)); // flushes the previous chunk's kernel first
+      check?.(staging, n * plan.cols);
       quantize_forward(gpu, data, scales, staging, { format: plan.format, dtype, groups: (n * plan.cols) / QGROUP, sOff: (r0 * plan.cols) / QGROUP });
     }
     shards.push({ row0: s.row0, rows: s.rows, data, scales });

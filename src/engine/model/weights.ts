@@ -6,6 +6,7 @@
 // nothing half-loaded.
 import { fmtBytes, type Gpu } from '../gpu/context.ts';
 import type { WeightDType } from '../gpu/dtype.ts';
+import { count_nonfinite_forward } from '../kernels/count_nonfinite.ts';
 import type { ModelConfig } from './config.ts';
 import { ModelFormatError } from './errors.ts';
 import { releaseMatrix, uploadMatrix, type GpuMatrix, type GpuTensor, type Quantization } from './matrix.ts';
@@ -92,6 +93,8 @@ export interface UploadOptions {
   plan?: Omit<MemoryPlan, 'quantize' | 'dtype' | 'dtypeOf' | 'maxBindingBytes'>;
   /** Called after each tensor reaches the GPU (progress). */
   onTensor?: (name: string, bytes: number) => void;
+  /** Load a checkpoint with NaN or ±Inf values anyway (by default that is a ModelFormatError naming the tensors). */
+  allowNonFinite?: boolean;
 }
 
 /**
@@ -124,6 +127,11 @@ export async function uploadWeights(gpu: Gpu, cfg: ModelConfig, tensors: TensorT
   const estimate = planUpload(gpu, cfg, tensors, opts);
   const made: GPUBuffer[] = [];
   let staging: GPUBuffer | undefined;
+  // The guard: each tensor's NaN/±Inf count, summed on the GPU into its own slot as it arrives, read once at the end.
+  const slots = [...expectedTensors(cfg).keys()];
+  const counts = gpu.buffer('weights-nonfinite-counts', 4 * slots.length);
+  const check = (name: string) => (buffer: GPUBuffer, n: number) =>
+    count_nonfinite_forward(gpu, counts, buffer, { n, dtype: DTYPES[tensors.get(name)!.info.dtype], slot: slots.indexOf(name) });
   try {
     if (estimate.loadStaging) staging = gpu.buffer('weights-staging', estimate.loadStaging);
     const read = (name: string) => tensors.get(name)!.read();
@@ -132,12 +140,13 @@ export async function uploadWeights(gpu: Gpu, cfg: ModelConfig, tensors: TensorT
       const raw = await read(name);
       const buffer = gpu.upload(name, raw);
       made.push(buffer);
+      check(name)(buffer, info.shape.reduce((a, b) => a * b, 1));
       opts.onTensor?.(name, raw.byteLength);
       return { buffer, dtype: DTYPES[info.dtype], shape: info.shape };
     };
     const matrix = async (name: string): Promise<GpuMatrix> => {
       const raw = await read(name);
-      const m = uploadMatrix(gpu, name, raw, DTYPES[tensors.get(name)!.info.dtype], estimate.matrices.get(name)!, made, staging);
+      const m = uploadMatrix(gpu, name, raw, DTYPES[tensors.get(name)!.info.dtype], estimate.matrices.get(name)!, made, staging, check(name));
       opts.onTensor?.(name, raw.byteLength);
       return m;
     };
@@ -158,12 +167,17 @@ export async function uploadWeights(gpu: Gpu, cfg: ModelConfig, tensors: TensorT
     const bytes = made.reduce((s, b) => s + b.size, 0);
     const weightsPart = estimate.parts.find((x) => x.name === 'weights')!.bytes;
     if (bytes !== weightsPart) throw new Error(`weights: allocated ${fmtBytes(bytes)} but estimated ${fmtBytes(weightsPart)}`);
+    const bad = [...new Uint32Array(await gpu.read(counts, 4 * slots.length))].flatMap((n, i) => (n ? [`"${slots[i]}" (${n} value${n > 1 ? 's' : ''})`] : []));
+    if (bad.length && !opts.allowNonFinite) {
+      throw new ModelFormatError(`${opts.source ?? 'the checkpoint'} has NaN or infinite weights in ${bad.length} tensor${bad.length > 1 ? 's' : ''}: ` +
+        `${bad.slice(0, 6).join(', ')}${bad.length > 6 ? ', …' : ''}. The file is probably corrupt; load it with allowNonFinite to inspect it anyway.`, { source: opts.source });
+    }
     return { embed, layers, norm, head, quantization: estimate.plan.quantize, bytes, destroy: () => gpu.release(...made) };
   } catch (e) {
     gpu.release(...made); // nothing half-loaded
     throw e;
   } finally {
-    if (staging) gpu.release(staging);
+    gpu.release(counts, ...(staging ? [staging] : []));
   }
 }
 

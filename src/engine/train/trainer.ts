@@ -34,6 +34,20 @@ export interface MicroBatch {
   lossMask: Int32Array | Float32Array;
 }
 
+/**
+ * A training run whose loss or gradient norm stopped being finite (e.g. a learning rate far too large). Thrown at
+ * once, from the loss and norm the step reads anyway; the adapter and optimizer state are then garbage and must be
+ * reset (or the adapter dropped) before any use.
+ */
+export class TrainingDivergedError extends Error {
+  override readonly name = 'TrainingDivergedError';
+  constructor(readonly step: number, readonly loss: number, readonly gradNorm: number) {
+    super(`training diverged at step ${step} (loss ${fmt(loss)}${Number.isNaN(gradNorm) ? '' : `, gradient norm ${fmt(gradNorm)}`})`);
+  }
+}
+
+const fmt = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(4)).toString() : String(x));
+
 export interface StepResult {
   step: number;
   loss: number;
@@ -49,6 +63,8 @@ export class LoraTrainer {
   private readonly partials: GPUBuffer;
   private gpu: Gpu;
   steps = 0;
+  /** Stop with a TrainingDivergedError on a non-finite loss or gradient norm (off only to measure what it costs). */
+  guard = true;
 
   constructor(readonly model: LlamaModel, readonly adapter: LoraAdapter, public hyper: TrainHyper) {
     this.gpu = model.gpu;
@@ -83,6 +99,7 @@ export class LoraTrainer {
 
   async step(micro: MicroBatch[]): Promise<StepResult> {
     const loss = await this.computeGradients(micro);
+    if (this.guard && !Number.isFinite(loss)) throw new TrainingDivergedError(this.steps + 1, loss, NaN);
     const h = this.hyper;
     const lr = h.lr * cosineWithWarmup(this.steps, h.warmupSteps, h.totalSteps);
     sum_squares_forward(this.gpu, this.normSq, this.grads, this.partials, this.adapter.size);
@@ -90,6 +107,7 @@ export class LoraTrainer {
       this.adapter.size, this.steps + 1, { ...h, lr, maxNorm: h.maxGradNorm });
     const gradNorm = Math.sqrt((await this.gpu.readF32(this.normSq, 1))[0]);
     this.steps++;
+    if (this.guard && !Number.isFinite(gradNorm)) throw new TrainingDivergedError(this.steps, loss, gradNorm);
     return { step: this.steps, loss, gradNorm, lr };
   }
 

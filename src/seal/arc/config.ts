@@ -23,6 +23,8 @@ export interface ArcConfig {
   restEm: { loraRank: number; loraAlpha: number; epochs: number; batchSize: number; lr: number };
   oracle: SelfEdit;
   methods: { icl: boolean; noRl: boolean; oracle: boolean };
+  /** A diverged M-step leaves the generator as it was; then go on, or stop the run. */
+  onFailedRound: 'continue' | 'stop';
 }
 
 const TTT_TARGETS: Projection[] = ['q_proj', 'v_proj', 'gate_proj', 'up_proj', 'down_proj'];
@@ -39,6 +41,7 @@ export const PAPER_1B: ArcConfig = {
   restEm: { loraRank: 16, loraAlpha: 16, epochs: 8, batchSize: 5, lr: 5e-5 },
   oracle: ORACLE_SELF_EDIT,
   methods: { icl: true, noRl: true, oracle: true },
+  onFailedRound: 'continue',
 };
 
 const num = z.number().positive();
@@ -58,7 +61,7 @@ export const ArcOverrides = z.strictObject({
 export type ArcOverrides = z.infer<typeof ArcOverrides>;
 
 /** What a user sets for one run (the lab's run settings, the CLI's flags). */
-export type ArcUserSettings = Partial<Pick<ArcConfig, 'seed' | 'rounds' | 'selfEditsPerTrainTask' | 'selfEditsPerEvalTask' | 'tttSeeds' | 'methods'>>;
+export type ArcUserSettings = Partial<Pick<ArcConfig, 'seed' | 'rounds' | 'selfEditsPerTrainTask' | 'selfEditsPerEvalTask' | 'tttSeeds' | 'methods' | 'onFailedRound'>>;
 
 export function parseOverrides(raw: unknown, source = 'seal_lab.json "arc"'): ArcOverrides {
   const r = ArcOverrides.safeParse(raw);

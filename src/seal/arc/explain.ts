@@ -17,6 +17,8 @@ export function arcExplanations(temperature: number): Explanations<ArcItem, Self
       `Kept ${kept} of ${of} self-edits: those whose adapted model solved its training task. Next: fine-tune the self-edit generator on these (prompt, self-edit) pairs.`,
     sftSkipped: () =>
       'No self-edit earned a reward, so the generator stays as it was (ReST-EM has nothing to imitate). Next: evaluate it on the held-out tasks.',
+    sftFailed: (round, reason) =>
+      `The M-step of round ${round} ${reason}, so nothing was merged: the generator keeps its weights and this round changed nothing. Next: evaluate it on the held-out tasks.`,
     sft: (pairs, losses) =>
       `Fine-tuned a LoRA adapter on the self-edit generator with ${pairs} kept pairs for ${losses.length} steps, loss ${losses[0].toFixed(3)} → ${losses.at(-1)!.toFixed(3)}. Next: merge it into the base weights.`,
     merged: (round) =>

@@ -23,7 +23,7 @@ export function arcTrack(ctx: ArcContext): Track<ArcItem, SelfEdit, ArcRollout, 
     name: 'arc',
     settings: {
       seed: cfg.seed, rounds: cfg.rounds, samplesPerTrainItem: cfg.selfEditsPerTrainTask, samplesPerEvalItem: cfg.selfEditsPerEvalTask,
-      tttSeeds: cfg.tttSeeds, sampling: cfg.selfEdit, innerLoop: ttt, restEm: { ...cfg.restEm, targets: ttt.targets },
+      tttSeeds: cfg.tttSeeds, sampling: cfg.selfEdit, innerLoop: ttt, restEm: { ...cfg.restEm, targets: ttt.targets }, onFailedRound: cfg.onFailedRound,
     },
     baselines: [
       ...(cfg.methods.icl ? [{ kind: 'no-update' as const, method: 'icl' }] : []),

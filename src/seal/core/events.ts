@@ -51,4 +51,6 @@ export type SealEvent<R extends Rollout = Rollout, D = unknown> =
   | { type: 'ttt-data'; rolloutId: string; itemId: string; data: D }
   | { type: 'sft-loss'; round: number; step: number; loss: number }
   | { type: 'method-result'; result: MethodResult }
+  /** Something went wrong that the run survived (a diverged M-step, a skipped condition): shown until the next run. */
+  | { type: 'warning'; message: string }
   | { type: 'log'; message: string };

@@ -8,8 +8,9 @@
 //     evaluate SEAL(round): self-edits of θ on the held-out items, each applied and scored
 //
 // Every phase emits a `phase` event and then waits at RunControl.checkpoint() (Pause/Step/Stop).
-import { LoraAdapter } from '../../engine/model/lora.ts';
-import { DEFAULT_HYPER, LoraTrainer } from '../../engine/train/trainer.ts';
+import { LoraAdapter, NonFiniteAdapterError } from '../../engine/model/lora.ts';
+import { DEFAULT_HYPER, LoraTrainer, TrainingDivergedError } from '../../engine/train/trainer.ts';
+import { RunStopped } from './control.ts';
 import type { SealContext } from './context.ts';
 import type { MethodResult, Rollout, SealEvent } from './events.ts';
 import { fineTune, trainingSteps } from './fine_tune.ts';
@@ -136,14 +137,23 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
     return kept;
   }
 
-  /** M-step: SFT the generator on the kept pairs, then merge. */
+  /** M-step: SFT the generator on the kept pairs, then merge; a diverged M-step is never merged. */
   private async mStep(kept: R[], round: number): Promise<void> {
     const byId = new Map(this.items.train.map((t) => [t.id, t]));
     const pairs = kept.map((r) => this.track.sftSequence(byId.get(r.itemId)!, r.text));
     const { explain, settings } = this.track;
     if (!pairs.length) return this.phase('sft', 'seal', round, explain.sftSkipped());
-    const losses = await fineTuneGenerator(this.ctx.model, pairs, settings.restEm, this.seed(round), this.ctx.control,
-      (step, loss) => this.ctx.emit({ type: 'sft-loss', round, step, loss }));
+    let losses: number[];
+    try {
+      losses = await fineTuneGenerator(this.ctx.model, pairs, settings.restEm, this.seed(round), this.ctx.control,
+        (step, loss) => this.ctx.emit({ type: 'sft-loss', round, step, loss }));
+    } catch (e) {
+      if (!(e instanceof TrainingDivergedError || e instanceof NonFiniteAdapterError)) throw e;
+      this.ctx.emit({ type: 'warning', message: `ReST-EM round ${round} failed: the M-step ${e.message}; the generator keeps its weights.` });
+      await this.phase('sft', 'seal', round, explain.sftFailed(round, e.message));
+      if (settings.onFailedRound === 'stop') throw new RunStopped(`round ${round} failed: the M-step ${e.message}`);
+      return;
+    }
     await this.phase('sft', 'seal', round, explain.sft(pairs.length, losses));
     await this.phase('merge', 'seal', round, explain.merged(round));
   }
@@ -176,7 +186,17 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
         Object.assign(rec, { examples: plan.sequences.length, steps });
       }
       if (plan.rejected) return this.record({ ...rec, reason: plan.rejected, seconds: seconds() });
-      const losses = await this.train(plan, seedK, k === 0 ? rec.id : null);
+      let losses: number[];
+      try {
+        losses = await this.train(plan, seedK, k === 0 ? rec.id : null);
+      } catch (e) {
+        if (!(e instanceof TrainingDivergedError)) throw e;
+        // The next self-edit starts from a freshly reset adapter and optimizer, as every one does.
+        const reason = `diverged at step ${e.step} (loss ${e.loss})${runs > 1 ? ` on TTT seed ${k + 1}` : ''}`;
+        const done = this.record({ ...rec, reward: 0, rewards: [...scores.map((s) => s.reward), 0], solved: 0, reason, finalLoss: null, seconds: seconds() });
+        await this.phase('inner-loop', method, round, `The inner loop ${reason}: this self-edit scores 0. The next one starts from a fresh adapter.`, item.id);
+        return done;
+      }
       finalLoss += (losses.at(-1) ?? NaN) / runs;
       if (k === 0) await this.phase('inner-loop', method, round, track.explain.innerLoop(item, se.edit, steps, plan.sequences.length, losses.at(-1) ?? null), item.id);
       scores.push(await track.score(item, seedK, this.adapter));

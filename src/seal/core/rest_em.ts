@@ -30,7 +30,7 @@ export async function fineTuneGenerator(
   try {
     adapter.reset(seed);
     const steps = await fineTune(trainer, pairs, { epochs: s.epochs, batchSize: s.batchSize, orderSeed: seed }, control, (r) => onLoss(r.step, r.loss));
-    adapter.mergeInto(model.weights);
+    await adapter.mergeInto(model.weights);
     return steps.map((r) => r.loss);
   } finally {
     trainer.destroy();

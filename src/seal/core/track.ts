@@ -26,6 +26,8 @@ export interface LoopSettings {
   /** The inner loop's LoRA and batching (its learning rate and epochs come from each plan). */
   innerLoop: { loraRank: number; loraAlpha: number; targets: Projection[]; batchSize: number; warmupRatio: number };
   restEm: RestEmSettings;
+  /** When an M-step diverges (the generator then keeps its weights): go on with the next phase, or stop the run. */
+  onFailedRound: 'continue' | 'stop';
 }
 
 /** θ' ← SFT(θ, SE): what the inner loop trains on for one self-edit, or why it does not. */
@@ -66,6 +68,8 @@ export interface Explanations<Item, Edit> {
   evaluated(item: Item, reward: number, role: 'train' | 'eval'): string;
   selected(kept: number, of: number): string;
   sftSkipped(): string;
+  /** The M-step diverged (or its adapter was not finite): nothing was merged. */
+  sftFailed(round: number, reason: string): string;
   sft(pairs: number, losses: number[]): string;
   merged(round: number): string;
 }

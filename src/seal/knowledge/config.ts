@@ -28,6 +28,8 @@ export interface KnowledgeConfig {
   /** Forgetting: this many passages' self-edits applied one after another, each merged (0: off; paper: 8). */
   forgettingPassages: number;
   methods: { base: boolean; passage: boolean; own: boolean; reference: boolean };
+  /** A diverged M-step leaves the generator as it was; then go on, or stop the run. */
+  onFailedRound: 'continue' | 'stop';
 }
 
 const TARGETS: Projection[] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
@@ -46,6 +48,7 @@ export const PAPER_KNOWLEDGE: KnowledgeConfig = {
   cptPassages: 0,
   forgettingPassages: 0,
   methods: { base: true, passage: true, own: true, reference: true },
+  onFailedRound: 'continue',
 };
 
 const num = z.number().positive();
@@ -77,7 +80,7 @@ export function parseKnowledgeOverrides(raw: unknown, source = 'seal_lab.json "k
 
 /** What a user sets for one run (the lab's run settings, the CLI's flags). */
 export type KnowledgeUserSettings = Partial<Pick<KnowledgeConfig,
-  'seed' | 'rounds' | 'selfEditsPerPassage' | 'tttSeeds' | 'prompt' | 'grader' | 'cptPassages' | 'forgettingPassages' | 'methods'>>;
+  'seed' | 'rounds' | 'selfEditsPerPassage' | 'tttSeeds' | 'prompt' | 'grader' | 'cptPassages' | 'forgettingPassages' | 'methods' | 'onFailedRound'>>;
 
 /** `o` without its undefined fields (so they cannot hide a default when spread). */
 const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

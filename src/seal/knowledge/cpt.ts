@@ -35,7 +35,7 @@ export async function continuedPretraining(loop: Loop, ctx: KnowledgeContext): P
   for (const [c, [method, notes]] of conditions.entries()) {
     const written = passages.map(notes);
     if (written.some((x) => x === null)) {
-      ctx.emit({ type: 'log', message: `continued pre-training: ${method} skipped (the run has no such self-edit for every passage)` });
+      ctx.emit({ type: 'warning', message: `continued pre-training: ${method} skipped (the run has no such self-edit for every passage)` });
       continue;
     }
     const sequences = passages.flatMap((p, i) => notesData(written[i]!, p).sequences.map((t) => encodeTrainSequence(tok, sp, t)));

@@ -25,6 +25,8 @@ export function knowledgeExplanations(cfg: KnowledgeConfig): Explanations<Passag
       `Kept ${kept} of ${of} self-edits: for each training passage the one whose update answered the most questions (none where every reward was 0). ` +
       'Next: teach the generator to write self-edits like these.',
     sftSkipped: () => 'No self-edit raised any accuracy, so the generator stays as it was (ReST-EM has nothing to imitate). Next: evaluate it on the held-out passages.',
+    sftFailed: (round, reason) =>
+      `The M-step of round ${round} ${reason}, so nothing was merged: the writer keeps its weights and this round changed nothing. Next: evaluate it on the held-out passages.`,
     sft: (pairs, losses) =>
       `Fine-tuned the self-edit writer on ${pairs} (passage → best self-edit) pairs for ${losses.length} steps, loss ${losses[0].toFixed(3)} → ${losses.at(-1)!.toFixed(3)}. ` +
       'Next: merge it into the base weights.',

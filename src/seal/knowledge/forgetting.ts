@@ -21,7 +21,7 @@ export async function forgetting(loop: Loop, ctx: KnowledgeContext): Promise<For
   for (const [i, p] of passages.entries()) {
     const sequences = notesData(notes(p), p).sequences.map((t) => encodeTrainSequence(tok, sp, t));
     await loop.train({ sequences, epochs: cfg.ttt.epochs, lr: cfg.ttt.lr }, loop.seed(800_000 + i), null);
-    loop.adapter.mergeInto(model.weights);
+    await loop.adapter.mergeInto(model.weights);
     for (const [j, q] of passages.slice(0, i + 1).entries()) {
       const s = await loop.track.score(q, loop.seed(810_000 + j), undefined);
       const cell = { step: i + 1, applied: p.id, passage: q.id, column: j, accuracy: s.reward };

@@ -30,7 +30,7 @@ export function knowledgeTrack(ctx: KnowledgeContext, passages: PassageSet): Tra
     name: 'knowledge',
     settings: {
       seed: cfg.seed, rounds: cfg.rounds, samplesPerTrainItem: cfg.selfEditsPerPassage, samplesPerEvalItem: cfg.selfEditsPerPassage,
-      tttSeeds: cfg.tttSeeds, sampling: cfg.selfEdit, innerLoop: cfg.ttt, restEm: { ...cfg.restEm, targets: cfg.ttt.targets },
+      tttSeeds: cfg.tttSeeds, sampling: cfg.selfEdit, innerLoop: cfg.ttt, restEm: { ...cfg.restEm, targets: cfg.ttt.targets }, onFailedRound: cfg.onFailedRound,
     },
     baselines,
     keep: 'best-per-item',
