@@ -5,6 +5,7 @@ import { arcSlice } from './slices/arc.ts';
 import { cacheSlice } from './slices/cache.ts';
 import { engineSlice } from './slices/engine.ts';
 import { errorSlice } from './slices/errors.ts';
+import { historySlice } from './slices/history.ts';
 import { knowledgeSlice } from './slices/knowledge.ts';
 import { runSlice, runView } from './slices/run.ts';
 import { trackSlice } from './slices/track.ts';
@@ -18,6 +19,7 @@ export const useLab = create<LabState>()((...a) => ({
   ...arcSlice(...a),
   ...knowledgeSlice(...a),
   ...trackSlice(...a),
+  ...historySlice(...a),
 }));
 
 /** The controls' view of the run (re-renders only when it changes). */

@@ -11,6 +11,7 @@ import type { LabEvent, SealRunRequest, TrackName } from '../seal/tracks.ts';
 import type { EngineClient } from '../worker/client.ts';
 import type { CacheList, ModelInfo, ModelSourceSpec } from '../worker/protocol.ts';
 import type { Derived } from './derive.ts';
+import type { SavedRun } from './history.ts';
 import type { RunExport } from './export.ts';
 import type { LoadProgress, Quantize } from './model_source.ts';
 import type { ErrorSlice } from './slices/errors.ts';
@@ -76,6 +77,10 @@ export interface RunState {
   seconds: number | null;
   modelUrl: string | null;
   setup: RunSetup | null;
+  /** The saved run this is (history), or null. */
+  id: string | null;
+  /** Not live: a saved run opened from the history, or an imported run file (a recording). */
+  viewing: { kind: 'saved' | 'recording'; label: string } | null;
 }
 
 /** What a track slice hands the run slice to start a run: the worker request and what the UI records of it. */
@@ -155,10 +160,31 @@ export interface KnowledgeSlice {
   knowledgeRunPlan(): RunPlan;
 }
 
+export interface HistorySlice {
+  history: {
+    runs: SavedRun[];
+    usage: number | null;
+    quota: number | null;
+    error: string | null;
+    /** Runs picked for the comparison, and their folded events once loaded. */
+    compare: string[];
+    compared: Record<string, Derived>;
+  };
+  refreshHistory(): Promise<void>;
+  /** Shows a saved run (not live): its charts, tables and self-edits. */
+  openRun(id: string): Promise<void>;
+  /** Back to the live view (empty until the next run). */
+  closeRun(): void;
+  deleteSavedRun(id: string): Promise<void>;
+  /** A run file (the JSON export) into the history, as a recording. */
+  importRunFile(file: File): Promise<void>;
+  toggleCompare(id: string): Promise<void>;
+}
+
 export interface TrackSlice {
   track: TrackName;
   /** Switches the lab to a track (and to its embedded model when another track's embedded model is loaded). */
   setTrack(t: TrackName): Promise<void>;
 }
 
-export type LabState = EngineSlice & CacheSlice & RunSlice & ErrorSlice & ArcSlice & KnowledgeSlice & TrackSlice;
+export type LabState = EngineSlice & CacheSlice & RunSlice & ErrorSlice & ArcSlice & KnowledgeSlice & TrackSlice & HistorySlice;

@@ -1,10 +1,13 @@
 // The lab: header (with the track picker) and controls on top; set-up (model, the track's items and settings,
 // device) on the left; the loop and the charts in the middle; the track's item viewer on the right (ARC: task
 // grids; knowledge: the passage and its questions); the self-edit table below. The engine worker starts once.
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { useLab } from '../store/lab.ts';
 import { Header } from './Header.tsx';
-import { Controls } from './Controls.tsx';
+import { Controls, useRunShortcuts } from './Controls.tsx';
+import { HistoryPanel } from './history/HistoryPanel.tsx';
+import { ViewingBanner } from './history/ViewingBanner.tsx';
+import { PresenterView } from './presenter/PresenterView.tsx';
 import { ErrorPanel } from './ErrorPanel.tsx';
 import { ModelPicker } from './ModelPicker.tsx';
 import { TaskSetPicker } from './arc/TaskSetPicker.tsx';
@@ -26,6 +29,10 @@ export function App() {
   const track = useLab((s) => s.track);
   const connect = useLab((s) => s.connect);
   useEffect(() => void connect(), [connect]);
+  // ?view=presenter opens the presenter view; p switches.
+  const [presenting, setPresenting] = useState(() => new URLSearchParams(location.search).get('view') === 'presenter');
+  useRunShortcuts({ p: () => setPresenting((v) => !v) });
+  if (presenting && gpu.kind !== 'error') return <PresenterView />;
 
   return (
     <div className="app" data-testid="app">
@@ -36,6 +43,7 @@ export function App() {
         <>
           <Controls />
           <ErrorPanel />
+          <ViewingBanner />
           <main className="lab">
             <div className="col col-setup">
               <ModelPicker />
@@ -53,6 +61,7 @@ export function App() {
             </div>
             <div className="col col-wide">
               <SelfEditInspector />
+              <HistoryPanel />
             </div>
           </main>
         </>

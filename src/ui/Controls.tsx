@@ -1,34 +1,49 @@
-// Run / Step mode / Pause–Resume / Next step / Stop, their keyboard shortcuts, the run's status and the exports.
+// Run / Step mode / Pause–Resume / Next step / Stop, their keyboard shortcuts (useRunShortcuts, mounted once by
+// App), the run's status and the exports.
 import { useLab, useRunView } from '../store/lab.ts';
 import type { RunView } from '../store/state.ts';
 import { useShortcuts } from './useShortcuts.ts';
 import { Elapsed } from './Elapsed.tsx';
 
-const STATUS: Record<RunView, string> = {
+export const STATUS: Record<RunView, string> = {
   idle: 'Ready', running: 'Running', pausing: 'Pausing after this phase…', paused: 'Paused', stopping: 'Stopping after this phase…',
   done: 'Done', stopped: 'Stopped', error: 'Failed',
 };
 
-export function Controls() {
+/** What the run controls may do now (the toolbar, the presenter view and the keyboard agree on it). */
+export function useRunActions() {
   const view = useRunView();
   const lab = useLab();
   const modelReady = lab.model.status === 'ready';
   const active = lab.run.status === 'running';
   // A task file the local preview rejects still runs: the worker validates it and its TaskFileError is shown.
-  const canRun = modelReady && !active;
-  const canPause = active && (view === 'running') && !lab.run.stepMode;
-  const canResume = active && (view === 'paused' || view === 'pausing');
-  const canStep = active && view === 'paused';
-  const canStop = active && view !== 'stopping';
-  const hasData = lab.events.length > 0 || lab.run.status !== 'idle';
+  const can = {
+    run: modelReady && !active,
+    pause: active && view === 'running' && !lab.run.stepMode,
+    resume: active && (view === 'paused' || view === 'pausing'),
+    step: active && view === 'paused',
+    stop: active && view !== 'stopping',
+  };
+  return { view, lab, modelReady, active, can };
+}
 
+/** Run r · pause/resume space · step mode s · next step n · stop x: the page's run keys, in every view. */
+export function useRunShortcuts(extra: Record<string, () => unknown> = {}): void {
+  const { lab, can } = useRunActions();
   useShortcuts({
-    r: () => canRun && void lab.start(),
-    ' ': () => (canPause ? void lab.pause() : canResume && void lab.resume()),
+    r: () => can.run && void lab.start(),
+    ' ': () => (can.pause ? void lab.pause() : can.resume && void lab.resume()),
     s: () => void lab.setStepMode(!lab.stepMode),
-    n: () => canStep && void lab.step(),
-    x: () => canStop && void lab.stop(),
+    n: () => can.step && void lab.step(),
+    x: () => can.stop && void lab.stop(),
+    ...extra,
   });
+}
+
+export function Controls() {
+  const { view, lab, modelReady, active, can } = useRunActions();
+  const { run: canRun, pause: canPause, resume: canResume, step: canStep, stop: canStop } = can;
+  const hasData = lab.events.length > 0 || lab.run.status !== 'idle';
 
   return (
     <div className="controls" role="toolbar" aria-label="Run controls" data-testid="controls">

@@ -5,10 +5,12 @@ import type { StateCreator } from 'zustand';
 import type { LabEvent } from '../../seal/tracks.ts';
 import { EMPTY, fold } from '../derive.ts';
 import { download, rolloutsCsv, stamp } from '../export.ts';
+import { newRunId, RunRecorder } from '../history.ts';
 import type { LabState, RunPlan, RunSlice, RunState, RunView } from '../state.ts';
 
 export const IDLE_RUN: RunState = {
   status: 'idle', stepMode: false, pauseRequested: false, stopRequested: false, gate: 0, startedAt: null, seconds: null, modelUrl: null, setup: null,
+  id: null, viewing: null,
 };
 
 export function runView(r: RunState, phaseCount: number): RunView {
@@ -26,6 +28,7 @@ export const runSlice: StateCreator<LabState, [], [], RunSlice> = (set, get) => 
   // Events arrive in bursts (every TTT step): they are applied at most every 60 ms, in one fold.
   let pending: LabEvent[] = [];
   let flushTimer: ReturnType<typeof setTimeout> | null = null;
+  let recorder: RunRecorder | null = null;
   const flush = () => {
     if (flushTimer) clearTimeout(flushTimer);
     flushTimer = null;
@@ -33,8 +36,11 @@ export const runSlice: StateCreator<LabState, [], [], RunSlice> = (set, get) => 
     const batch = pending;
     pending = [];
     const { events, derived } = get();
-    set({ events: events.concat(batch), derived: batch.reduce(fold, derived) });
+    const next = batch.reduce(fold, derived);
+    set({ events: events.concat(batch), derived: next });
+    recorder?.append(batch, next.methods);
   };
+  const saveFailed = (e: unknown) => set((s) => ({ history: { ...s.history, error: `The run is not being saved: ${(e as Error).message}` } }));
   const enqueue = (e: LabEvent) => {
     pending.push(e);
     flushTimer ??= setTimeout(flush, 60);
@@ -88,14 +94,22 @@ export const runSlice: StateCreator<LabState, [], [], RunSlice> = (set, get) => 
         return;
       }
       pending = [];
+      const startedAt = Date.now();
+      recorder = new RunRecorder({
+        id: newRunId(), startedAt, seconds: null, track: plan.setup.track, modelUrl: s.model.url, setup: plan.setup, status: 'running', methods: [], events: 0,
+      }, saveFailed);
       set({
         stepMode, events: [], derived: EMPTY, selectedRollout: null, selectedItem: null, error: null,
-        run: { ...IDLE_RUN, status: 'running', stepMode, startedAt: Date.now(), modelUrl: s.model.url, setup: plan.setup },
+        run: { ...IDLE_RUN, status: 'running', stepMode, startedAt, modelUrl: s.model.url, setup: plan.setup, id: recorder.id },
       });
       const t0 = performance.now();
       const done = (p: Partial<RunState>) => {
         flush();
         set((st) => ({ run: { ...st.run, pauseRequested: false, stopRequested: false, seconds: (performance.now() - t0) / 1000, ...p } }));
+        const { run, error } = get();
+        const status = run.status === 'running' || run.status === 'idle' ? 'error' : run.status;
+        void recorder?.finish({ status, seconds: run.seconds, error: error && { name: error.name, message: error.message } }).then(() => get().refreshHistory());
+        recorder = null;
       };
       try {
         await s.client.call('seal-run', { ...plan.request, stepMode }, (e) => {
@@ -106,8 +120,8 @@ export const runSlice: StateCreator<LabState, [], [], RunSlice> = (set, get) => 
       } catch (e) {
         if ((e as Error).name === 'RunStopped') done({ status: 'stopped' });
         else {
-          done({ status: 'error' });
           get().fail('Run', e);
+          done({ status: 'error' });
         }
       }
     },

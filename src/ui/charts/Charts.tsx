@@ -1,6 +1,7 @@
 // The charts, in one module so recharts loads as its own chunk (React.lazy in App) after the first paint: the
 // results beside the paper's table (per track), rewards, TTT and SFT losses, and the knowledge track's forgetting.
 import { useMemo } from 'react';
+import { CompareCharts } from './CompareCharts.tsx';
 import { useTrackSetup } from '../useTrackSetup.ts';
 import { ForgettingHeatmap } from './ForgettingHeatmap.tsx';
 import { RewardChart } from './RewardChart.tsx';
@@ -30,6 +31,7 @@ export default function Charts() {
       <TttLossChart />
       <SftLossChart />
       {setup.track === 'knowledge' && setup.config.forgettingPassages > 0 && <ForgettingHeatmap />}
+      <CompareCharts />
     </>
   );
 }
