@@ -3,8 +3,8 @@
 // there, else a throwaway copy of the tiny golden model in public/models/dev-tiny/ (random weights: self-edits
 // are unparsable and rewards 0, but every event still flows).
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import { fullShot } from './shot.ts';
 
 const EMBEDDED = 'models/seal-mini-arc/';
 const DEV = process.env.SEAL_LAB_E2E_DEV ?? 'models/dev-tiny/';
@@ -28,20 +28,6 @@ test.beforeAll(async ({ request }) => {
   if (modelPath === DEV) expect(await has(DEV), 'neither the embedded model nor public/models/dev-tiny/ is there').toBe(true);
   console.log(`lab e2e model: ${modelPath}`);
 });
-
-async function shot(page: Page, info: TestInfo, name: string): Promise<void> {
-  const path = join(info.project.outputDir, `lab-${name}.png`);
-  await page.evaluate(() => window.scrollTo(0, 0)); // the sticky toolbar would land mid-page in a full-page shot
-  // A full-page shot resizes the page under recharts' ResponsiveContainer, which can catch the charts blank; so grow
-  // the viewport to the whole page, let the charts re-measure, take a plain shot, and put the viewport back.
-  const viewport = page.viewportSize()!;
-  const height = await page.evaluate(() => document.documentElement.scrollHeight);
-  await page.setViewportSize({ width: viewport.width, height });
-  await page.waitForTimeout(500);
-  await page.screenshot({ path });
-  await page.setViewportSize(viewport);
-  await info.attach(name, { path, contentType: 'image/png' });
-}
 
 /** Opens the lab on the chosen model and waits until it is loaded. */
 async function openLab(page: Page, errors: string[]): Promise<void> {
@@ -88,7 +74,7 @@ test.describe('SEAL Lab UI', () => {
     await expect(viewer.getByTestId('grid-test').getByRole('img', { name: /Test 1 input/ })).toBeVisible();
     await expect(page.getByTestId('run')).toBeEnabled();
     await expect(page.getByTestId('step')).toBeDisabled();
-    await shot(page, info, '1-open');
+    await fullShot(page, info, 'lab-1-open');
     expect(errors).toEqual([]);
   });
 
@@ -103,7 +89,7 @@ test.describe('SEAL Lab UI', () => {
     const chart = page.getByTestId('reward-chart');
     await expect(chart).not.toHaveAttribute('data-points', '0', { timeout: 150_000 });
     await expect.poll(() => chart.locator('.recharts-scatter-symbol').count()).toBeGreaterThanOrEqual(1);
-    await shot(page, info, '2-first-reward');
+    await fullShot(page, info, 'lab-2-first-reward');
     // The ICL row is in the inspector; picking it shows that task's answer against the truth.
     await page.getByTestId('rollout-row').last().click();
     await expect(page.getByTestId('grid-viewer').getByTestId('grid-test')).toContainText('truth');
@@ -116,7 +102,7 @@ test.describe('SEAL Lab UI', () => {
       await page.getByTestId('rollout-row').filter({ hasText: 'Oracle' }).click();
       await expect(page.getByTestId('grid-viewer').getByTestId('grid-ttt').getByRole('img').first()).toBeVisible();
     }
-    await shot(page, info, '3-run-end');
+    await fullShot(page, info, 'lab-3-run-end');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
     expect(download.suggestedFilename()).toMatch(/^seal-arc-run-.*\.json$/);
@@ -152,13 +138,13 @@ test.describe('SEAL Lab UI', () => {
     expect(first).toBe('icl');
     await expect(panel.getByTestId('phase-name')).toHaveText('In-context answer');
     expect((await panel.getByTestId('phase-explain').innerText()).length).toBeGreaterThan(40);
-    await shot(page, info, '4-step-first');
+    await fullShot(page, info, 'lab-4-step-first');
 
     await panel.getByTestId('next-step').click();
     await expect(panel).toHaveAttribute('data-phase-index', '2', { timeout: 150_000 });
     expect(await panel.getAttribute('data-phase')).not.toBe(first); // 1 held-out task: ICL → sample self-edits
     await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'paused');
-    await shot(page, info, '5-step-second');
+    await fullShot(page, info, 'lab-5-step-second');
 
     await page.keyboard.press('x'); // Stop
     await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'stopped', { timeout: 60_000 });
@@ -190,7 +176,7 @@ test.describe('SEAL Lab UI', () => {
     await expect(panel.getByTestId('error-name')).toHaveText('TaskFileError', { timeout: 60_000 });
     await expect(panel.getByTestId('error-message')).toContainText('bbb00002');
     await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'error');
-    await shot(page, info, '6-task-file-error');
+    await fullShot(page, info, 'lab-6-task-file-error');
     await panel.getByTestId('error-dismiss').click();
     await expect(panel).toHaveCount(0);
     expect(errors).toEqual([]);

@@ -10,6 +10,7 @@ import type { KnowledgeRollout } from './knowledge/experiment.ts';
 import { resolveTaskSet, type TaskSource } from './arc/task_set.ts';
 import { specialsOf } from './core/context.ts';
 import type { RunControl } from './core/control.ts';
+import { Journal, type GeneratorStore } from './core/journal.ts';
 import type { RunResult } from './core/loop.ts';
 import { knowledgeConfig, KnowledgeOverrides, type KnowledgeConfig, type KnowledgeUserSettings } from './knowledge/config.ts';
 import { runKnowledgeExperiment, type ForgettingCell, type KnowledgeEvent } from './knowledge/experiment.ts';
@@ -69,6 +70,16 @@ export interface RunEnv {
   control: RunControl;
   sealLab: SealLabFile | null;
   emit(e: LabEvent): void;
+  /** Where this run keeps its M-step adapters (so it can be resumed), or null. */
+  store: GeneratorStore | null;
+  /** A resumed run's saved events (its finished part is skipped); empty for a new run. */
+  resume: readonly LabEvent[];
+}
+
+/** The finished rollouts and rows of a resumed run of `track` (events of another track are ignored). */
+function journalOf<R extends ArcRollout | KnowledgeRollout>(env: RunEnv, track: R['track']): Journal<R> {
+  const mine = env.resume.filter((e) => e.type !== 'rollout' || e.rollout.track === track);
+  return Journal.fromEvents<R>(mine, env.store);
 }
 
 const ids = (set: { train: Array<{ id: string }>; eval: Array<{ id: string }> }) => ({ train: set.train.map((t) => t.id), eval: set.eval.map((t) => t.id) });
@@ -82,14 +93,14 @@ export async function runTrack(env: RunEnv, req: SealRunRequest): Promise<SealRu
   if (req.track === 'arc') {
     const cfg = arcConfig(env.sealLab?.arc ?? {}, req.config);
     const tasks = resolveTaskSet(req.tasks, req);
-    const result = await runArcExperiment({ model, tok, sp, cfg, control, emit: (e: ArcEvent) => env.emit(e) }, tasks);
+    const result = await runArcExperiment({ model, tok, sp, cfg, control, emit: (e: ArcEvent) => env.emit(e) }, tasks, journalOf<ArcRollout>(env, 'arc'));
     return { ...result, track: 'arc', config: cfg, items: ids(tasks) };
   }
   const lab = env.sealLab?.knowledge ?? {};
   const cfg = knowledgeConfig(lab, req.config);
   const caps = { train: req.maxTrain ?? lab.passages?.train ?? DEFAULT_PASSAGES.train, eval: req.maxEval ?? lab.passages?.eval ?? DEFAULT_PASSAGES.eval };
   const passages = resolvePassages(req.passages, caps, lab.world ?? DEFAULT_WORLD);
-  const result = await runKnowledgeExperiment({ model, tok, sp, cfg, control, emit: (e: KnowledgeEvent) => env.emit(e) }, passages);
+  const result = await runKnowledgeExperiment({ model, tok, sp, cfg, control, emit: (e: KnowledgeEvent) => env.emit(e) }, passages, journalOf<KnowledgeRollout>(env, 'knowledge'));
   return { ...result, track: 'knowledge', config: cfg, items: ids(passages) };
 }
 

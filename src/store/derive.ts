@@ -31,6 +31,8 @@ export interface Derived {
   phase: PhaseInfo | null;
   phaseCount: number;
   logs: string[];
+  /** Tokens and seconds so far, sampling self-edits and training LoRA adapters (the run's live speed). */
+  speed: Record<'sampling' | 'training', { tokens: number; seconds: number }>;
   /** What went wrong that the run survived (shown in the step panel). */
   warnings: string[];
   /** The knowledge track's forgetting heat map, cell by cell. */
@@ -39,6 +41,7 @@ export interface Derived {
 
 export const EMPTY: Derived = {
   methods: [], rolloutOrder: [], rollouts: {}, rewards: [], tttLoss: {}, tttData: {}, sftLoss: [], phase: null, phaseCount: 0, logs: [], warnings: [], forgetting: [],
+  speed: { sampling: { tokens: 0, seconds: 0 }, training: { tokens: 0, seconds: 0 } },
 };
 
 export function fold(d: Derived, e: LabEvent): Derived {
@@ -63,14 +66,18 @@ export function fold(d: Derived, e: LabEvent): Derived {
       return { ...d, tttData: { ...d.tttData, [e.rolloutId]: { itemId: e.itemId, data: e.data } } };
     case 'sft-loss':
       return { ...d, sftLoss: [...d.sftLoss, { round: e.round, step: e.step, loss: e.loss }] };
-    case 'method-result':
-      return { ...d, methods: [...d.methods, e.result] };
+    case 'method-result': // a resumed run may send a row again: it replaces the old one
+      return { ...d, methods: [...d.methods.filter((m) => m.method !== e.result.method || m.round !== e.result.round), e.result] };
     case 'log':
       return { ...d, logs: [...d.logs, e.message] };
+    case 'speed': {
+      const s = d.speed[e.kind];
+      return { ...d, speed: { ...d.speed, [e.kind]: { tokens: s.tokens + e.tokens, seconds: s.seconds + e.seconds } } };
+    }
     case 'warning':
       return { ...d, warnings: [...d.warnings, e.message] };
-    case 'forgetting':
-      return { ...d, forgetting: [...d.forgetting, e.cell] };
+    case 'forgetting': // a resumed run redoes the forgetting phase: a cell replaces its old value
+      return { ...d, forgetting: [...d.forgetting.filter((c) => c.step !== e.cell.step || c.column !== e.cell.column), e.cell] };
     case 'run-start':
       return d; // the store keeps the run's config and items from its own request
   }

@@ -3,7 +3,7 @@
 // run had produced. A run file (the JSON export) imports back as a recording, never as a live run.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { MethodResult } from '../seal/core/events.ts';
-import type { LabEvent, TrackName } from '../seal/tracks.ts';
+import type { LabEvent, SealRunRequest, TrackName } from '../seal/tracks.ts';
 import type { RunExport } from './export.ts';
 import type { RunSetup } from './state.ts';
 
@@ -23,6 +23,10 @@ export interface SavedRun {
   events: number;
   /** For an imported run file: its name. */
   file?: string;
+  /** The worker request that started it (what Resume sends again); absent for imported files. */
+  request?: SealRunRequest;
+  /** Event batches saved so far (the next one's number). */
+  batches?: number;
   error?: { name: string; message: string } | null;
 }
 
@@ -85,9 +89,11 @@ export async function storageEstimate(): Promise<{ usage: number | null; quota: 
  */
 export class RunRecorder {
   private chain: Promise<void>;
-  private seq = 0;
+  private seq: number;
 
+  /** A new run, or a resumed one (its batches go on after the saved ones). */
   constructor(private run: SavedRun, private readonly onError: (e: unknown) => void) {
+    this.seq = run.batches ?? 0;
     this.chain = saveRun(run).catch(onError);
   }
 
@@ -97,7 +103,7 @@ export class RunRecorder {
 
   append(events: LabEvent[], methods: MethodResult[]): void {
     const seq = this.seq++;
-    this.run = { ...this.run, events: this.run.events + events.length, methods };
+    this.run = { ...this.run, events: this.run.events + events.length, methods, batches: this.seq };
     const run = this.run;
     this.chain = this.chain.then(() => appendEvents(run.id, seq, events)).then(() => saveRun(run)).catch(this.onError);
   }

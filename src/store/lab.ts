@@ -22,6 +22,9 @@ export const useLab = create<LabState>()((...a) => ({
   ...historySlice(...a),
 }));
 
+// ?debug puts the store on window.sealLab (end-to-end tests inject faults through it).
+if (typeof location !== 'undefined' && new URLSearchParams(location.search).has('debug')) Object.assign(globalThis, { sealLab: useLab });
+
 /** The controls' view of the run (re-renders only when it changes). */
 export function useRunView(): RunView {
   return useLab((s) => runView(s.run, s.derived.phaseCount));

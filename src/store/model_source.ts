@@ -1,8 +1,8 @@
 // The model picker's side of the store: what the user picked (embedded, URL, Hub repo, local folder) as the
-// ModelSourceSpec the worker opens, per-file download progress folded from 'download' events, and the load
-// errors said in the words the picker shows.
+// ModelSourceSpec the worker opens, per-file download and upload progress folded from 'download' / 'upload'
+// events, the load errors said in the words the picker shows, and the model card's words (shared with the CLI).
 import { describeSource, isRepoId, DEFAULT_HUB_ENDPOINT, type ModelSourceSpec } from '../engine/model/sources/spec.ts';
-import type { DownloadProgress, EngineEvent } from '../worker/protocol.ts';
+import type { DownloadProgress, EngineEvent, ModelInfo, Rate, UploadProgress } from '../worker/protocol.ts';
 import { ModelUrlError, resolveModelUrl } from './model_url.ts';
 
 export type Quantize = 'auto' | 'none' | 'q8' | 'q4';
@@ -15,8 +15,8 @@ export type FileProgress = Omit<DownloadProgress, 'file'>;
 export interface LoadProgress {
   /** Per file, in the order they started. */
   files: Array<[string, FileProgress]>;
-  /** Weights going to the GPU. */
-  upload: { tensor: string; loaded: number; total: number } | null;
+  /** Weights going to the GPU (bytes, tensors, rate). */
+  upload: UploadProgress | null;
 }
 
 export const NO_PROGRESS: LoadProgress = { files: [], upload: null };
@@ -28,7 +28,10 @@ export function foldProgress(p: LoadProgress, e: EngineEvent): LoadProgress {
     const files = p.files.some(([f]) => f === file) ? p.files.map((x) => (x[0] === file ? entry : x)) : [...p.files, entry];
     return { ...p, files };
   }
-  if (e.type === 'upload') return { ...p, upload: { tensor: e.tensor, loaded: e.loaded, total: e.total } };
+  if (e.type === 'upload') {
+    const { type: _type, ...up } = e;
+    return { ...p, upload: up };
+  }
   return p;
 }
 
@@ -115,4 +118,30 @@ export function loadErrorMessage(e: unknown): string {
 export function initialHubForm(): HubForm {
   const q = new URLSearchParams(location.search);
   return { repo: q.get('hubRepo') ?? '', revision: q.get('hubRevision') ?? 'main', endpoint: q.get('hubEndpoint') ?? DEFAULT_HUB_ENDPOINT, token: '' };
+}
+
+/** Bytes in decimal units, as model sizes are quoted ("2.47 GB"). */
+export const decimalBytes = (n: number) =>
+  n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${(n / 1e3).toFixed(1)} kB`;
+
+/** "1.24 B", "85.2 k". */
+export const formatParams = (n: number) =>
+  n >= 1e9 ? `${(n / 1e9).toFixed(2)} B` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : `${(n / 1e3).toFixed(1)} k`;
+
+/**
+ * The model card, one line: architecture and shape, vocabulary, parameters, storage type, the quantisation the
+ * load applied, the bytes on the GPU (and the embedding's row shards when it was split). The CLI prints it after
+ * every load; the lab shows the same facts.
+ */
+export function modelCard(info: ModelInfo): string {
+  const c = info.config;
+  const shards = info.embedShards > 1 ? ` (embedding in ${info.embedShards} row shards)` : '';
+  return `${c.arch}, ${c.layers} layers × ${c.hidden} (FFN ${c.intermediate}, ${c.heads}/${c.kvHeads} heads × ${c.headDim}), ` +
+    `vocab ${c.vocabSize}, ${formatParams(info.params)} params, ${info.dtype}, quantisation ${info.quantization}, weights ${decimalBytes(info.weightBytes)}${shards}`;
+}
+
+/** "5 tokens in 0.81 s (6.2 tok/s)". */
+export function formatTokenRate(r: Rate): string {
+  const tps = r.tokensPerSecond === null ? '' : ` (${r.tokensPerSecond >= 10 ? r.tokensPerSecond.toFixed(0) : r.tokensPerSecond.toPrecision(2)} tok/s)`;
+  return `${r.tokens} token${r.tokens === 1 ? '' : 's'} in ${r.seconds.toFixed(2)} s${tps}`;
 }

@@ -100,6 +100,8 @@ export interface RunSlice {
   selectedItem: string | null;
   setStepMode(on: boolean): Promise<void>;
   start(stepMode?: boolean): Promise<void>;
+  /** Goes on with a saved run that was interrupted or stopped: its finished part is skipped, the rest computed. */
+  resumeRun(id: string): Promise<void>;
   pause(): Promise<void>;
   resume(): Promise<void>;
   step(): Promise<void>;

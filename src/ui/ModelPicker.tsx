@@ -3,13 +3,14 @@
 // Cancel; and the download cache.
 import { useState, type DragEvent, type FormEvent } from 'react';
 import { useLab } from '../store/lab.ts';
-import { hubSpec, initialHubForm, QUANTIZE_LABELS, type HubForm, type Quantize } from '../store/model_source.ts';
+import { decimalBytes, formatParams, hubSpec, initialHubForm, QUANTIZE_LABELS, type HubForm, type Quantize } from '../store/model_source.ts';
 import { EMBEDDED_MODELS, embeddedModelUrl } from '../store/model_url.ts';
 import { filesFromDrop, filesFromInput, rememberedToken, rememberToken } from './model/dom.ts';
 import type { ModelSourceSpec, PickedFile } from '../engine/model/sources/spec.ts';
 import { formatBytes } from './format.ts';
 import { LoadProgress } from './model/LoadProgress.tsx';
 import { CacheManager } from './model/CacheManager.tsx';
+import { TryIt } from './model/TryIt.tsx';
 
 type Mode = 'embedded' | 'hub' | 'files' | 'url';
 
@@ -194,11 +195,17 @@ export function ModelPicker() {
             <p className="ok">Loaded in {model.seconds?.toFixed(1)} s: <code className="wrap">{label(model.url)}</code></p>
             <dl className="mini-facts">
               <dt>Architecture</dt><dd>{cfg.arch}, {cfg.layers} layers × {cfg.hidden}</dd>
+              <dt>Parameters</dt><dd data-testid="model-params">{formatParams(model.info!.params)}</dd>
               <dt>Vocab</dt><dd>{cfg.vocabSize.toLocaleString('en-US')}</dd>
-              <dt>Weights</dt><dd>{formatBytes(model.info!.weightBytes)}</dd>
+              <dt>Weights</dt>
+              <dd data-testid="model-weights">
+                {decimalBytes(model.info!.weightBytes)}, {model.info!.quantization === 'none' ? `${model.info!.dtype} as stored` : `${model.info!.quantization} (from ${model.info!.dtype})`}
+                {model.info!.uploadSeconds > 0 && <span className="muted"> · to the GPU in {model.info!.uploadSeconds.toFixed(1)} s</span>}
+              </dd>
               {model.info!.source.commit && <><dt>Commit</dt><dd><code>{model.info!.source.commit.slice(0, 10)}</code></dd></>}
               <dt>SEAL settings</dt><dd>{model.info!.sealLab ? 'seal_lab.json (small model)' : "the paper's (1B)"}</dd>
             </dl>
+            {model.info!.sealLab?.about && <p className="muted small" data-testid="model-about">Made for: {model.info!.sealLab.about}</p>}
             {model.load.files.some(([, f]) => f.fromCache) && (
               <p className="muted small" data-testid="loaded-from-cache">
                 <span className="badge badge-cache">from cache</span> {model.load.files.filter(([, f]) => f.fromCache).length} of {model.load.files.length} files
@@ -207,6 +214,7 @@ export function ModelPicker() {
           </>
         )}
       </div>
+      <TryIt />
       <CacheManager />
     </section>
   );

@@ -8,6 +8,8 @@ const ENDED: Record<string, string> = { done: 'run done', stopped: 'run stopped'
 export function StepPanel() {
   const phase = useLab((s) => s.derived.phase);
   const warnings = useLab((s) => s.derived.warnings);
+  const speed = useLab((s) => s.derived.speed);
+  const rate = (x: { tokens: number; seconds: number }) => (x.seconds > 0 ? `${Math.round(x.tokens / x.seconds)} tok/s` : '–');
   const track = useLab((s) => s.run.setup?.track ?? s.track);
   const stepMode = useLab((s) => s.stepMode);
   const step = useLab((s) => s.step);
@@ -35,6 +37,9 @@ export function StepPanel() {
         </div>
       ) : (
         <p className="empty">{stepMode ? 'Start a run: it stops after every phase and explains what just happened.' : 'The current phase and what it did appear here during a run.'}</p>
+      )}
+      {(speed.sampling.seconds > 0 || speed.training.seconds > 0) && (
+        <p className="muted small" data-testid="run-speed">This run: writing self-edits {rate(speed.sampling)} · LoRA training {rate(speed.training)}</p>
       )}
       {warnings.length > 0 && (
         <ul className="warnings" role="alert" data-testid="run-warnings">

@@ -1,9 +1,9 @@
 // The engine side of the protocol: owns the GPU device, the model, the live adapter and the tokenizer, and
 // answers each request kind. It touches no DOM and no worker globals, so tests and the CLI page can also run
 // it in-thread; workers/engine.worker.ts only wires it to postMessage.
-import { Gpu, GpuMemoryError } from '../engine/gpu/context.ts';
+import { Gpu, GpuMemoryError, maxBinding } from '../engine/gpu/context.ts';
 import { requestEngineDevice, type AdapterInfo } from '../engine/gpu/device.ts';
-import { generate } from '../engine/model/generate.ts';
+import { generate, generationRates } from '../engine/model/generate.ts';
 import type { LlamaModel, TokenBatch } from '../engine/model/llama.ts';
 import { exportPeftAdapter, loadAdapter, loadModel } from '../engine/model/loader.ts';
 import { DownloadError, ModelConfigError, ModelFormatError } from '../engine/model/errors.ts';
@@ -13,12 +13,16 @@ import type { ModelFolder } from '../engine/model/sources/files.ts';
 import { publicSpec, type ModelSourceSpec } from '../engine/model/sources/spec.ts';
 import { LoraAdapter } from '../engine/model/lora.ts';
 import { GRADIENTS_ONLY, LoraTrainer } from '../engine/train/trainer.ts';
-import { loadTokenizer, type Tokenizer } from '../engine/model/tokenizer.ts';
+import { loadTokenizer, missingBosWarning, type Tokenizer } from '../engine/model/tokenizer.ts';
+import { parameterCount } from '../engine/model/weights.ts';
 import { runBench } from '../bench/run.ts';
 import { padBatch } from '../seal/core/batch.ts';
 import { RunControl } from '../seal/core/control.ts';
 import { modifiesBase, parseSealLab, runTrack, type SealLabFile } from '../seal/tracks.ts';
+import { runStore } from './run_store.ts';
 import type { Api, DownloadRequestOptions, EngineEvent, RequestKind, LoraInfo, SourceRequest } from './protocol.ts';
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class DeviceLostError extends Error {
   override name = 'DeviceLostError';
@@ -46,6 +50,8 @@ export class EngineHost {
   /** A SEAL run merges adapters into the base weights; the next run reloads the untouched model first. */
   private baseModified = false;
   private run: RunControl | null = null;
+  /** A plain prompt without BOS is pointed out once per loaded model, not on every generate. */
+  private bosWarned = false;
 
   constructor(private readonly gpuApi: GPU | undefined, opts: { cache?: CacheStore } = {}) {
     this.cache = opts.cache ?? sharedCache();
@@ -125,7 +131,10 @@ export class EngineHost {
   }
 
   readonly handlers: Handlers = {
-    init: async () => {
+    init: async ({ maxBindingBytes }) => {
+      if (maxBindingBytes !== undefined && !(Number.isFinite(maxBindingBytes) && maxBindingBytes >= 16)) {
+        throw new RangeError(`maxBindingBytes must be at least 16 bytes, got ${maxBindingBytes}`);
+      }
       this.model?.destroy();
       this.adapter?.destroy();
       this.model = this.adapter = null;
@@ -133,24 +142,28 @@ export class EngineHost {
       this.lost = null;
       device.lost.then((l) => { if (this.gpu?.device === device) this.lost = `${l.reason}: ${l.message}`; });
       this.gpu = new Gpu(device);
+      // Only ever lower it: the adapter cannot bind more than its own limit.
+      if (maxBindingBytes !== undefined) this.gpu.options.maxBindingBytes = Math.min(Math.floor(maxBindingBytes), maxBinding(this.gpu.limits));
       return (this.info = info);
     },
 
     'load-model': async (req, emit) => {
       const spec = this.specOf(req);
+      let uploadSeconds = 0;
       const loaded = await this.withSource(spec, req.download, emit, ['config.json'], async (folder, signal) => {
         const model = await this.guarded((gpu) => loadModel(gpu, folder, {
           quantize: req.quantize,
           allowNonFinite: req.allowNonFinite,
-          onTensor: (tensor, _bytes, loaded, total) => {
+          onProgress: (p) => {
             // cancel-load during the upload: uploadWeights releases what it made when this throws.
             if (signal.aborted) throw new DownloadError(`${folder.label}: cancelled`, { cancelled: true });
-            emit({ type: 'upload', tensor, loaded, total });
+            emit({ type: 'upload', ...p });
+            uploadSeconds = p.seconds;
           },
         }), (m) => m.destroy());
         try {
           const get = (n: string) => folder.get(n);
-          const tokenizer = await loadTokenizer(get);
+          const tokenizer = await loadTokenizer(get, { bosTokenId: model.cfg.bosTokenId });
           const lab = await get('seal_lab.json');
           let sealLab: SealLabFile | null = null;
           if (lab) {
@@ -171,9 +184,13 @@ export class EngineHost {
       const { model, tokenizer, sealLab, label, commit } = loaded;
       this.adapter?.destroy();
       this.model?.destroy();
-      Object.assign(this, { adapter: null, model, tokenizer, sealLab, modelSource: spec, modelLabel: label, baseModified: false });
+      Object.assign(this, { adapter: null, model, tokenizer, sealLab, modelSource: spec, modelLabel: label, baseModified: false, bosWarned: false });
+      const w = model.weights;
       return {
-        config: model.cfg, weightBytes: model.weights.bytes, hasTokenizer: !!tokenizer, sealLab,
+        config: model.cfg, weightBytes: w.bytes, params: parameterCount(model.cfg),
+        dtype: w.norm.dtype, // norms stay in the file's type whatever the matrices were quantised to
+        quantization: w.quantization, embedShards: w.embed.shards.length, uploadSeconds,
+        hasTokenizer: !!tokenizer, bosPolicy: tokenizer?.bosPolicy ?? null, sealLab,
         source: { spec: publicSpec(spec), label, commit },
       };
     },
@@ -210,6 +227,11 @@ export class EngineHost {
       return { cancelled: !!l };
     },
 
+    'simulate-device-loss': async () => {
+      this.gpu?.device.destroy();
+      return { lost: !!this.gpu };
+    },
+
     'new-adapter': async ({ config, seed }) => {
       const model = this.need(this.model, 'model');
       const a = await this.guarded(async (gpu) => new LoraAdapter(gpu, model.cfg, config), (x) => x.destroy());
@@ -220,18 +242,21 @@ export class EngineHost {
     forward: async ({ tokens, adapter, logits }) => {
       const model = this.need(this.model, 'model');
       const b = this.batch(tokens);
+      const t0 = performance.now();
       const out = await model.forward(b, { adapter: adapter ? this.need(this.adapter, 'adapter') : undefined, logits });
-      return { loss: out.loss, shape: [b.B, b.T, model.cfg.vocabSize], logits: out.logits };
+      return { loss: out.loss, shape: [b.B, b.T, model.cfg.vocabSize], logits: out.logits, seconds: (performance.now() - t0) / 1000 };
     },
 
     'lora-grad': async ({ tokens }) => {
       const model = this.need(this.model, 'model');
       const adapter = this.need(this.adapter, 'adapter');
       const b = this.batch(tokens);
+      const t0 = performance.now();
       const trainer = new LoraTrainer(model, adapter, GRADIENTS_ONLY);
       try {
         const loss = await trainer.computeGradients([{ batch: b, lossMask: b.mask }]);
-        return { loss, grads: Object.fromEntries(await adapter.export(trainer.grads)) };
+        const seconds = (performance.now() - t0) / 1000;
+        return { loss, grads: Object.fromEntries(await adapter.export(trainer.grads)), seconds };
       } finally {
         trainer.destroy();
       }
@@ -241,27 +266,54 @@ export class EngineHost {
       const model = this.need(this.model, 'model');
       const tok = this.tokenizer;
       let ids: number[];
+      const warnings: string[] = [];
       if (typeof prompt === 'string') {
         if (!tok) throw new NotReadyError('This model folder has no tokenizer.json: pass token ids instead of text.');
-        ids = chat ? tok.chat([{ role: 'user', content: prompt }]) : tok.encode(prompt);
+        ids = chat ? tok.chat([{ role: 'user', content: prompt }]) : tok.encodePrompt(prompt);
+        const bos = chat || this.bosWarned ? null : missingBosWarning(model.cfg, tok, ids);
+        if (bos) {
+          warnings.push(bos);
+          this.bosWarned = true;
+        }
       } else ids = prompt;
       const t0 = performance.now();
+      let first: number | null = null;
       const [out] = await generate(model, [ids], {
         maxNewTokens, temperature, topP, seed, adapter: adapter ? this.need(this.adapter, 'adapter') : undefined,
-        onStep: ([s]) => emit({ type: 'tokens', tokens: [...s] }),
+        onStep: ([s]) => {
+          first ??= performance.now();
+          emit({ type: 'tokens', tokens: [...s] });
+        },
       });
-      return { tokens: out, text: tok ? tok.decode(out) : null, promptTokens: ids.length, seconds: (performance.now() - t0) / 1000 };
+      const t1 = performance.now();
+      return {
+        tokens: out, text: tok ? tok.decode(out) : null, promptIds: ids, promptTokens: ids.length, seconds: (t1 - t0) / 1000,
+        ...generationRates(ids.length, out.length, t0, first, t1), warnings,
+      };
     },
 
-    'seal-run': async ({ stepMode, ...req }, emit) => {
+    memory: async () => {
+      const gpu = this.need(this.gpu, 'GPU device (send init first)');
+      return { allocatedBytes: gpu.allocatedBytes, peakAllocatedBytes: gpu.peakAllocatedBytes };
+    },
+
+    'seal-run': async ({ stepMode, runId, resume, ...req }, emit) => {
       if (this.baseModified) await this.handlers['load-model']({ source: this.modelSource! }, emit);
       const model = this.need(this.model, 'model');
       const tok = this.need(this.tokenizer, 'tokenizer (SEAL needs tokenizer.json in the model folder)');
       const control = (this.run = new RunControl());
       if (stepMode) control.apply('step-mode');
       this.baseModified = modifiesBase(req);
+      const store = runId ? runStore(runId) : null;
       try {
-        return await runTrack({ model, tok, control, sealLab: this.sealLab, emit: (event) => emit({ type: 'seal', event }) }, req);
+        return await runTrack({ model, tok, control, sealLab: this.sealLab, emit: (event) => emit({ type: 'seal', event }), store, resume: resume ?? [] }, req);
+      } catch (e) {
+        // Whatever failed after the device was lost failed because of it: say so (the UI then rebuilds the engine).
+        // (The lost promise may settle just after the failed read that brought the run down: give it a moment.)
+        const device = this.gpu?.device;
+        const lost = this.lost ?? (device && (await Promise.race([device.lost.then((l) => `${l.reason}: ${l.message}`), sleep(250).then(() => null)])));
+        if (lost) throw new DeviceLostError(`The GPU device was lost during the run (${lost}).`);
+        throw e;
       } finally {
         this.run = null;
       }

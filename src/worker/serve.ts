@@ -22,7 +22,7 @@ export function serveEngine(port: Port, gpu: GPU | undefined): EngineHost {
   let queue = Promise.resolve();
   port.addEventListener('message', (e) => {
     const { kind, id, ...req } = e.data;
-    if (kind === 'control' || kind === 'cancel-load') {
+    if (kind === 'control' || kind === 'cancel-load' || kind === 'simulate-device-loss' || kind === 'memory') {
       // Pause/Step/Stop and Cancel must reach a run or load that is still working through the queue.
       host.handle(kind, req as never, () => {}).then(
         (result) => port.postMessage({ kind: 'result', id, result }),

@@ -64,8 +64,11 @@ describe('a sharded bf16 model from the Hub layout', () => {
       expect(last.bytesPerSecond).toBeGreaterThanOrEqual(0);
     }
     const uploads = events.filter((e): e is Extract<EngineEvent, { type: 'upload' }> => e.type === 'upload');
-    expect(uploads.length).toBe(21); // every tensor (2 layers × 9 + embed, norm, head)
-    expect(uploads.at(-1)!.loaded).toBe(uploads.at(-1)!.total);
+    // One event before the first read, then one per tensor (2 layers × 9 + embed, norm, head), with the running rate.
+    expect(uploads[0]).toMatchObject({ tensor: null, loaded: 0, tensors: 0, tensorCount: 21 });
+    expect(uploads.length).toBe(22);
+    expect(uploads.at(-1)).toMatchObject({ tensors: 21, tensorCount: 21, loaded: uploads.at(-1)!.total });
+    expect(uploads.every((u, i) => i === 0 || (u.loaded > uploads[i - 1].loaded && u.seconds >= uploads[i - 1].seconds && u.bytesPerSecond >= 0))).toBe(true);
     expect(bitEqual(await logits(), reference)).toBe(true);
   });
 

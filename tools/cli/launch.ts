@@ -11,6 +11,7 @@ import { createServer, type Plugin, type ViteDevServer } from 'vite';
 import { chromeArgs, findChrome } from '../browser/chrome.ts';
 import type { Api, EngineEvent, RequestKind } from '../../src/worker/protocol.ts';
 import { UsageError } from './args.ts';
+import { workerHeapBytes } from './worker_heap.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const PAGE = '/tools/cli/page.html';
@@ -132,6 +133,8 @@ export interface Engine {
   /** The URL the worker fetches for a model/adapter argument: http(s) URLs as is, local folders served. */
   resolve(dirOrUrl: string): string;
   call<K extends RequestKind>(kind: K, req: Api[K]['req'], onEvent?: (e: EngineEvent) => void): Promise<Plain<Api[K]['res']>>;
+  /** The engine worker's JS heap after a garbage collection (null when it cannot be read, e.g. a persistent profile). */
+  workerHeapBytes(): Promise<number | null>;
   close(): Promise<void>;
 }
 
@@ -215,6 +218,7 @@ export async function launchEngine(opts: LaunchOptions = {}): Promise<Engine> {
           listeners.delete(id);
         }
       },
+      workerHeapBytes: async () => (browser ? workerHeapBytes(browser) : null),
       close,
     };
   } catch (e) {

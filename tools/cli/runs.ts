@@ -93,8 +93,8 @@ export function knowledgeRequest(flags: Flags): SealRunRequest {
   };
 }
 
-/** Runs the request, streaming phases and results to stderr; prints the table; writes --out. */
-export async function runSeal(engine: Engine, req: SealRunRequest, out: string | undefined): Promise<SealRunResult> {
+/** Runs the request, streaming phases and results to stderr; prints the table; writes --out (with the model card). */
+export async function runSeal(engine: Engine, req: SealRunRequest, out: string | undefined, model?: object): Promise<SealRunResult> {
   const t0 = Date.now();
   const r = await engine.call('seal-run', req, (e) => {
     if (e.type !== 'seal') return;
@@ -116,6 +116,6 @@ export async function runSeal(engine: Engine, req: SealRunRequest, out: string |
     process.stdout.write(`  forgetting (${last} edits): own passage right after its edit ${mean(r.forgetting.filter((c) => c.column === c.step - 1).map((c) => c.accuracy))}, ` +
       `all passages after the last edit ${mean(r.forgetting.filter((c) => c.step === last).map((c) => c.accuracy))}\n`);
   }
-  if (out) writeFileSync(out, JSON.stringify(r, null, 1) + '\n');
+  if (out) writeFileSync(out, JSON.stringify(model ? { ...r, model } : r, null, 1) + '\n');
   return r;
 }

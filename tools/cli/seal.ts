@@ -1,12 +1,13 @@
 // `npm run seal -- <command>`: the engine from the command line, running the app's own worker in headless
 // Chromium (tools/cli/launch.ts). Results are JSON (stdout, or --out FILE); errors print `Name: message` and
 // exit 1; usage errors exit 2.
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { intList, num, parseFlags, UsageError, type FlagSpec } from './args.ts';
 import { runMain, type Engine } from './launch.ts';
-import { DEFAULT_HUB_ENDPOINT, isRepoId, type ModelSourceSpec } from '../../src/engine/model/sources/spec.ts';
-import type { EngineEvent } from '../../src/worker/protocol.ts';
+import { DEFAULT_HUB_ENDPOINT } from '../../src/engine/model/sources/spec.ts';
+import { formatTokenRate } from '../../src/store/model_source.ts';
+import { initRequest, loadModel, need, SOURCE_FLAGS, SOURCE_USAGE, validateSource } from './load.ts';
 import { ARC_FLAGS, arcRequest, KNOWLEDGE_FLAGS, knowledgeRequest, runSeal } from './runs.ts';
 
 const USAGE = `Usage: npm run seal -- <command> [flags]
@@ -20,6 +21,9 @@ Commands:
   generate   --model DIR|URL (--prompt TEXT | --prompt-ids "1,2,3") [--max-new-tokens N (64)]
              [--temperature T (0 = greedy)] [--top-p P (1)] [--seed S (0)] [--chat] [--adapter DIR|URL] [--out FILE]
              Prints the text (token ids when the model has no tokenizer.json); stops at the model's EOS.
+             Prefill (the prompt's forward) and decode (each later token) rates go to stderr, with any
+             warning (a plain prompt without BOS); --out adds them as "prefill", "decode", "warnings"
+             ("tokensPerSecond" is the decode rate) and "promptIds" (the prompt as the model saw it).
   export-adapter --model M --adapter A --out-dir DIR [--base-model NAME]
              Loads the adapter onto the model and writes it back in PEFT's layout (adapter_config.json,
              adapter_model.safetensors: what Python's PeftModel.from_pretrained loads).
@@ -52,14 +56,11 @@ engine with HTTP Range), or a Hub repo id org/name, downloaded by the engine int
   --cache-dir DIR      keep the browser profile, and so the download cache, in DIR across runs
                        (default $SEAL_CACHE_DIR; without it each run starts with an empty cache)
   --allow-nonfinite    load weights with NaN or ±Inf values (by default a ModelFormatError names the tensors)
-Download progress goes to stderr. --out FILE writes the JSON there instead of stdout.
+${SOURCE_USAGE}
+Download and upload progress, then a one-line model card (also the JSON's "model"), go to stderr.
+--out FILE writes the JSON there instead of stdout; forward, lora-grad and generate add "gpu" (engine GPU
+memory now and at its peak).
 Browser: $CHROME_PATH or a system Chrome/Chromium; SwiftShader unless SEAL_GPU=1.`;
-
-/** Where models and adapters come from (every command with --model). */
-const SOURCE_FLAGS: FlagSpec = {
-  'hub-endpoint': 'string', revision: 'string', 'adapter-revision': 'string', 'hf-token': 'string', 'cache-dir': 'string',
-  'allow-nonfinite': 'boolean',
-};
 
 const COMMANDS: Record<string, FlagSpec> = {
   forward: { model: 'string', tokens: 'string', adapter: 'string', out: 'string', ...SOURCE_FLAGS },
@@ -76,12 +77,6 @@ const COMMANDS: Record<string, FlagSpec> = {
 
 type Flags = Record<string, string | true>;
 
-function need(flags: Flags, name: string): string {
-  const v = flags[name];
-  if (typeof v !== 'string') throw new UsageError(`--${name} is required`);
-  return v;
-}
-
 const sequences = (s: string) => s.split(';').map((seq, i) => intList(seq, `--tokens sequence ${i + 1}`));
 
 function emit(flags: Flags, value: unknown): void {
@@ -90,65 +85,12 @@ function emit(flags: Flags, value: unknown): void {
   else process.stdout.write(json + '\n');
 }
 
-const isLocalDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
-
-/** --model / --adapter → a source: an existing local folder, an http(s) URL, else a Hub repo id. */
-function sourceOf(flags: Flags, which: 'model' | 'adapter', engine?: Engine): ModelSourceSpec {
-  const arg = need(flags, which);
-  if (/^https?:\/\//i.test(arg)) return { kind: 'url', url: arg };
-  if (isLocalDir(arg)) {
-    if (!engine) return { kind: 'url', url: arg }; // (validation only)
-    return { kind: 'url', url: engine.resolve(arg) };
-  }
-  if (isRepoId(arg)) {
-    const endpoint = str(flags, 'hub-endpoint') ?? process.env.HF_ENDPOINT ?? DEFAULT_HUB_ENDPOINT;
-    if (!/^https?:\/\/[^/]+/i.test(endpoint)) throw new UsageError(`--hub-endpoint must be an http(s) URL, got "${endpoint}"`);
-    const token = str(flags, 'hf-token') ?? process.env.HF_TOKEN ?? process.env.HUGGING_FACE_HUB_TOKEN;
-    const revision = str(flags, which === 'model' ? 'revision' : 'adapter-revision') ?? 'main';
-    return { kind: 'hub', repo: arg, revision, endpoint, ...(token ? { token } : {}) };
-  }
-  throw new Error(`--${which}: no such folder, and not a Hub repo id (org/name) or an http(s) URL: ${arg}`);
-}
-
 const str = (flags: Flags, k: string) => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
-
-const mb = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${(n / 1e3).toFixed(1)} kB`);
-
-/** Download progress on stderr: one line per file per second (updated in place on a terminal), and when done. */
-function progressPrinter(): (e: EngineEvent) => void {
-  const last = new Map<string, number>();
-  const tty = process.stderr.isTTY;
-  return (e) => {
-    if (e.type !== 'download') return;
-    if (e.fromCache) {
-      process.stderr.write(`${e.file}: from the cache (${mb(e.loaded)})\n`);
-      return;
-    }
-    const now = Date.now();
-    if (!e.done && (now - (last.get(e.file) ?? 0) < 1000 || e.loaded === e.total)) return;
-    last.set(e.file, now);
-    const pct = e.total ? ` (${((100 * e.loaded) / e.total).toFixed(0)}%)` : '';
-    const line = e.done
-      ? `${e.file}: ${mb(e.loaded)} downloaded${e.resumedFrom ? ` (resumed at ${mb(e.resumedFrom)})` : ''}`
-      : `${e.file}: ${mb(e.loaded)}${e.total ? ` of ${mb(e.total)}` : ''}${pct}, ${mb(e.bytesPerSecond)}/s${e.etaSeconds !== null ? `, ${Math.ceil(e.etaSeconds)} s left` : ''}`;
-    process.stderr.write(tty ? `\r\x1b[K${line}${e.done ? '\n' : ''}` : `${line}\n`);
-  };
-}
-
-async function loadModel(engine: Engine, flags: Flags, adapter: 'optional' | 'required'): Promise<boolean> {
-  const onEvent = progressPrinter();
-  await engine.call('load-model', { source: sourceOf(flags, 'model', engine), allowNonFinite: flags['allow-nonfinite'] === true }, onEvent);
-  if (adapter === 'required') need(flags, 'adapter');
-  if (typeof flags.adapter !== 'string') return false;
-  await engine.call('load-adapter', { source: sourceOf(flags, 'adapter', engine) }, onEvent);
-  return true;
-}
 
 /** Checks every flag before the (slow) browser starts. */
 function validate(cmd: string, flags: Flags): void {
   if (cmd === 'device') return;
-  need(flags, 'model');
-  for (const k of ['model', 'adapter'] as const) if (typeof flags[k] === 'string') sourceOf(flags, k);
+  validateSource(flags);
   if (cmd === 'export-adapter') {
     need(flags, 'adapter');
     need(flags, 'out-dir');
@@ -167,46 +109,50 @@ function validate(cmd: string, flags: Flags): void {
   }
 }
 
+/** The engine's GPU memory now and at its peak (the JSON's "gpu"). */
+const gpuMemory = (engine: Engine) => engine.call('memory', {});
+
 async function run(cmd: string, flags: Flags, engine: Engine): Promise<void> {
-  const info = await engine.call('init', {});
+  const info = await engine.call('init', cmd === 'device' ? {} : initRequest(flags));
   switch (cmd) {
     case 'device':
       return emit(flags, info);
     case 'forward': {
       const tokens = sequences(need(flags, 'tokens'));
-      const adapter = await loadModel(engine, flags, 'optional');
+      const { adapter, model } = await loadModel(engine, flags, 'optional');
       const r = await engine.call('forward', { tokens, adapter, logits: true });
       const [, T, V] = r.shape;
       const logits = r.logits!;
       // Only each sequence's real positions: the padded rows are not meaningful.
       const rows = tokens.map((s, b) => s.map((_, t) => logits.slice((b * T + t) * V, (b * T + t + 1) * V)));
-      return emit(flags, { logits: rows, loss: r.loss });
+      return emit(flags, { logits: rows, loss: r.loss, seconds: r.seconds, model, gpu: await gpuMemory(engine) });
     }
     case 'export-adapter': {
-      await loadModel(engine, flags, 'required');
+      const { model } = await loadModel(engine, flags, 'required');
       const base = str(flags, 'base-model') ?? need(flags, 'model');
       const r = await engine.call('export-adapter', { baseModel: base });
       const dir = need(flags, 'out-dir');
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, 'adapter_config.json'), r.adapterConfig);
       writeFileSync(join(dir, 'adapter_model.safetensors'), r.adapterModel);
-      return emit(flags, { dir, files: ['adapter_config.json', 'adapter_model.safetensors'], ...r.info });
+      return emit(flags, { dir, files: ['adapter_config.json', 'adapter_model.safetensors'], ...r.info, model });
     }
     case 'lora-grad': {
       const tokens = sequences(need(flags, 'tokens'));
-      await loadModel(engine, flags, 'required');
+      const { model } = await loadModel(engine, flags, 'required');
       const r = await engine.call('lora-grad', { tokens });
-      return emit(flags, { loss: r.loss, grads: Object.fromEntries(Object.entries(r.grads).map(([k, g]) => [k, g.data])) });
+      const grads = Object.fromEntries(Object.entries(r.grads).map(([k, g]) => [k, g.data]));
+      return emit(flags, { loss: r.loss, grads, seconds: r.seconds, model, gpu: await gpuMemory(engine) });
     }
     case 'arc':
     case 'knowledge': {
       const req = cmd === 'arc' ? arcRequest(flags) : knowledgeRequest(flags);
-      await loadModel(engine, flags, 'optional');
-      await runSeal(engine, req, str(flags, 'out'));
+      const { model } = await loadModel(engine, flags, 'optional');
+      await runSeal(engine, req, str(flags, 'out'), model);
       return;
     }
     case 'generate': {
-      const adapter = await loadModel(engine, flags, 'optional');
+      const { adapter, model } = await loadModel(engine, flags, 'optional');
       const prompt = typeof flags.prompt === 'string' ? flags.prompt : intList(need(flags, 'prompt-ids'), '--prompt-ids');
       const r = await engine.call('generate', {
         prompt, adapter, chat: flags.chat === true,
@@ -215,9 +161,12 @@ async function run(cmd: string, flags: Flags, engine: Engine): Promise<void> {
         topP: num(flags, 'top-p', 1, { min: 0, max: 1 }),
         seed: num(flags, 'seed', 0, { int: true, min: 0 }),
       });
+      for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+      process.stderr.write(`prefill: ${formatTokenRate(r.prefill)}; decode: ${formatTokenRate(r.decode)}\n`);
       process.stdout.write((r.text ?? r.tokens.join(',')) + '\n');
       if (typeof flags.out === 'string') {
-        writeFileSync(flags.out, JSON.stringify({ ...r, tokensPerSecond: r.seconds > 0 ? r.tokens.length / r.seconds : null }) + '\n');
+        // tokensPerSecond is the decode rate: the prompt's forward is prefill's (it used to be counted in).
+        writeFileSync(flags.out, JSON.stringify({ ...r, tokensPerSecond: r.decode.tokensPerSecond, model, gpu: await gpuMemory(engine) }) + '\n');
       }
       return;
     }

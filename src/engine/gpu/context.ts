@@ -17,6 +17,10 @@ export class Gpu {
   readonly options: { naiveMatmul: boolean; maxBindingBytes: number };
   /** Bytes in buffers made by `buffer()` and not yet given to `release()`. */
   allocatedBytes = 0;
+  /** The most `allocatedBytes` has been since the device was made (what a run needed at its peak). */
+  peakAllocatedBytes = 0;
+  /** Compute dispatches recorded since the device was made (the benchmark's dispatches per decoded token). */
+  dispatches = 0;
   private readonly sizes = new WeakMap<GPUBuffer, number>();
 
   constructor(readonly device: GPUDevice) {
@@ -70,6 +74,7 @@ export class Gpu {
     this.pass.setPipeline(pipeline);
     this.pass.setBindGroup(0, group);
     this.pass.dispatchWorkgroups(x, y, z);
+    this.dispatches++;
   }
 
   /** Submits everything recorded so far. */
@@ -119,6 +124,7 @@ export class Gpu {
     });
     this.sizes.set(b, size);
     this.allocatedBytes += size;
+    this.peakAllocatedBytes = Math.max(this.peakAllocatedBytes, this.allocatedBytes);
     return b;
   }
 

@@ -15,6 +15,26 @@ export interface GenerateOptions extends Partial<SamplingOptions> {
   onStep?: (generated: number[][]) => void;
 }
 
+/** `tokens` in `seconds`; tokensPerSecond null when there was nothing to time. */
+export interface Rate {
+  tokens: number;
+  seconds: number;
+  tokensPerSecond: number | null;
+}
+
+const rate = (tokens: number, seconds: number): Rate => ({ tokens, seconds, tokensPerSecond: tokens > 0 && seconds > 0 ? tokens / seconds : null });
+
+/**
+ * Prefill and decode rates of one generate call from three clock readings (ms): its start, the moment the first
+ * token was sampled (null: none was), its end. Prefill is the prompt's forward (prompt tokens / s); decode is
+ * every later token, one step each ((new tokens − 1) / s). Counting the prompt's forward as decoding would
+ * understate decode several times over on a long prompt.
+ */
+export function generationRates(promptTokens: number, newTokens: number, start: number, firstToken: number | null, end: number): { prefill: Rate; decode: Rate } {
+  if (firstToken === null || newTokens === 0) return { prefill: rate(promptTokens, 0), decode: rate(0, 0) };
+  return { prefill: rate(promptTokens, (firstToken - start) / 1000), decode: rate(newTokens - 1, (end - firstToken) / 1000) };
+}
+
 export async function generate(model: LlamaModel, prompts: number[][], o: GenerateOptions): Promise<number[][]> {
   const B = prompts.length;
   if (!B || prompts.some((p) => p.length === 0)) throw new Error('generate: every prompt needs at least one token');

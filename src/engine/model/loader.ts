@@ -10,7 +10,7 @@ import { LoraAdapter, peftKey, type LoraConfig } from './lora.ts';
 import { readSafetensors, writeSafetensors } from './safetensors.ts';
 import { getterFolder, readAll, type ModelFolder, type RandomAccessFile } from './sources/files.ts';
 import { tensorTableOf } from './sources/tensors.ts';
-import { uploadWeights, PROJECTIONS, projectionGroup, type Projection, type UploadOptions } from './weights.ts';
+import { expectedTensors, uploadWeights, PROJECTIONS, projectionGroup, type Projection, type UploadOptions } from './weights.ts';
 
 /** Returns a file's bytes, or null when the folder has no such file. */
 export type FileGetter = (name: string) => Promise<ArrayBuffer | null>;
@@ -76,13 +76,28 @@ async function weightFiles(folder: ModelFolder): Promise<{ files: RandomAccessFi
   return { files, weightMap: parsed.data.weight_map, source: `${shards.length} shards of model.safetensors.index.json` };
 }
 
+/**
+ * The weights on their way to the GPU: bytes and tensors so far of what the config calls for (a tied head counts
+ * once; tensors the checkpoint has beyond those are never read), with the average rate since the first read.
+ */
+export interface UploadProgress {
+  /** The tensor that just reached the GPU; null on the first event, sent before anything is read. */
+  tensor: string | null;
+  loaded: number;
+  total: number;
+  tensors: number;
+  tensorCount: number;
+  seconds: number;
+  bytesPerSecond: number;
+}
+
 export interface LoadModelOptions {
   /** Passed to uploadWeights (weight-only quantisation of the frozen base). */
   quantize?: UploadOptions['quantize'];
   /** Passed to uploadWeights: load NaN/±Inf weights instead of refusing them. */
   allowNonFinite?: boolean;
-  /** After each tensor reaches the GPU: its name, its bytes, and the bytes uploaded so far of the total. */
-  onTensor?: (name: string, bytes: number, uploaded: number, total: number) => void;
+  /** Once before the first tensor is read, then after each one reaches the GPU (a throw cancels the load). */
+  onProgress?: (p: UploadProgress) => void;
 }
 
 /** config.json, then every weight file (downloaded and checked), then the upload, one tensor at a time. */
@@ -91,14 +106,29 @@ export async function loadModel(gpu: Gpu, src: FileGetter | ModelFolder, opts: L
   const cfg: ModelConfig = parseModelConfig(json(await need(folder, 'config.json', 'a model folder needs config.json'), 'config.json', ModelConfigError));
   const { files, weightMap, source } = await weightFiles(folder);
   const table = await tensorTableOf(files, weightMap);
+  const wanted = [...expectedTensors(cfg).keys()];
   let total = 0;
-  for (const t of table.values()) total += t.info.end - t.info.begin;
-  let uploaded = 0;
+  for (const name of wanted) {
+    const t = table.get(name); // a missing one is uploadWeights' error, with every other problem
+    if (t) total += t.info.end - t.info.begin;
+  }
+  const t0 = performance.now();
+  let loaded = 0;
+  let tensors = 0;
+  const report = (tensor: string | null) => {
+    const seconds = (performance.now() - t0) / 1000;
+    opts.onProgress?.({ tensor, loaded, total, tensors, tensorCount: wanted.length, seconds, bytesPerSecond: seconds > 0 ? loaded / seconds : 0 });
+  };
+  report(null);
   const weights = await uploadWeights(gpu, cfg, table, {
     source,
     quantize: opts.quantize,
     allowNonFinite: opts.allowNonFinite,
-    onTensor: (name, bytes) => opts.onTensor?.(name, bytes, (uploaded += bytes), total),
+    onTensor: (name, bytes) => {
+      loaded += bytes;
+      tensors++;
+      report(name);
+    },
   });
   try {
     return new LlamaModel(gpu, cfg, weights);

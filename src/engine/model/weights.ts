@@ -62,6 +62,13 @@ export function tensorTable(files: SafetensorsFile[]): TensorTable {
   return t;
 }
 
+/** Parameters the config implies (a tied head counted once): the model card's size. */
+export function parameterCount(cfg: ModelConfig): number {
+  let n = 0;
+  for (const shape of expectedTensors(cfg).values()) n += shape.reduce((a, b) => a * b, 1);
+  return n;
+}
+
 /** Checks names, dtypes and shapes; throws one ModelFormatError listing every problem. */
 export function checkWeights(cfg: ModelConfig, tensors: TensorTable, source = 'model.safetensors'): void {
   const problems: string[] = [];

@@ -5,6 +5,7 @@
 //                      → SEAL(round): self-edits of θ on the held-out tasks, each applied and scored
 import type { SealContext } from '../core/context.ts';
 import type { Rollout, SealEvent } from '../core/events.ts';
+import { Journal } from '../core/journal.ts';
 import { SealLoop, type Items, type RunResult } from '../core/loop.ts';
 import type { ArcConfig } from './config.ts';
 import type { SelfEdit } from './self_edit.ts';
@@ -50,6 +51,6 @@ export function isArcMethod(m: string): m is ArcMethod {
   return (ARC_METHODS as readonly string[]).includes(m);
 }
 
-export function runArcExperiment(ctx: ArcContext, tasks: Items<ArcItem>): Promise<RunResult<ArcRollout>> {
-  return new SealLoop(ctx, arcTrack(ctx), tasks).run(ctx.cfg);
+export function runArcExperiment(ctx: ArcContext, tasks: Items<ArcItem>, journal = new Journal<ArcRollout>()): Promise<RunResult<ArcRollout>> {
+  return new SealLoop(ctx, arcTrack(ctx), tasks, journal).run(ctx.cfg);
 }

@@ -51,6 +51,8 @@ export type SealEvent<R extends Rollout = Rollout, D = unknown> =
   | { type: 'ttt-data'; rolloutId: string; itemId: string; data: D }
   | { type: 'sft-loss'; round: number; step: number; loss: number }
   | { type: 'method-result'; result: MethodResult }
+  /** Throughput as the run goes: tokens generated while sampling self-edits, tokens trained on by LoRA. */
+  | { type: 'speed'; kind: 'sampling' | 'training'; tokens: number; seconds: number }
   /** Something went wrong that the run survived (a diverged M-step, a skipped condition): shown until the next run. */
   | { type: 'warning'; message: string }
   | { type: 'log'; message: string };

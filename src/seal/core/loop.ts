@@ -14,7 +14,8 @@ import { RunStopped } from './control.ts';
 import type { SealContext } from './context.ts';
 import type { MethodResult, Rollout, SealEvent } from './events.ts';
 import { fineTune, trainingSteps } from './fine_tune.ts';
-import { fineTuneGenerator } from './rest_em.ts';
+import { Journal } from './journal.ts';
+import { fineTuneGenerator, mergeSavedGenerator } from './rest_em.ts';
 import { hashSeed } from './rng.ts';
 import { given, sampleSelfEdits, type Sampled } from './sample.ts';
 import type { Baseline, InnerLoopPlan, Track, TrackItem } from './track.ts';
@@ -42,6 +43,8 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
     readonly ctx: SealContext<SealEvent<R, D>>,
     readonly track: Track<Item, Edit, R, D>,
     readonly items: Items<Item>,
+    /** A resumed run's finished part (skipped, not recomputed); empty for a new run. */
+    readonly journal: Journal<R> = new Journal(),
   ) {
     const { loraRank, loraAlpha, targets } = track.settings.innerLoop;
     this.adapter = new LoraAdapter(ctx.model.gpu, ctx.model.cfg, { r: loraRank, alpha: loraAlpha, targets });
@@ -57,8 +60,9 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
       for (const b of this.track.baselines) await this.baseline(b);
       for (let round = 1; round <= this.track.settings.rounds; round++) {
         const rollouts = await this.eStep(round);
-        const kept = await this.select(rollouts, round);
-        await this.mStep(kept, round);
+        const saved = (await this.journal.store?.load(round)) ?? null; // a resumed run's finished M-step
+        const kept = await this.select(rollouts, round, saved !== null);
+        await this.mStep(kept, round, saved);
         await this.evaluateSelfEdits('seal', round);
       }
       await after?.();
@@ -81,6 +85,11 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
   private async evaluateAsIs(method: string): Promise<void> {
     const tally = new Tally();
     for (const [i, item] of this.items.eval.entries()) {
+      const old = this.replay();
+      if (old) {
+        tally.add(old);
+        continue;
+      }
       const s = await this.track.score(item, this.seed(i));
       const base = this.blank(item, method, 0);
       tally.add(this.record({ ...this.track.record(base, item, null), ...s.detail, reward: s.reward, rewards: [s.reward], solved: s.solved, total: s.total, reason: s.reason }));
@@ -121,7 +130,7 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
   }
 
   /** Keep what ReST-EM imitates: every rewarded self-edit, or the best (rewarded) one of each item. */
-  private async select(rollouts: R[], round: number): Promise<R[]> {
+  private async select(rollouts: R[], round: number, quiet = false): Promise<R[]> {
     const rewarded = rollouts.filter((r) => (r.reward ?? 0) > 0);
     let kept = rewarded;
     if (this.track.keep === 'best-per-item') {
@@ -133,20 +142,26 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
       r.kept = kept.includes(r);
       this.ctx.emit({ type: 'rollout', rollout: r }); // again, now with `kept`
     }
-    await this.phase('select', 'seal', round, this.track.explain.selected(kept.length, rollouts.length));
+    if (!quiet) await this.phase('select', 'seal', round, this.track.explain.selected(kept.length, rollouts.length));
     return kept;
   }
 
   /** M-step: SFT the generator on the kept pairs, then merge; a diverged M-step is never merged. */
-  private async mStep(kept: R[], round: number): Promise<void> {
+  private async mStep(kept: R[], round: number, saved: Float32Array | null): Promise<void> {
+    const { explain, settings } = this.track;
+    if (saved) {
+      await mergeSavedGenerator(this.ctx.model, saved, settings.restEm);
+      this.ctx.emit({ type: 'log', message: `resumed: merged round ${round}'s saved generator adapter` });
+      return;
+    }
     const byId = new Map(this.items.train.map((t) => [t.id, t]));
     const pairs = kept.map((r) => this.track.sftSequence(byId.get(r.itemId)!, r.text));
-    const { explain, settings } = this.track;
     if (!pairs.length) return this.phase('sft', 'seal', round, explain.sftSkipped());
     let losses: number[];
+    const store = this.journal.store;
     try {
       losses = await fineTuneGenerator(this.ctx.model, pairs, settings.restEm, this.seed(round), this.ctx.control,
-        (step, loss) => this.ctx.emit({ type: 'sft-loss', round, step, loss }));
+        (step, loss) => this.ctx.emit({ type: 'sft-loss', round, step, loss }), store ? (p) => store.save(round, p) : undefined);
     } catch (e) {
       if (!(e instanceof TrainingDivergedError || e instanceof NonFiniteAdapterError)) throw e;
       this.ctx.emit({ type: 'warning', message: `ReST-EM round ${round} failed: the M-step ${e.message}; the generator keeps its weights.` });
@@ -162,13 +177,21 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
 
   private async sample(item: Item, n: number, method: string, round: number, seed: number): Promise<Sampled<Edit>[]> {
     const { track, ctx } = this;
+    // A resumed run that finished this item's rollouts replays them (rollout() does, by id): nothing to sample.
+    if (this.journal.has(Array.from({ length: n }, (_, k) => `r${this.seq + 1 + k}`))) {
+      return Array.from({ length: n }, (): Sampled<Edit> => ({ text: '', edit: null, canonical: null, error: 'replayed', attempts: 0 }));
+    }
+    const t0 = performance.now();
     const edits = await sampleSelfEdits(ctx, track.selfEditPrompt(item), n, seed, track.settings.sampling, (t) => track.parseSelfEdit(t));
+    ctx.emit({ type: 'speed', kind: 'sampling', tokens: edits.reduce((a, e) => a + (e.tokens ?? 0), 0), seconds: (performance.now() - t0) / 1000 });
     await this.phase('sample-self-edit', method, round, track.explain.sampled(item, n, edits.filter((e) => e.edit !== null).length), item.id);
     return edits;
   }
 
   /** θ' ← SFT(θ, SE) and r(LM_θ'(τ), τ), once per TTT seed; the reward is their mean. */
   async rollout(item: Item, se: Sampled<Edit>, method: string, round: number, seed: number, role: 'train' | 'eval' = 'eval'): Promise<R> {
+    const old = this.replay();
+    if (old) return old;
     const t0 = performance.now();
     const { track } = this;
     const rec = track.record({ ...this.blank(item, method, round, role), text: se.canonical ?? se.text, attempts: se.attempts }, item, se.edit);
@@ -220,8 +243,11 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
     this.adapter.reset(seed);
     this.trainer.resetOptimizer();
     this.trainer.hyper = { ...this.trainer.hyper, lr: plan.lr, totalSteps: steps, warmupSteps: Math.round(warmupRatio * steps) };
+    const t0 = performance.now();
     const results = await fineTune(this.trainer, plan.sequences, { epochs: plan.epochs, batchSize, orderSeed: seed ^ 0x5eed }, this.ctx.control,
       (r) => lossId && this.ctx.emit({ type: 'ttt-loss', rolloutId: lossId, step: r.step, loss: r.loss }));
+    const tokens = plan.epochs * plan.sequences.reduce((a, s) => a + s.ids.length, 0);
+    this.ctx.emit({ type: 'speed', kind: 'training', tokens, seconds: (performance.now() - t0) / 1000 });
     return results.map((r) => r.loss);
   }
 
@@ -230,6 +256,15 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
   async phase(phase: string, method: string, round: number, explain: string, itemId?: string): Promise<void> {
     this.ctx.emit({ type: 'phase', phase, method, round, itemId, explain });
     await this.ctx.control.checkpoint();
+  }
+
+  /** The next rollout, when a resumed run already finished it: taken as it was (the UI has its events). */
+  private replay(): R | null {
+    const old = this.journal.rollout(`r${this.seq + 1}`);
+    if (!old) return null;
+    this.seq++;
+    this.rollouts.push(old);
+    return old;
   }
 
   /** A seed for the k-th draw of this run (the same k gives the same seed in every run with this run seed). */

@@ -18,10 +18,13 @@ export interface RestEmSettings {
   lr: number;
 }
 
-/** Returns the SFT losses per step. With no kept pairs the generator is left unchanged. */
+/**
+ * Returns the SFT losses per step. With no kept pairs the generator is left unchanged. `save` gets the trained
+ * adapter's parameters before they are merged (so a resumed run can merge the same ones without training).
+ */
 export async function fineTuneGenerator(
   model: LlamaModel, pairs: readonly Sequence[], s: RestEmSettings, seed: number, control: RunControl,
-  onLoss: (step: number, loss: number) => void,
+  onLoss: (step: number, loss: number) => void, save?: (params: Float32Array) => Promise<void>,
 ): Promise<number[]> {
   if (!pairs.length) return [];
   const adapter = new LoraAdapter(model.gpu, model.cfg, { r: s.loraRank, alpha: s.loraAlpha, targets: s.targets });
@@ -30,10 +33,23 @@ export async function fineTuneGenerator(
   try {
     adapter.reset(seed);
     const steps = await fineTune(trainer, pairs, { epochs: s.epochs, batchSize: s.batchSize, orderSeed: seed }, control, (r) => onLoss(r.step, r.loss));
+    if (save && !(await adapter.nonFiniteCount())) await save(await model.gpu.readF32(adapter.params, adapter.size));
     await adapter.mergeInto(model.weights);
     return steps.map((r) => r.loss);
   } finally {
     trainer.destroy();
+    adapter.destroy();
+  }
+}
+
+/** Merges an M-step adapter saved by fineTuneGenerator (a resumed run's finished round). */
+export async function mergeSavedGenerator(model: LlamaModel, params: Float32Array, s: RestEmSettings): Promise<void> {
+  const adapter = new LoraAdapter(model.gpu, model.cfg, { r: s.loraRank, alpha: s.loraAlpha, targets: s.targets });
+  try {
+    if (params.length !== adapter.size) throw new Error(`the saved generator adapter has ${params.length} parameters, this run's ${adapter.size}: not the same run`);
+    model.gpu.write(adapter.params, params);
+    await adapter.mergeInto(model.weights);
+  } finally {
     adapter.destroy();
   }
 }

@@ -23,6 +23,8 @@ export interface Sampled<E> {
   canonical: string | null;
   error: string | null;
   attempts: number;
+  /** Tokens generated for it, over all its attempts. */
+  tokens?: number;
 }
 
 export async function sampleSelfEdits<E>(
@@ -40,6 +42,7 @@ export async function sampleSelfEdits<E>(
     outs.forEach((ids, i) => {
       const x = todo[i];
       x.attempts = attempt;
+      x.tokens = (x.tokens ?? 0) + ids.length;
       x.text = gen.tok.decode(ids);
       const r = parse(x.text);
       if (r.ok) Object.assign(x, { edit: r.edit, canonical: r.canonical, error: null });

@@ -19,6 +19,7 @@ export async function continuedPretraining(loop: Loop, ctx: KnowledgeContext): P
   const passages = loop.items.eval.slice(0, cfg.cptPassages);
   const n = passages.length;
   const score = async (method: KnowledgeMethod, adapted: boolean) => {
+    if (loop.journal.result(method, 0)) return; // a resumed run finished this condition
     const tally = new Tally();
     for (const [i, p] of passages.entries()) tally.add(await loop.track.score(p, loop.seed(910_000 + i), adapted ? loop.adapter : undefined));
     const r = loop.result(method, 0, tally);
@@ -30,10 +31,11 @@ export async function continuedPretraining(loop: Loop, ctx: KnowledgeContext): P
     ['cpt-passage', () => ''],
     ['cpt-own', notesOf(loop, 'own', 0)],
     ['cpt-reference', (p) => p.reference],
-    ...(cfg.rounds > 0 ? [['cpt-seal', notesOf(loop, 'seal', cfg.rounds)] as [KnowledgeMethod, (p: Passage) => string | null]] : []),
   ];
+  if (cfg.rounds > 0) conditions.push(['cpt-seal', notesOf(loop, 'seal', cfg.rounds)]);
   for (const [c, [method, notes]] of conditions.entries()) {
     const written = passages.map(notes);
+    if (loop.journal.result(method, 0)) continue;
     if (written.some((x) => x === null)) {
       ctx.emit({ type: 'warning', message: `continued pre-training: ${method} skipped (the run has no such self-edit for every passage)` });
       continue;

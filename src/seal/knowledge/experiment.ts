@@ -9,6 +9,7 @@
 //   forgetting (forgetting.ts): n passages' self-edits applied one after another, each merged, all re-tested
 import type { SealContext } from '../core/context.ts';
 import type { Rollout, SealEvent } from '../core/events.ts';
+import { Journal } from '../core/journal.ts';
 import { SealLoop, type RunResult } from '../core/loop.ts';
 import type { GradedAnswer } from './answer.ts';
 import type { KnowledgeConfig } from './config.ts';
@@ -65,8 +66,8 @@ export interface KnowledgeRunResult extends RunResult<KnowledgeRollout> {
   forgetting: ForgettingCell[];
 }
 
-export async function runKnowledgeExperiment(ctx: KnowledgeContext, passages: PassageSet): Promise<KnowledgeRunResult> {
-  const loop = new SealLoop<Passage, string, KnowledgeRollout, KnowledgeTttData>(ctx, knowledgeTrack(ctx, passages), passages);
+export async function runKnowledgeExperiment(ctx: KnowledgeContext, passages: PassageSet, journal = new Journal<KnowledgeRollout>()): Promise<KnowledgeRunResult> {
+  const loop = new SealLoop<Passage, string, KnowledgeRollout, KnowledgeTttData>(ctx, knowledgeTrack(ctx, passages), passages, journal);
   const cells: ForgettingCell[] = [];
   const result = await loop.run(ctx.cfg, async () => {
     if (ctx.cfg.cptPassages > 0) await continuedPretraining(loop, ctx);

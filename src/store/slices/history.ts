@@ -4,6 +4,7 @@
 import type { StateCreator } from 'zustand';
 import { EMPTY, fold } from '../derive.ts';
 import { deleteRun, fromRunFile, listRuns, loadEvents, saveRun, appendEvents, storageEstimate, type SavedRun } from '../history.ts';
+import { deleteRunStore } from '../../worker/run_store.ts';
 import type { HistorySlice, LabState, RunStatus } from '../state.ts';
 import { IDLE_RUN } from './run.ts';
 
@@ -49,7 +50,7 @@ export const historySlice: StateCreator<LabState, [], [], HistorySlice> = (set, 
 
     async deleteSavedRun(id) {
       try {
-        await deleteRun(id);
+        await Promise.all([deleteRun(id), deleteRunStore(id)]);
         if (get().run.id === id && get().run.viewing) get().closeRun();
         update({ compare: get().history.compare.filter((x) => x !== id) });
       } catch (e) {

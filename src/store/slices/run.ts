@@ -5,7 +5,7 @@ import type { StateCreator } from 'zustand';
 import type { LabEvent } from '../../seal/tracks.ts';
 import { EMPTY, fold } from '../derive.ts';
 import { download, rolloutsCsv, stamp } from '../export.ts';
-import { newRunId, RunRecorder } from '../history.ts';
+import { loadEvents, newRunId, RunRecorder, type SavedRun } from '../history.ts';
 import type { LabState, RunPlan, RunSlice, RunState, RunView } from '../state.ts';
 
 export const IDLE_RUN: RunState = {
@@ -19,6 +19,14 @@ export function runView(r: RunState, phaseCount: number): RunView {
   const holding = r.stepMode || r.pauseRequested;
   if (holding && phaseCount > r.gate) return 'paused';
   return r.pauseRequested ? 'pausing' : 'running';
+}
+
+/** A failure of the engine rather than of the run: the GPU device was lost, or the worker died. */
+const isFault = (e: Error) => e.name === 'DeviceLostError' || e.name === 'WorkerError' || (e.name === 'AbortError' && /worker terminated/.test(e.message));
+const faultText = (e: Error) => (e.name === 'DeviceLostError' ? `The GPU device was lost (${e.message}).` : `The engine worker stopped (${e.message}).`);
+
+class EngineFault extends Error {
+  override name = 'EngineFault';
 }
 
 /** The run the picked track's settings ask for. */
@@ -49,6 +57,56 @@ export const runSlice: StateCreator<LabState, [], [], RunSlice> = (set, get) => 
   const release = (p: Partial<RunState>) => {
     flush();
     set((s) => ({ run: { ...s.run, ...p, gate: s.derived.phaseCount } }));
+  };
+
+  /**
+   * Runs a plan, new or resumed (a saved run's finished part is skipped by the worker, and its events stay here).
+   * A lost GPU device or a crashed worker interrupts the run: the engine is rebuilt, the model reloaded, and the run
+   * stays in the history, resumable.
+   */
+  const launch = async (plan: RunPlan, stepMode: boolean, resumed: { run: SavedRun; events: LabEvent[] } | null) => {
+    const client = get().client!;
+    pending = [];
+    const startedAt = resumed?.run.startedAt ?? Date.now();
+    const modelUrl = get().model.url;
+    recorder = resumed
+      ? new RunRecorder({ ...resumed.run, status: 'running', seconds: null, error: null }, saveFailed)
+      : new RunRecorder({
+          id: newRunId(), startedAt, seconds: null, track: plan.setup.track, modelUrl, setup: plan.setup, request: plan.request,
+          status: 'running', methods: [], events: 0, batches: 0,
+        }, saveFailed);
+    const events = resumed?.events ?? [];
+    set({
+      track: plan.setup.track, stepMode, events, derived: events.reduce(fold, EMPTY), selectedRollout: null, selectedItem: null, error: null,
+      run: { ...IDLE_RUN, status: 'running', stepMode, startedAt, modelUrl, setup: plan.setup, id: recorder.id },
+    });
+    const t0 = performance.now();
+    const done = (p: Partial<RunState>, saved?: SavedRun['status']) => {
+      flush();
+      set((st) => ({ run: { ...st.run, pauseRequested: false, stopRequested: false, seconds: (performance.now() - t0) / 1000, ...p } }));
+      const { run, error } = get();
+      const status = saved ?? (run.status === 'running' || run.status === 'idle' ? 'error' : run.status);
+      void recorder?.finish({ status, seconds: run.seconds, error: error && { name: error.name, message: error.message } }).then(() => get().refreshHistory());
+      recorder = null;
+    };
+    try {
+      await client.call('seal-run', { ...plan.request, stepMode, runId: recorder.id, resume: events }, (e) => {
+        if (e.type === 'seal') enqueue(e.event);
+        else if (e.type === 'log') enqueue({ type: 'log', message: e.message });
+      });
+      done({ status: 'done' });
+    } catch (e) {
+      const err = e as Error;
+      if (err.name === 'RunStopped') return done({ status: 'stopped' });
+      if (!isFault(err)) {
+        get().fail('Run', e);
+        return done({ status: 'error' });
+      }
+      get().fail('Run interrupted', new EngineFault(`${faultText(err)} Everything the run finished is saved: the engine is restarting and reloading the model; ` +
+        'then press Resume on the run in the saved runs below.'));
+      done({ status: 'stopped' }, 'interrupted');
+      await get().retryGpu();
+    }
   };
 
   return {
@@ -85,7 +143,6 @@ export const runSlice: StateCreator<LabState, [], [], RunSlice> = (set, get) => 
     async start(stepModeArg) {
       const s = get();
       if (!s.client || s.model.status !== 'ready' || s.run.status === 'running') return;
-      const stepMode = stepModeArg ?? s.stepMode;
       let plan: RunPlan;
       try {
         plan = planOf(s);
@@ -93,36 +150,17 @@ export const runSlice: StateCreator<LabState, [], [], RunSlice> = (set, get) => 
         get().fail('Run settings', e);
         return;
       }
-      pending = [];
-      const startedAt = Date.now();
-      recorder = new RunRecorder({
-        id: newRunId(), startedAt, seconds: null, track: plan.setup.track, modelUrl: s.model.url, setup: plan.setup, status: 'running', methods: [], events: 0,
-      }, saveFailed);
-      set({
-        stepMode, events: [], derived: EMPTY, selectedRollout: null, selectedItem: null, error: null,
-        run: { ...IDLE_RUN, status: 'running', stepMode, startedAt, modelUrl: s.model.url, setup: plan.setup, id: recorder.id },
-      });
-      const t0 = performance.now();
-      const done = (p: Partial<RunState>) => {
-        flush();
-        set((st) => ({ run: { ...st.run, pauseRequested: false, stopRequested: false, seconds: (performance.now() - t0) / 1000, ...p } }));
-        const { run, error } = get();
-        const status = run.status === 'running' || run.status === 'idle' ? 'error' : run.status;
-        void recorder?.finish({ status, seconds: run.seconds, error: error && { name: error.name, message: error.message } }).then(() => get().refreshHistory());
-        recorder = null;
-      };
+      await launch(plan, stepModeArg ?? s.stepMode, null);
+    },
+
+    async resumeRun(id) {
+      const s = get();
+      const saved = s.history.runs.find((r) => r.id === id);
+      if (!s.client || s.model.status !== 'ready' || s.run.status === 'running' || !saved?.request || !saved.setup) return;
       try {
-        await s.client.call('seal-run', { ...plan.request, stepMode }, (e) => {
-          if (e.type === 'seal') enqueue(e.event);
-          else if (e.type === 'log') enqueue({ type: 'log', message: e.message });
-        });
-        done({ status: 'done' });
+        await launch({ request: saved.request, setup: saved.setup }, s.stepMode, { run: saved, events: await loadEvents(id) });
       } catch (e) {
-        if ((e as Error).name === 'RunStopped') done({ status: 'stopped' });
-        else {
-          get().fail('Run', e);
-          done({ status: 'error' });
-        }
+        get().fail('Resuming the run', e);
       }
     },
 

@@ -3,6 +3,7 @@
 import { useLab } from '../../store/lab.ts';
 import { ARC_DEMO_SETTINGS, ARC_PAPER_SETTINGS } from '../../store/slices/arc.ts';
 import type { ArcSettings as Settings } from '../../store/state.ts';
+import { CheckField, NumberField } from '../fields.tsx';
 
 type NumKey = 'seed' | 'rounds' | 'selfEditsPerTrainTask' | 'selfEditsPerEvalTask' | 'maxTrain' | 'maxEval';
 
@@ -12,21 +13,10 @@ export function ArcSettings() {
   const update = useLab((st) => st.updateArcSettings);
 
   const num = (k: NumKey, label: string, min: number, optional = false, testId?: string) => (
-    <label>
-      <span className="label">{label}</span>
-      <input type="number" min={min} step={1} value={s[k] ?? ''} placeholder={optional ? 'all' : undefined} data-testid={testId}
-        onChange={(e) => {
-          const v = e.target.valueAsNumber;
-          if (optional && e.target.value === '') update({ [k]: null } as Partial<Settings>);
-          else if (Number.isInteger(v) && v >= min) update({ [k]: v } as Partial<Settings>);
-        }} />
-    </label>
+    <NumberField label={label} value={s[k]} min={min} optional={optional} testId={testId} onChange={(v) => update({ [k]: v })} />
   );
   const check = (k: keyof Settings['methods'], label: string) => (
-    <label className="check">
-      <input type="checkbox" checked={s.methods[k]} onChange={(e) => update({ methods: { ...s.methods, [k]: e.target.checked } })} data-testid={`method-${k}`} />
-      {label}
-    </label>
+    <CheckField label={label} checked={s.methods[k]} testId={`method-${k}`} onChange={(v) => update({ methods: { ...s.methods, [k]: v } })} />
   );
 
   return (

@@ -23,7 +23,8 @@ export function HistoryPanel() {
   const liveId = useLab((s) => (s.run.viewing ? null : s.run.id));
   const viewing = useLab((s) => (s.run.viewing ? s.run.id : null));
   const running = useLab((s) => s.run.status === 'running');
-  const { refreshHistory, openRun, deleteSavedRun, importRunFile, toggleCompare } = useLab.getState();
+  const { refreshHistory, openRun, deleteSavedRun, importRunFile, toggleCompare, resumeRun } = useLab.getState();
+  const ready = useLab((s) => s.model.status === 'ready');
   const file = useRef<HTMLInputElement>(null);
   useEffect(() => void refreshHistory(), [refreshHistory]);
 
@@ -63,6 +64,10 @@ export function HistoryPanel() {
                   <td><input type="checkbox" aria-label={`compare the run of ${new Date(r.startedAt).toLocaleString()}`} checked={h.compare.includes(r.id)}
                     onChange={() => void toggleCompare(r.id)} data-testid="history-compare" /></td>
                   <td className="num">
+                    {r.request && ['interrupted', 'stopped', 'error'].includes(r.status) && (
+                      <><button type="button" className="small-btn" disabled={running || !ready} onClick={() => void resumeRun(r.id)} data-testid="history-resume"
+                        title="go on from where it stopped: what it finished is kept, the rest computed">Resume</button>{' '}</>
+                    )}
                     <button type="button" className="secondary small-btn" disabled={running} onClick={() => void openRun(r.id)} data-testid="history-open">Open</button>{' '}
                     <button type="button" className="secondary small-btn" disabled={r.id === liveId && running} onClick={() => void deleteSavedRun(r.id)} data-testid="history-delete">Delete</button>
                   </td>

@@ -6,6 +6,7 @@ import { SELF_EDIT_TEMPLATES, type SelfEditPromptKind } from '../../seal/knowled
 import { useLab } from '../../store/lab.ts';
 import { effectiveCaps } from '../../store/slices/knowledge.ts';
 import type { KnowledgeSettings as Settings } from '../../store/state.ts';
+import { CheckField, NumberField } from '../fields.tsx';
 import { useTrackSetup } from '../useTrackSetup.ts';
 
 type NumKey = 'seed' | 'rounds' | 'selfEditsPerPassage' | 'tttSeeds' | 'cptPassages' | 'forgettingPassages' | 'maxTrain' | 'maxEval';
@@ -29,18 +30,11 @@ export function KnowledgeSettings() {
   const value: Record<NumKey, number> = { ...cfg, maxTrain: caps.train, maxEval: caps.eval };
 
   const num = (k: NumKey, label: string, min: number) => (
-    <label>
-      <span className="label">{label}</span>
-      <input type="number" min={min} step={1} value={value[k]} data-testid={`kset-${k}`}
-        onChange={(e) => Number.isInteger(e.target.valueAsNumber) && e.target.valueAsNumber >= min && update({ [k]: e.target.valueAsNumber })} />
-    </label>
+    <NumberField label={label} value={value[k]} min={min} testId={`kset-${k}`} onChange={(v) => v !== null && update({ [k]: v })} />
   );
   const select = (label: string, node: ReactNode) => <label><span className="label">{label}</span>{node}</label>;
   const check = (k: keyof KnowledgeConfig['methods'], label: string) => (
-    <label className="check">
-      <input type="checkbox" checked={cfg.methods[k]} onChange={(e) => update({ methods: { ...cfg.methods, [k]: e.target.checked } })} data-testid={`kmethod-${k}`} />
-      {label}
-    </label>
+    <CheckField label={label} checked={cfg.methods[k]} testId={`kmethod-${k}`} onChange={(v) => update({ methods: { ...cfg.methods, [k]: v } })} />
   );
 
   return (

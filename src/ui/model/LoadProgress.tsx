@@ -1,5 +1,5 @@
 // A model load in progress: each file's download (bytes, rate, time left, from cache, resumed), the upload of
-// the weights to the GPU, and Cancel.
+// the weights to the GPU (bytes, tensors, rate, time left: a 2.5 GB local folder takes tens of seconds), and Cancel.
 import { useLab } from '../../store/lab.ts';
 import { formatBytes } from '../format.ts';
 
@@ -52,9 +52,14 @@ export function LoadProgress() {
       )}
       {upload && (
         <div className="load-upload" data-testid="upload-progress">
-          <span className="label">To the GPU: {formatBytes(upload.loaded ?? 0)}{upload.total ? ` of ${formatBytes(upload.total)}` : ''}</span>
+          <span className="label">To the GPU: {formatBytes(upload.loaded)}{upload.total ? ` of ${formatBytes(upload.total)}` : ''}</span>
           <Bar value={pct(upload.loaded, upload.total)} />
-          <code className="muted small wrap">{upload.tensor}</code>
+          <div className="load-file-facts muted small">
+            <span data-testid="upload-tensors">{upload.tensors} of {upload.tensorCount} tensors</span>
+            {upload.bytesPerSecond > 0 && <span data-testid="upload-rate">{formatRate(upload.bytesPerSecond)}</span>}
+            {upload.bytesPerSecond > 0 && <span>{formatEta((upload.total - upload.loaded) / upload.bytesPerSecond)}</span>}
+          </div>
+          {upload.tensor && <code className="muted small wrap">{upload.tensor}</code>}
         </div>
       )}
       <button type="button" className="secondary" onClick={() => void cancel()} data-testid="cancel-load">Cancel</button>
