@@ -54,6 +54,11 @@ export const ArcOverrides = z.strictObject({
   }).partial().optional(),
   restEm: z.strictObject({ loraRank: num.int(), loraAlpha: num, epochs: num.int(), batchSize: num.int(), lr: num }).partial().optional(),
   oracle: SelfEditSchema.optional(),
+  /**
+   * How the model's built-in evaluation tasks were chosen, when they were filtered (the paper's ARC subset was
+   * hand-picked: every task solvable by some configuration). Shown beside the success chart.
+   */
+  evalFilter: z.string().min(1).optional(),
   selfEditSampling: z.strictObject({ temperature: z.number().min(0), topP: num.max(1), maxNewTokens: num.int(), maxAttempts: num.int() }).partial().optional(),
   eval: z.strictObject({ geometricViews: z.boolean(), colourViews: z.number().int().min(0), leaveOneOutViews: z.boolean() }).partial().optional(),
 });

@@ -1,6 +1,7 @@
 // The charts, in one module so recharts loads as its own chunk (React.lazy in App) after the first paint: the
 // results beside the paper's table (per track), rewards, TTT and SFT losses, and the knowledge track's forgetting.
 import { useMemo } from 'react';
+import { useLab } from '../../store/lab.ts';
 import { CompareCharts } from './CompareCharts.tsx';
 import { useTrackSetup } from '../useTrackSetup.ts';
 import { ForgettingHeatmap } from './ForgettingHeatmap.tsx';
@@ -12,12 +13,13 @@ import { TttLossChart } from './TttLossChart.tsx';
 
 export default function Charts() {
   const setup = useTrackSetup();
+  const filter = useLab((s) => (s.arc.choice.kind === 'mini' ? s.model.info?.sealLab?.arc?.evalFilter : undefined));
   const rows = useMemo(() => (setup.track === 'arc' ? { arc: arcRows(setup.config) } : { knowledge: knowledgeRows(setup.config, setup.references) }), [setup]);
   return (
     <>
       {rows.arc && (
         <SuccessChart wanted={rows.arc} title="Success rate by method" testId="success-chart"
-          note="Share of held-out self-edits that solve their task (ICL: share of tasks)." />
+          note={`Share of held-out self-edits that solve their task (ICL: share of tasks).${filter ? ` Evaluation tasks filtered: ${filter}.` : ''}`} />
       )}
       {rows.knowledge && (
         <SuccessChart wanted={rows.knowledge.single} title="QA accuracy, one passage at a time" testId="success-chart"
