@@ -97,6 +97,33 @@ export async function squareGemms(gpu: Gpu, sizes: number[], buf: MakeBuffer, lo
   return { matmul, tiled };
 }
 
+/**
+ * The two kernel classes (gpu.options.kernels) on one adapter: an n³ f32 GEMM (register-blocked vs workgroup-tiled)
+ * and a decode product, one row times an n × n bf16 weight (register-blocked vs the K-split GEMV). Whichever the
+ * adapter is given by default is marked; on SwiftShader the 'cpu' rows are the fast ones, on a GPU they should not be.
+ */
+export async function kernelClassGemms(gpu: Gpu, n: number, buf: MakeBuffer, log: (m: string) => void): Promise<MatmulRow[]> {
+  const a = buf('bench-kc-a', randomF32(n * n, 15));
+  const b = buf('bench-kc-b', randomF32(n * n, 16));
+  const bBf16 = buf('bench-kc-b-bf16', f32ToBf16(randomF32(n * n, 17)));
+  const c = buf('bench-kc-c', new Float32Array(n * n));
+  const own = gpu.options.kernels;
+  const rows: MatmulRow[] = [];
+  try {
+    for (const kernels of ['cpu', 'gpu'] as const) {
+      gpu.options.kernels = kernels;
+      const sq = gflops(n, n, n, await gemmSeconds(gpu, c, a, b, n, n, n, 'f32'));
+      const gv = gflops(1, n, n, await gemmSeconds(gpu, c, a, bBf16, 1, n, n, 'bf16'));
+      const tag = `${kernels}${kernels === own ? ', this adapter\'s' : ''}`;
+      rows.push({ case: `NT f32 (${tag})`, M: n, N: n, K: n, gflops: sq, kernels }, { case: `decode NT bf16 (${tag})`, M: 1, N: n, K: n, gflops: gv, kernels });
+      log(`kernel class ${kernels}: NT f32 ${n}³ ${sq} GFLOP/s; decode 1×${n}·${n}×${n}ᵀ bf16 ${gv} GFLOP/s`);
+    }
+  } finally {
+    gpu.options.kernels = own;
+  }
+  return rows;
+}
+
 /** GEMMs at the model's shapes: M = prefill rows against its real weights, one row per distinct shape. */
 export async function modelGemms(gpu: Gpu, model: LlamaModel, M: number, buf: MakeBuffer, log: (m: string) => void): Promise<MatmulRow[]> {
   const matmul: MatmulRow[] = [];

@@ -1,5 +1,6 @@
 // What a benchmark run is asked for and what it reports (the JSON `npm run bench -- --json` prints).
 import type { AdapterInfo } from '../engine/gpu/device.ts';
+import type { ShapeName, ShapeQuant } from './shape_model.ts';
 
 export interface BenchRequest {
   /** Matmul sizes N for N×N×N. */
@@ -9,6 +10,32 @@ export interface BenchRequest {
   decodeTokens: number;
   trainTokens: number;
   loraRank: number;
+  /** A random-weight model of a real checkpoint's shape (src/bench/shape.ts); absent: not measured. */
+  shape?: ShapeRequest;
+  /** The sections to run (absent: all); a section left out is null (or empty) in the report. */
+  sections?: BenchSection[];
+}
+
+/** matmul: square GEMMs and the CPU loop; model: the model's GEMM shapes and tok/s rows; then the two model extras. */
+export const BENCH_SECTIONS = ['matmul', 'model', 'quantization', 'guards'] as const;
+export type BenchSection = (typeof BENCH_SECTIONS)[number];
+
+/** The shaped-model section: what to build, the cuts that make it fit a slow adapter, and what to measure. */
+export interface ShapeRequest {
+  name: ShapeName;
+  quant: ShapeQuant;
+  /** Cuts (absent: the real value): decoder layers, vocabulary rows. */
+  layers?: number;
+  vocab?: number;
+  /** One forward of this many tokens. */
+  prefillTokens: number;
+  /** Greedy decode: prompt tokens, new tokens, and the batch of the self-edit sampling row (k sequences at once). */
+  promptTokens: number;
+  decodeTokens: number;
+  batch: number;
+  /** LoRA training: one step over a sequence of each length, for each adapter setting. */
+  trainTokens: number[];
+  seed?: number;
 }
 
 export interface MatmulRow {
@@ -22,6 +49,8 @@ export interface MatmulRow {
   ratio?: number;
   ratioToBf16?: number;
   dtype?: string;
+  /** Set on the kernel-class rows: which GEMM variants ran (gpu.options.kernels). */
+  kernels?: 'cpu' | 'gpu';
 }
 
 export interface CpuRow {
@@ -100,6 +129,74 @@ export interface GuardsReport {
   rounds: number;
 }
 
+/** Measured copy bandwidth (and the spec sheet's, when the adapter names a known part). */
+export interface BandwidthReport {
+  bytes: number;
+  copyKernelGBps: number;
+  copyBufferGBps: number;
+  specGBps: number | null;
+  specSource: string | null;
+  method: string;
+}
+
+/** One greedy decode row: B sequences at once; rates per step and over all sequences. */
+export interface ShapeDecodeRow {
+  batch: number;
+  promptTokens: number;
+  newTokens: number;
+  /** Tokens per second over the batch (batch / step seconds), and per sequence. */
+  tokPerS: number;
+  tokPerSPerSequence: number;
+  msPerStep: number;
+  /** Compute dispatches recorded per decode step (all sequences), counted by Gpu.dispatch. */
+  dispatchesPerStep: number;
+  /** Bytes one step reads: the weights once, plus every sequence's K and V at the mean context of the decode. */
+  bytesPerStep: number;
+  kvBytesPerStep: number;
+  /** Bandwidth-bound ceiling from the measured copy bandwidth (the best of kernel and queue copy), and the share reached. */
+  ceilingTokPerS: number;
+  fractionOfCeiling: number;
+  /** The same against the spec-sheet bandwidth, when known. */
+  specCeilingTokPerS: number | null;
+  fractionOfSpecCeiling: number | null;
+  peakBytes: number;
+  estimatedBytes: number;
+}
+
+export interface ShapeTrainRow {
+  setting: string;
+  r: number;
+  alpha: number;
+  targets: string[];
+  tokens: number;
+  tokPerS: number;
+  stepSeconds: number;
+  /** Measured peak of the engine's GPU buffers during the phase (weights included), and memory.ts's estimate. */
+  peakBytes: number;
+  estimatedBytes: number;
+}
+
+export interface ShapeReport {
+  name: ShapeName;
+  quant: ShapeQuant;
+  /** The GEMM variants this run used (the adapter's class), and the other class's logits on the same model. */
+  kernels: 'cpu' | 'gpu';
+  kernelCheck: { tokens: number; forwardRel: number; decodeRel: number; note: string };
+  model: ModelCard;
+  /** Each cut: the real value and the one used (empty: nothing was cut). Applies to every row below. */
+  cuts: Record<string, { real: number | number[]; used: number | number[] }>;
+  weightBytesPerToken: number;
+  buildSeconds: number;
+  bandwidth: BandwidthReport;
+  prefill: { tokens: number; tokPerS: number; seconds: number; peakBytes: number; estimatedBytes: number };
+  decode: ShapeDecodeRow[];
+  train: ShapeTrainRow[];
+  /** The most the engine's GPU buffers held during the section (every phase's peakBytes likewise counts only the
+   * section's own buffers: the model and the phase's workspace, cache, adapter; not the other sections'). */
+  peakBytes: number;
+  seconds: number;
+}
+
 export interface BenchReport {
   adapter: Pick<AdapterInfo, 'vendor' | 'architecture' | 'device' | 'description' | 'features'>;
   timing: { warmup: number; minSeconds: number; maxReps: number; statistic: string; sync: string };
@@ -111,4 +208,43 @@ export interface BenchReport {
   train: (Rate & { loraRank: number; targets: string[] }) | null;
   quantization: QuantSection | null;
   guards: GuardsReport | null;
+  /** The random-weight model of a real shape (`--shape`), null when not asked for. */
+  shape: ShapeReport | null;
+  /** Filled by the tool that ran the bench: the runtime (Chromium's worker, or Node with Dawn). */
+  runtime?: { kind: 'chromium-worker' | 'node-dawn'; detail: string };
+  /** Filled by tools/bench with `--peer`: onnxruntime-web against the engine in one page (tools/peer/). */
+  peer?: PeerReport;
+}
+
+/** One model run by both engines in the same page, same prompt and token count, greedy. */
+export interface PeerRow {
+  model: string;
+  /** What differs from the real model (e.g. layers, vocabulary). */
+  note: string;
+  params: number;
+  promptTokens: number;
+  newTokens: number;
+  /** Timed rounds (after a warm-up round). */
+  rounds: number;
+  ours: { prefillTokPerS: number; decodeTokPerS: number };
+  ort: { prefillTokPerS: number; decodeTokPerS: number; executionProvider: string };
+  /** ours / ORT: above 1 means the engine is faster. */
+  prefillRatio: number;
+  decodeRatio: number;
+  /** Largest |ours − ORT| over the prompt's logits (every position), and the largest |logit| for scale. */
+  logitsMaxAbsDiff: number;
+  logitsMaxAbs: number;
+  /** Whether both engines' greedy tokens agree. */
+  sameTokens: boolean;
+}
+
+export interface PeerReport {
+  peer: string;
+  version: string;
+  executionProvider: string;
+  /** Why the execution provider is what it is (e.g. WebGPU unavailable on this adapter → WASM). */
+  executionProviderNote: string;
+  adapter: string;
+  rows: PeerRow[];
+  timing: string;
 }

@@ -12,9 +12,11 @@ export class Gpu {
   /**
    * Switches. `naiveMatmul` (benchmark): the plain one-thread-per-output GEMM as a baseline. `maxBindingBytes`:
    * weight matrices larger than this are stored as row shards in several buffers (default: the device's
-   * binding and buffer limits; tests lower it to force splits on tiny models).
+   * binding and buffer limits; tests lower it to force splits on tiny models). `kernels`: which GEMM variants
+   * this adapter gets (kernels/matmul.ts): 'cpu' for CPU adapters, 'gpu' for real GPUs (kernelClass below);
+   * tests and the benchmark set it to run either path anywhere.
    */
-  readonly options: { naiveMatmul: boolean; maxBindingBytes: number };
+  readonly options: { naiveMatmul: boolean; maxBindingBytes: number; kernels: KernelClass };
   /** Bytes in buffers made by `buffer()` and not yet given to `release()`. */
   allocatedBytes = 0;
   /** The most `allocatedBytes` has been since the device was made (what a run needed at its peak). */
@@ -27,7 +29,7 @@ export class Gpu {
     this.hasF16 = device.features.has('shader-f16');
     this.limits = device.limits;
     this.params = new ParamArena(device);
-    this.options = { naiveMatmul: false, maxBindingBytes: maxBinding(device.limits) };
+    this.options = { naiveMatmul: false, maxBindingBytes: maxBinding(device.limits), kernels: kernelClass(device.adapterInfo) };
   }
 
   /** Compiles `code()` once per key; the key names the variant (e.g. `matmul_nt_bf16`). */
@@ -168,6 +170,20 @@ export class Gpu {
   async readF32(buf: GPUBuffer, count: number, offset = 0): Promise<Float32Array> {
     return new Float32Array(await this.read(buf, count * 4, offset * 4));
   }
+}
+
+/**
+ * 'cpu': SwiftShader, llvmpipe/lavapipe, WARP and any fallback adapter — a CPU running shaders, where workgroup
+ * barriers cost more than the memory traffic they save, so the register-blocked GEMM is fastest; also when the
+ * browser does not say what the adapter is (GPUDevice.adapterInfo is missing: today's path, the safe one).
+ * 'gpu': everything else — tiled GEMM and a K-split GEMV for decode.
+ */
+export type KernelClass = 'cpu' | 'gpu';
+
+export function kernelClass(info: (Partial<GPUAdapterInfo> & { isFallbackAdapter?: boolean }) | undefined): KernelClass {
+  if (!info) return 'cpu';
+  const name = `${info.vendor ?? ''} ${info.architecture ?? ''} ${info.device ?? ''} ${info.description ?? ''}`;
+  return info.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe|softpipe|microsoft basic render|\bwarp\b/i.test(name) ? 'cpu' : 'gpu';
 }
 
 /** Bytes `Gpu.buffer` allocates for `bytes`: rounded up to 16, at least 16 (memory estimates use the same). */

@@ -6,20 +6,19 @@
 //                      quantised weight serves both y = x Wᵀ (transB) and the backward dx = dy W (NN)
 //   C  f32,            (M, N), row stride ldc; beta = 1 accumulates (residual adds, gradient accumulation)
 //
-// Design (fast on SwiftShader and on real GPUs): no shared memory and no barriers; each invocation owns a 4×4
-// tile of C in registers and walks K four at a time, loading 4-wide runs along each operand's contiguous axis
-// (packed 16-bit weights: two u32 per run) and doing 4 vec4×mat4 products. On a discrete GPU the next step is a
-// workgroup-tiled variant (shared-memory staging of B); the register tile stays the inner kernel.
+// Three variants, chosen per adapter (Gpu.options.kernels, set from the adapter: gpu/context.ts):
+//   'cpu' (SwiftShader and other CPU adapters, where barriers are very slow): the register-blocked kernel below for
+//     every product — no shared memory and no barriers; each invocation owns a 4×4 tile of C in registers and walks
+//     K four at a time, loading 4-wide runs along each operand's contiguous axis (packed 16-bit weights: two u32
+//     per run) and doing 4 vec4×mat4 products;
+//   'gpu' (real GPUs): the workgroup-tiled GEMM (matmul_tiled.ts) when M > 8, and for y = x Wᵀ with M ≤ 8 (decode)
+//     the K-split GEMV with fused dequantisation (matmul_gemv.ts); anything else falls back to the register kernel.
+// All three compute the same maths from the same parameters (matmul_common.ts) and are tested against one twin.
 import type { Gpu } from '../gpu/context.ts';
 import { isQuant, loaders, storageType, type MatrixFormat, type WeightDType } from '../gpu/dtype.ts';
-import { paramLayout } from '../gpu/params.ts';
-
-const P = paramLayout({
-  M: 'u32', N: 'u32', K: 'u32',
-  lda: 'u32', ldb: 'u32', ldc: 'u32',
-  aOff: 'u32', bOff: 'u32', cOff: 'u32', biasOff: 'u32',
-  alpha: 'f32', beta: 'f32',
-});
+import { bBindings, MATMUL_PARAMS, type Operand } from './matmul_common.ts';
+import { gemvApplies, GEMV_MAX_ROWS, matmul_gemv_dispatch } from './matmul_gemv.ts';
+import { matmul_tiled_dispatch } from './matmul_tiled.ts';
 
 export interface MatmulArgs {
   M: number;
@@ -45,17 +44,6 @@ export interface MatmulArgs {
   bias?: GPUBuffer;
   biasOff?: number;
   biasType?: WeightDType;
-}
-
-type Operand = MatrixFormat | 'f32x4';
-
-/** Binding declarations of B (and its scales) and the optional bias, numbered from 3. */
-function bBindings(bType: Operand, biasType: WeightDType | null, bShape: string): string {
-  const q = bType === 'q8' || bType === 'q4';
-  const lines = [`@group(0) @binding(3) var<storage, read> b: ${storageType(bType)};  // ${bShape} ${bType}, row stride ldb`];
-  if (q) lines.push(`@group(0) @binding(4) var<storage, read> b_s: array<u32>;  // (numel(B) / 32) f16 group scales, two per u32`);
-  if (biasType) lines.push(`@group(0) @binding(${q ? 5 : 4}) var<storage, read> bias: ${storageType(biasType)};  // (N) ${biasType}`);
-  return lines.join('\n');
 }
 
 /**
@@ -100,7 +88,7 @@ function shader(transA: boolean, transB: boolean, aType: Operand, bType: Operand
     ${rows.map((i) => `acc[${i}] += part[${i}] * s;`).join(' ')}
   }`;
   return /* wgsl */ `
-${P.wgsl}
+${MATMUL_PARAMS.wgsl}
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read_write> c: array<f32>;    // (M, N), row stride ldc
 @group(0) @binding(2) var<storage, read> a: ${storageType(aType)};        // ${transA ? '(K, M)' : '(M, K)'}, row stride lda
@@ -139,7 +127,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 function naiveShader(transA: boolean, transB: boolean, bType: MatrixFormat, biasType: WeightDType | null): string {
   const hasBias = !!biasType;
   return /* wgsl */ `
-${P.wgsl}
+${MATMUL_PARAMS.wgsl}
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read_write> c: array<f32>;    // (M, N)
 @group(0) @binding(2) var<storage, read> a: array<f32>;          // ${transA ? '(K, M)' : '(M, K)'}
@@ -187,15 +175,20 @@ export function matmul_forward(gpu: Gpu, c: GPUBuffer, a: GPUBuffer, b: GPUBuffe
   const biasKey = biasType ? `_bias${biasType}` : '';
   if (gpu.options.naiveMatmul) {
     const key = `matmul_naive_${transA ? 't' : 'n'}${transB ? 't' : 'n'}_${bType}${biasKey}`;
-    gpu.dispatch(gpu.pipeline(key, () => naiveShader(transA, transB, bType, biasType)), P, values, buffers, [Math.ceil(N / 8), Math.ceil(M / 8)]);
+    gpu.dispatch(gpu.pipeline(key, () => naiveShader(transA, transB, bType, biasType)), MATMUL_PARAMS, values, buffers, [Math.ceil(N / 8), Math.ceil(M / 8)]);
     return;
   }
-  const wg: [number, number] = M <= 4 ? [64, 1] : [8, 8];
   // f32 operands whose runs are 16-byte aligned are read as vec4 (about 2x faster on SwiftShader).
   const aType: Operand = lda % 4 === 0 && (args.aOff ?? 0) % 4 === 0 ? 'f32x4' : 'f32';
   const bOp: Operand = bType === 'f32' && ldb % 4 === 0 && (args.bOff ?? 0) % 4 === 0 ? 'f32x4' : bType;
+  if (gpu.options.kernels === 'gpu') {
+    const variant = `${transA ? 't' : 'n'}${transB ? 't' : 'n'}_${aType}_${bOp}${biasKey}`;
+    if (gemvApplies({ M, K, transA, transB })) return matmul_gemv_dispatch(gpu, variant, values, buffers, { M, N, aType, bType: bOp, biasType });
+    if (M > GEMV_MAX_ROWS) return matmul_tiled_dispatch(gpu, variant, values, buffers, { M, N, transA, transB, aType, bType: bOp, biasType });
+  }
+  const wg: [number, number] = M <= 4 ? [64, 1] : [8, 8];
   const grouped = quant && transB && K % 32 === 0 && ldb % 32 === 0 && (args.bOff ?? 0) % 32 === 0;
   const key = `matmul_${transA ? 't' : 'n'}${transB ? 't' : 'n'}_${aType}_${bOp}${grouped ? '_grouped' : ''}${biasKey}_${wg.join('x')}`;
   const pipeline = gpu.pipeline(key, () => shader(transA, transB, aType, bOp, biasType, wg, grouped));
-  gpu.dispatch(pipeline, P, values, buffers, [Math.ceil(N / (4 * wg[0])), Math.ceil(M / (4 * wg[1]))]);
+  gpu.dispatch(pipeline, MATMUL_PARAMS, values, buffers, [Math.ceil(N / (4 * wg[0])), Math.ceil(M / (4 * wg[1]))]);
 }
