@@ -2,6 +2,7 @@
 // download and upload progress on stderr (at most once a second per file), and the model card printed after the
 // load and returned for the command's JSON.
 import { existsSync, statSync } from 'node:fs';
+import type { ModelCard } from '../../src/bench/types.ts';
 import { DEFAULT_HUB_ENDPOINT, isRepoId, type ModelSourceSpec } from '../../src/engine/model/sources/spec.ts';
 import { decimalBytes as mb, modelCard } from '../../src/store/model_source.ts';
 import type { EngineEvent, ModelInfo, Quantization } from '../../src/worker/protocol.ts';
@@ -108,20 +109,10 @@ export function progressPrinter(out: { write(s: string): unknown; isTTY?: boolea
   };
 }
 
-/** What the commands' JSON carries about the model (the card's facts; no timings, so equal loads compare equal). */
-export interface ModelCardJson {
-  arch: string;
-  layers: number;
-  hidden: number;
-  intermediate: number;
-  heads: number;
-  kvHeads: number;
-  headDim: number;
-  vocab: number;
-  params: number;
-  dtype: string;
+/** What the commands' JSON carries about the model (the card's facts; no timings, so equal loads compare equal):
+ * the benchmark's model card with the quantisation typed and the embedding's row shards. */
+export interface ModelCardJson extends Omit<ModelCard, 'quantization' | 'path'> {
   quantization: Quantization;
-  weightBytes: number;
   embedShards: number;
 }
 

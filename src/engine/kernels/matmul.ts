@@ -15,8 +15,8 @@
 //     the K-split GEMV with fused dequantisation (matmul_gemv.ts); anything else falls back to the register kernel.
 // All three compute the same maths from the same parameters (matmul_common.ts) and are tested against one twin.
 import type { Gpu } from '../gpu/context.ts';
-import { isQuant, loaders, storageType, type MatrixFormat, type WeightDType } from '../gpu/dtype.ts';
-import { bBindings, MATMUL_PARAMS, type Operand } from './matmul_common.ts';
+import { isQuant, type MatrixFormat, type WeightDType } from '../gpu/dtype.ts';
+import { MATMUL_PARAMS, matmulHeader, type Operand } from './matmul_common.ts';
 import { gemvApplies, GEMV_MAX_ROWS, matmul_gemv_dispatch } from './matmul_gemv.ts';
 import { matmul_tiled_dispatch } from './matmul_tiled.ts';
 
@@ -88,14 +88,7 @@ function shader(transA: boolean, transB: boolean, aType: Operand, bType: Operand
     ${rows.map((i) => `acc[${i}] += part[${i}] * s;`).join(' ')}
   }`;
   return /* wgsl */ `
-${MATMUL_PARAMS.wgsl}
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read_write> c: array<f32>;    // (M, N), row stride ldc
-@group(0) @binding(2) var<storage, read> a: ${storageType(aType)};        // ${transA ? '(K, M)' : '(M, K)'}, row stride lda
-${bBindings(bType, biasType, transB ? '(N, K)' : '(K, N)')}
-${loaders('a', aType)}
-${loaders('b', bType)}
-${biasType ? loaders('bias', biasType) : ''}
+${matmulHeader(transA, transB, aType, bType, biasType)}
 
 @compute @workgroup_size(${wg[0]}, ${wg[1]})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -127,13 +120,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 function naiveShader(transA: boolean, transB: boolean, bType: MatrixFormat, biasType: WeightDType | null): string {
   const hasBias = !!biasType;
   return /* wgsl */ `
-${MATMUL_PARAMS.wgsl}
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read_write> c: array<f32>;    // (M, N)
-@group(0) @binding(2) var<storage, read> a: array<f32>;          // ${transA ? '(K, M)' : '(M, K)'}
-${bBindings(bType, biasType, transB ? '(N, K)' : '(K, N)')}
-${loaders('b', bType)}
-${biasType ? loaders('bias', biasType) : ''}
+${matmulHeader(transA, transB, 'f32', bType, biasType)}
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let n = gid.x;

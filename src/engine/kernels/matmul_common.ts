@@ -1,7 +1,7 @@
 // What every GEMM variant shares (matmul.ts: register-blocked and plain; matmul_tiled.ts; matmul_gemv.ts): the
-// parameter struct, the operand types and the bindings of B, its scales and the bias. Declared once so the
+// parameter struct, the operand types, the bindings of C, A, B, its scales and the bias, and their loaders. Declared once so the
 // variants take the same packed values and matmul_forward can hand any of them the same dispatch.
-import { storageType, type MatrixFormat, type WeightDType } from '../gpu/dtype.ts';
+import { loaders, storageType, type MatrixFormat, type WeightDType } from '../gpu/dtype.ts';
 import { paramLayout } from '../gpu/params.ts';
 
 export const MATMUL_PARAMS = paramLayout({
@@ -23,4 +23,16 @@ export function bBindings(bType: Operand, biasType: WeightDType | null, bShape: 
   if (q) lines.push(`@group(0) @binding(4) var<storage, read> b_s: array<u32>;  // (numel(B) / 32) f16 group scales, two per u32`);
   if (biasType) lines.push(`@group(0) @binding(${q ? 5 : 4}) var<storage, read> bias: ${storageType(biasType)};  // (N) ${biasType}`);
   return lines.join('\n');
+}
+
+/** The WGSL every variant starts with: Params, the bindings of C, A, B (+ scales) and the bias, their loaders. */
+export function matmulHeader(transA: boolean, transB: boolean, aType: Operand, bType: Operand, biasType: WeightDType | null): string {
+  return `${MATMUL_PARAMS.wgsl}
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read_write> c: array<f32>;    // (M, N), row stride ldc
+@group(0) @binding(2) var<storage, read> a: ${storageType(aType)};        // ${transA ? '(K, M)' : '(M, K)'}, row stride lda
+${bBindings(bType, biasType, transB ? '(N, K)' : '(K, N)')}
+${loaders('a', aType)}
+${loaders('b', bType)}
+${biasType ? loaders('bias', biasType) : ''}`;
 }

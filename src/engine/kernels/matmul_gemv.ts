@@ -8,8 +8,8 @@
 // (one barrier), and R·M invocations each add one output's 64 partials.
 // Needs K % 8 == 0 (every real projection) and 4-aligned rows of W; matmul_forward falls back otherwise.
 import type { Gpu } from '../gpu/context.ts';
-import { loaders, storageType, type WeightDType } from '../gpu/dtype.ts';
-import { bBindings, MATMUL_PARAMS, type MatmulValues, type Operand } from './matmul_common.ts';
+import type { WeightDType } from '../gpu/dtype.ts';
+import { MATMUL_PARAMS, matmulHeader, type MatmulValues, type Operand } from './matmul_common.ts';
 
 export const GEMV_MAX_ROWS = 8;
 const R = 4;
@@ -20,14 +20,7 @@ function shader(M: number, aType: Operand, bType: Operand, biasType: WeightDType
   const rows = Array.from({ length: R }, (_, r) => r);
   const ms = Array.from({ length: M }, (_, m) => m);
   return /* wgsl */ `
-${MATMUL_PARAMS.wgsl}
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read_write> c: array<f32>;    // (M, N), row stride ldc
-@group(0) @binding(2) var<storage, read> a: ${storageType(aType)};        // (M, K), row stride lda
-${bBindings(bType, biasType, '(N, K)')}
-${loaders('a', aType)}
-${loaders('b', bType)}
-${biasType ? loaders('bias', biasType) : ''}
+${matmulHeader(false, true, aType, bType, biasType)}
 var<workgroup> part: array<f32, ${WG * RM}>;  // [invocation][r * M + m]
 
 @compute @workgroup_size(${WG})

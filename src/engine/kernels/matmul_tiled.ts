@@ -9,8 +9,8 @@
 // so edge tiles need no other branch. 8 KiB of workgroup memory (the WebGPU minimum is 16 KiB).
 // On SwiftShader every barrier is slow (the register kernel is 5-10× faster there), hence the per-adapter choice.
 import type { Gpu } from '../gpu/context.ts';
-import { loaders, storageType, type WeightDType } from '../gpu/dtype.ts';
-import { bBindings, MATMUL_PARAMS, type MatmulValues, type Operand } from './matmul_common.ts';
+import type { WeightDType } from '../gpu/dtype.ts';
+import { MATMUL_PARAMS, matmulHeader, type MatmulValues, type Operand } from './matmul_common.ts';
 
 export const TILE = 64;
 const BK = 16;
@@ -56,14 +56,7 @@ function shader(transA: boolean, transB: boolean, aType: Operand, bType: Operand
     Bs[kk * 16u + nq / 4u] = v;
   }`;
   return /* wgsl */ `
-${MATMUL_PARAMS.wgsl}
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read_write> c: array<f32>;    // (M, N), row stride ldc
-@group(0) @binding(2) var<storage, read> a: ${storageType(aType)};        // ${transA ? '(K, M)' : '(M, K)'}, row stride lda
-${bBindings(bType, biasType, transB ? '(N, K)' : '(K, N)')}
-${loaders('a', aType)}
-${loaders('b', bType)}
-${biasType ? loaders('bias', biasType) : ''}
+${matmulHeader(transA, transB, aType, bType, biasType)}
 var<workgroup> As: array<vec4<f32>, ${(BK * TILE) / 4}>;  // [k][m / 4]
 var<workgroup> Bs: array<vec4<f32>, ${(BK * TILE) / 4}>;  // [k][n / 4]
 
