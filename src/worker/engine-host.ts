@@ -294,7 +294,7 @@ export class EngineHost {
 
     memory: async () => {
       const gpu = this.need(this.gpu, 'GPU device (send init first)');
-      return { allocatedBytes: gpu.allocatedBytes, peakAllocatedBytes: gpu.peakAllocatedBytes };
+      return { allocatedBytes: gpu.allocatedBytes, peakAllocatedBytes: gpu.peakAllocatedBytes, workspaceBytes: this.model?.workspaceBytes ?? 0 };
     },
 
     'seal-run': async ({ stepMode, runId, resume, ...req }, emit) => {

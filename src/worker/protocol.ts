@@ -119,8 +119,9 @@ export interface Api {
     req: { prompt: string | number[]; maxNewTokens: number; temperature: number; topP: number; seed: number; chat: boolean; adapter: boolean };
     res: GenerateResult;
   };
-  /** Handled at once (also during a run, e.g. per round of a soak): GPU memory the engine holds now, and the most since init. */
-  memory: { req: Record<string, never>; res: { allocatedBytes: number; peakAllocatedBytes: number } };
+  /** Handled at once (also during a run, e.g. per round of a soak): GPU memory the engine holds now, the most since
+   * init, and how much of it is the model's workspace (grown on demand to the largest batch seen). */
+  memory: { req: Record<string, never>; res: { allocatedBytes: number; peakAllocatedBytes: number; workspaceBytes: number } };
   bench: { req: BenchRequest; res: BenchReport };
   /** A SEAL run of one track; its events stream as `seal` events. */
   /**

@@ -38,6 +38,7 @@ describe('load facts and options', () => {
     const mem = await client.call('memory', {});
     expect(mem.allocatedBytes).toBeGreaterThanOrEqual(auto.weightBytes);
     expect(mem.peakAllocatedBytes).toBeGreaterThanOrEqual(mem.allocatedBytes);
+    expect(mem.workspaceBytes).toBe(0); // nothing has run on the new model yet
   });
 });
 
@@ -48,6 +49,9 @@ describe('generate', () => {
     await client.call('load-model', { url: url('llama3-f32') });
     const r = await client.call('generate', { ...req, prompt: 'Hello' });
     expect(r.promptIds).toEqual([72, 101, 108, 108, 111]);
+    const mem = await client.call('memory', {}); // the forward made the workspace: part of what the engine holds
+    expect(mem.workspaceBytes).toBeGreaterThan(0);
+    expect(mem.workspaceBytes).toBeLessThan(mem.allocatedBytes);
     expect(r.prefill.tokens).toBe(5);
     expect(r.decode.tokens).toBe(r.tokens.length - 1);
     expect(r.prefill.seconds + r.decode.seconds).toBeLessThanOrEqual(r.seconds + 1e-9);

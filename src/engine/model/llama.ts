@@ -57,6 +57,11 @@ export class LlamaModel {
     this.invFreq = computeRopeInvFreq(cfg);
   }
 
+  /** GPU bytes of the shared workspace: it grows to the largest batch seen (a high-water mark, not a leak). */
+  get workspaceBytes(): number {
+    return this.ws?.bytes ?? 0;
+  }
+
   /** Workspace for at least `rows` rows and LoRA rank r (grown on demand, never per call). */
   private workspace(rows: number, r: number): Workspace {
     if (!this.ws || this.ws.rows < rows || this.ws.r < r) {

@@ -127,6 +127,11 @@ export class Workspace {
     this.grad?.destroy();
   }
 
+  /** GPU bytes held (forward buffers and, after the first training call, the backward's). */
+  get bytes(): number {
+    return this.made.reduce((s, b) => s + b.size, 0) + (this.grad?.bytes ?? 0);
+  }
+
   /** Backward-only buffers, created on the first training call. */
   grad?: GradWorkspace;
   gradBuffers(layers: number): GradWorkspace {
@@ -152,5 +157,9 @@ export class GradWorkspace {
 
   destroy(): void {
     this.gpu.release(...this.made);
+  }
+
+  get bytes(): number {
+    return this.made.reduce((s, b) => s + b.size, 0);
   }
 }
