@@ -47,20 +47,27 @@ async function check(gpu: Gpu, args: MatmulArgs, seed: number, twin: typeof matm
   });
 }
 
-/** Runs `fn` with the GPU-class kernels on and checks that the variant `expect` names made the GEMMs. */
-async function gpuClass(variant: 'matmul_tiled' | 'matmul_gemv', fn: (gpu: Gpu) => Promise<void>) {
+/**
+ * Runs `fn` with the GPU-class kernels on and checks that the variant named made the GEMMs; `subgroups` false turns
+ * the subgroup reduction off (the GEMV's workgroup-memory path); true checks it ran wherever the device has it.
+ */
+async function gpuClass(variant: 'matmul_tiled' | 'matmul_gemv', fn: (gpu: Gpu) => Promise<void>, subgroups = true) {
   const gpu = await testGpu();
   const keys: string[] = [];
   const pipeline = gpu.pipeline.bind(gpu);
   gpu.pipeline = (key, code) => (keys.push(key), pipeline(key, code));
   gpu.options.kernels = 'gpu';
+  const has = gpu.device.features.has('subgroups');
+  gpu.options.subgroups = subgroups && has;
   try {
     await fn(gpu);
   } finally {
     gpu.options.kernels = kernelClass(gpu.device.adapterInfo);
+    gpu.options.subgroups = has;
     gpu.pipeline = pipeline;
   }
   expect(keys.some((k) => k.startsWith(variant)), `${variant} ran (${keys.join(', ')})`).toBe(true);
+  if (variant === 'matmul_gemv') expect(keys.some((k) => k.includes('_sg_'))).toBe(subgroups && has);
 }
 
 describe('per-adapter kernel class', () => {
@@ -97,13 +104,20 @@ describe('matmul_tiled (M > 8)', () => {
 });
 
 describe('matmul_gemv (y = x Wᵀ, M ≤ 8)', () => {
-  for (const bType of ['f32', 'bf16', 'f16', 'q8', 'q4'] as const) {
-    it(`${bType}: 1 to 8 rows, K not a multiple of the 512-wide step, N not of 4`, () =>
-      gpuClass('matmul_gemv', async (gpu) => {
-        for (const M of [1, 2, 3, 8]) {
-          await check(gpu, { M, N: bType === 'f32' ? 13 : 12, K: 1056, transB: true, bType, alpha: 2, beta: M % 2 }, M, matmul_gemv_twin, M === 3);
-        }
-      }));
+  it('the engine asks for subgroups where the adapter has them (SwiftShader does: its subgroup reduction is tested)', async () => {
+    const gpu = await testGpu();
+    expect(gpu.options.subgroups).toBe(gpu.device.features.has('subgroups'));
+    if (gpu.device.adapterInfo.architecture === 'swiftshader') expect(gpu.options.subgroups).toBe(true);
+  });
+  for (const subgroups of [true, false]) {
+    for (const bType of ['f32', 'bf16', 'f16', 'q8', 'q4'] as const) {
+      it(`${bType}${subgroups ? '' : ', workgroup-memory reduction'}: 1 to 8 rows, K not a multiple of the 512-wide step, N not of 4`, () =>
+        gpuClass('matmul_gemv', async (gpu) => {
+          for (const M of [1, 2, 3, 8]) {
+            await check(gpu, { M, N: bType === 'f32' ? 13 : 12, K: 1056, transB: true, bType, alpha: 2, beta: M % 2 }, M, matmul_gemv_twin, M === 3);
+          }
+        }, subgroups));
+    }
   }
   it('offsets and strides; a K that is not a multiple of 8 falls back', () =>
     gpuClass('matmul_gemv', async (gpu) => {

@@ -14,9 +14,10 @@ export class Gpu {
    * weight matrices larger than this are stored as row shards in several buffers (default: the device's
    * binding and buffer limits; tests lower it to force splits on tiny models). `kernels`: which GEMM variants
    * this adapter gets (kernels/matmul.ts): 'cpu' for CPU adapters, 'gpu' for real GPUs (kernelClass below);
-   * tests and the benchmark set it to run either path anywhere.
+   * tests and the benchmark set it to run either path anywhere. `subgroups`: kernels that can reduce with subgroup
+   * operations do (the device has the feature; tests turn it off to check the workgroup-memory path too).
    */
-  readonly options: { naiveMatmul: boolean; maxBindingBytes: number; kernels: KernelClass };
+  readonly options: { naiveMatmul: boolean; maxBindingBytes: number; kernels: KernelClass; subgroups: boolean };
   /** Bytes in buffers made by `buffer()` and not yet given to `release()`. */
   allocatedBytes = 0;
   /** The most `allocatedBytes` has been since the device was made (what a run needed at its peak). */
@@ -29,7 +30,7 @@ export class Gpu {
     this.hasF16 = device.features.has('shader-f16');
     this.limits = device.limits;
     this.params = new ParamArena(device);
-    this.options = { naiveMatmul: false, maxBindingBytes: maxBinding(device.limits), kernels: kernelClass(device.adapterInfo) };
+    this.options = { naiveMatmul: false, maxBindingBytes: maxBinding(device.limits), kernels: kernelClass(device.adapterInfo), subgroups: device.features.has('subgroups') };
   }
 
   /** Compiles `code()` once per key; the key names the variant (e.g. `matmul_nt_bf16`). */

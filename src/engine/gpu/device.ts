@@ -21,6 +21,8 @@ export async function requestEngineDevice(gpu: GPU | undefined): Promise<{ devic
   if (!adapter) throw new NoWebGpuError('No WebGPU adapter found. Check chrome://gpu, or start Chrome with --enable-unsafe-webgpu.');
   const requiredFeatures: GPUFeatureName[] = [];
   if (adapter.features.has('shader-f16')) requiredFeatures.push('shader-f16');
+  // Subgroup operations (the decode GEMV's reduction, kernels/matmul_gemv.ts) where the adapter has them.
+  if (adapter.features.has('subgroups' as GPUFeatureName)) requiredFeatures.push('subgroups' as GPUFeatureName);
   const l = adapter.limits;
   const device = await adapter.requestDevice({
     label: 'seal-engine',
