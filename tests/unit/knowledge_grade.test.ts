@@ -33,10 +33,14 @@ describe('SQuAD grading', () => {
     expect(containsAnswer('anything', ['', 'the'])).toBe(0);
   });
 
-  it('mini world: exact match of the first line', () => {
+  it('mini world: the first line states the gold value and no other value of its attribute', () => {
     expect(gradeMini('Paris', 'Paris')).toBe(1);
+    expect(gradeMini('Grace Shaw was born in Paris.', 'Paris')).toBe(1);
     expect(gradeMini('\n Paris.\nBerlin', 'Paris')).toBe(1);
     expect(gradeMini('Paris Berlin', 'Paris')).toBe(0);
+    expect(gradeMini('Grace Shaw was born in Parisian.', 'Paris')).toBe(0);
+    expect(gradeMini('Grace Shaw was born in Paris in 1960.', 'Paris')).toBe(1); // a year is another attribute
+    expect(gradeMini('Grace Shaw works for Hooli.', 'Paris')).toBe(0);
     expect(gradeMini('', 'Paris')).toBe(0);
     expect(firstLine('\n\n  a b \n c')).toBe('a b');
   });

@@ -7,6 +7,7 @@ import { knowledgeConfig, PAPER_KNOWLEDGE, parseKnowledgeOverrides } from '../..
 import { PassageFileError, passagesFromFile, resolvePassages } from '../../src/seal/knowledge/passages.ts';
 import { notesData } from '../../src/seal/knowledge/track.ts';
 import { parseSealLab } from '../../src/seal/tracks.ts';
+import { DEFAULT_WORLD } from '../../src/seal/knowledge/world/index.ts';
 
 const SQUAD = JSON.parse(readFileSync(new URL('../../../shared/data/squad/squad_val_from200.json', import.meta.url), 'utf8'));
 const P = (n: number) => ({ title: `T${n}`, context: `Context ${n}.`, questions: [{ question: `Q${n}?`, answer: `A${n}` }] });
@@ -73,6 +74,14 @@ describe('knowledge settings', () => {
     expect(() => parseSealLab({ knowledge: { grader: 'gpt-4.1' } })).toThrow(/knowledge\.grader/);
     expect(() => parseSealLab({ knowledg: {} })).toThrow(/seal_lab\.json/);
     expect(parseSealLab({ about: 'x', knowledge: { rounds: 2 } }).knowledge?.rounds).toBe(2);
+  });
+  it("the embedded model's seal_lab.json parses, and its world is the lab's default world", () => {
+    const lab = parseSealLab(JSON.parse(readFileSync(new URL('../../public/models/seal-mini-bio/seal_lab.json', import.meta.url), 'utf8')));
+    expect(lab.about).toMatch(/mini-bio/);
+    expect(lab.knowledge?.world).toEqual(DEFAULT_WORLD);
+    const c = knowledgeConfig(lab.knowledge);
+    expect(c.grader).toBe('contains'); // the mini world answers with a statement: exact match would never pass
+    expect(c.tttSeeds).toBeGreaterThanOrEqual(1);
   });
 });
 

@@ -2,7 +2,8 @@
 // model's REAL tokenizer and the lab's REAL prompt and sequence builders (src/seal/knowledge/), so the model is
 // trained on exactly the token sequences the lab later shows it. Run: npx tsx tools/knowledge/export.ts
 // (after make_tokenizer.ts; then /usr/bin/python3 tools/knowledge/train.py). Knobs (env): KNOW_DOCS (documents,
-// default 1 200 000), KNOW_MIX (JSON overriding fields of DEFAULT_CORPUS_MIX), KNOW_CORPUS_SEED (default 1234).
+// default 800 000), KNOW_MIX (JSON overriding fields of DEFAULT_CORPUS_MIX), KNOW_CORPUS_SEED (default 1234),
+// KNOW_WORLD (JSON overriding fields of DEFAULT_WORLD: for trying variants; the lab uses DEFAULT_WORLD).
 //
 // Writes tools/knowledge/.data/ (git-ignored):
 //   corpus.tokens.u16, corpus.weights.u8, corpus.json   sequences ([offset, length, kind 0 bio / 1 qa / 2 demo])
@@ -23,13 +24,14 @@ import { answerPromptIds, encodeTrainSequence, selfEditPromptIds, sftSequence, t
 import { answerPromptText, selfEditPromptText } from '../../src/seal/knowledge/prompts.ts';
 import { loadBioTokenizer, SPECIALS as SP } from './tok.ts';
 
-const OUT = resolve(dirname(fileURLToPath(import.meta.url)), '.data');
-const DOCS = Number(process.env.KNOW_DOCS ?? 1_200_000);
+const OUT = process.env.KNOW_DATA ?? resolve(dirname(fileURLToPath(import.meta.url)), '.data');
+const DOCS = Number(process.env.KNOW_DOCS ?? 800_000);
 const CORPUS_SEED = Number(process.env.KNOW_CORPUS_SEED ?? 1234);
 const MIX: CorpusMix = { ...DEFAULT_CORPUS_MIX, ...JSON.parse(process.env.KNOW_MIX ?? '{}') };
 
 const tok = await loadBioTokenizer();
-const world = makeWorld(DEFAULT_WORLD);
+const WORLD = { ...DEFAULT_WORLD, ...JSON.parse(process.env.KNOW_WORLD ?? '{}') };
+const world = makeWorld(WORLD);
 mkdirSync(OUT, { recursive: true });
 
 // ---------------------------------------------------------------------------------------------- corpus
@@ -67,7 +69,7 @@ writeFileSync(resolve(OUT, 'corpus.tokens.u16'), Buffer.from(ids.buffer, 0, off 
 writeFileSync(resolve(OUT, 'corpus.weights.u8'), Buffer.from(wts.buffer, 0, off));
 const lossTokens = wts.subarray(0, off).reduce((a, b) => a + b, 0);
 const corpusInfo = {
-  world: DEFAULT_WORLD, corpusSeed: CORPUS_SEED, mix: MIX, documents: DOCS, tokens: off, lossTokens,
+  world: WORLD, corpusSeed: CORPUS_SEED, mix: MIX, documents: DOCS, tokens: off, lossTokens,
   tokensByKind: { bio: tokensByKind[0], qa: tokensByKind[1], demo: tokensByKind[2] }, seconds: (Date.now() - t0) / 1000,
 };
 writeFileSync(resolve(OUT, 'corpus.json'), JSON.stringify({ ...corpusInfo, index }));
@@ -96,7 +98,7 @@ const checks = [...world.evalItems.slice(0, 20), ...world.restItems.slice(0, 20)
   [...trainSequenceTexts(perfectNotes(it).join('\n'), it.title, it.context), selfEditPromptText(it.title, it.context)]);
 checks.push('The Normans (Norman: Nourmands; French: Normands) gave their name to Normandy, a région in France. 東京 🙂 a_b  x\n\n y');
 const evalOut = {
-  world: DEFAULT_WORLD,
+  world: WORLD,
   attributes: ATTRIBUTES,
   valueAttribute: Object.fromEntries(ATTRIBUTE_OF),
   evalItems: world.evalItems.map(itemOut),

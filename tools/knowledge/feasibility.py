@@ -34,7 +34,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model import COUNT, MODEL_DIR, Tokenizer, attach_lora, detach_lora, generate, load_model, pad_batch, weighted_loss  # noqa: E402
-from kit import choose_items, cosine_with_warmup, grade_mini, note_lines, sft_sequence, summarize_notes, train_sequences  # noqa: E402
+from kit import choose_items, cosine_with_warmup, grade_mini, note_lines, sft_sequence, summarize_notes, train_sequences, value_attr_normalized  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SETTINGS = {
@@ -42,7 +42,7 @@ SETTINGS = {
     "ttt": {"r": 8, "alpha": 16, "targets": ["q_proj", "v_proj", "gate_proj", "up_proj", "down_proj"],
             "lr": 3e-3, "epochs": 4, "batch": 1, "warmup": 0},
     "notes": {"temperature": 1.0, "topP": 0.95, "maxNewTokens": 80},
-    "answers": {"maxNewTokens": 4},
+    "answers": {"maxNewTokens": 10},
     "sft": {"r": 8, "alpha": 16, "targets": ["q_proj", "v_proj", "gate_proj", "up_proj", "down_proj"],
             "lr": 1e-3, "epochs": 3, "batch": 4, "warmup": 0},
 }
@@ -95,9 +95,10 @@ def evaluate_update(model, tok, item, leak_items, cfg):
     qs = item["questions"]
     lq = [q for it in leak_items for q in it["questions"]]
     preds = answer(model, tok, qs + lq, cfg)
-    acc = sum(grade_mini(p, q["answer"]) for p, q in zip(preds, qs)) / len(qs)
+    va = cfg["_valueAttr"]
+    acc = sum(grade_mini(p, q["answer"], va) for p, q in zip(preds, qs)) / len(qs)
     attrs = item["subject"]["attrs"]
-    leak = sum(1 for p, q in zip(preds[len(qs):], lq) if grade_mini(p, attrs[q["attribute"]]) and not grade_mini(p, q["answer"]))
+    leak = sum(1 for p, q in zip(preds[len(qs):], lq) if grade_mini(p, attrs[q["attribute"]], va) and not grade_mini(p, q["answer"], va))
     return acc, leak, len(lq), preds[: len(qs)]
 
 
@@ -265,11 +266,12 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(1)
     tok = Tokenizer(args.model)
-    ev = json.load(open(os.path.join(HERE, ".data", "eval.json")))
+    ev = json.load(open(os.path.join(os.environ.get("KNOW_DATA", os.path.join(HERE, ".data")), "eval.json")))
     cfg = merge(SETTINGS, json.loads(args.settings))
+    cfg["_valueAttr"] = value_attr_normalized(ev["valueAttribute"])
     rows = args.rows.split(",")
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    results = {"model": args.model, "settings": cfg, "runs": []}
+    results = {"model": args.model, "settings": {k: v for k, v in cfg.items() if not k.startswith("_")}, "runs": []}
 
     def log(rec):
         print(json.dumps(rec), flush=True)

@@ -57,8 +57,17 @@ def first_line(pred):
     return ""
 
 
-def grade_mini(pred, gold):
-    return 1 if normalize_answer(first_line(pred)) == normalize_answer(gold) else 0
+def grade_mini(pred, gold, value_attr_norm):
+    """The first line states the gold value (a whole word) and no other value of the same attribute."""
+    g = normalize_answer(gold)
+    words = normalize_answer(first_line(pred)).split(" ")
+    a = value_attr_norm.get(g)
+    others = [w for w in words if w != g and a and value_attr_norm.get(w) == a]
+    return 1 if g and g in words and not others else 0
+
+
+def value_attr_normalized(value_attr):
+    return {normalize_answer(v): a for v, a in value_attr.items()}
 
 
 # ---------------------------------------------------------------------------------------------- world/notes.ts

@@ -5,7 +5,8 @@ Run: npx tsx tools/knowledge/export.ts && /usr/bin/python3 tools/knowledge/train
 Env: KNOW_HIDDEN/FFN/LAYERS (model size, default 128/256/4), KNOW_LR (3e-3), KNOW_BATCH_TOKENS (4096),
 KNOW_MINUTES (time budget; the step count is set from the measured speed, see the loop, and logged) or KNOW_STEPS
 (a fixed count, reproducible), KNOW_EVAL_EVERY (steps between checks, default 1000), KNOW_OUT (model folder),
-KNOW_LOG (log path), KNOW_INIT (continue from a model.safetensors), KNOW_EVAL_ONLY=1.
+KNOW_LOG (log path), KNOW_INIT (continue from a model.safetensors), KNOW_EVAL_ONLY=1, KNOW_BF16 (1: bf16
+autocast for the matmuls, default), KNOW_DATA (the export folder).
 
 Checks in the log (greedy, no update): closed-book QA on celebrities with QA in pretraining and on celebrities
 WITHOUT (extraction must generalise to them, as to a person learnt at test time), closed-book QA on held-out
@@ -25,10 +26,10 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model import MODEL_DIR, PAD, Model, Tokenizer, generate, load_file, make_config, save_model, weighted_loss  # noqa: E402
-from kit import grade_mini, note_lines, summarize_notes  # noqa: E402
+from kit import grade_mini, note_lines, summarize_notes, value_attr_normalized  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DATA = os.path.join(HERE, ".data")
+DATA = os.environ.get("KNOW_DATA", os.path.join(HERE, ".data"))
 SEED = 1234
 OUT_DIR = os.environ.get("KNOW_OUT", MODEL_DIR)
 LOG = os.environ.get("KNOW_LOG", os.path.join(HERE, "logs", "train-log.jsonl"))
@@ -37,6 +38,8 @@ TRAIN = {
     "betas": (0.9, 0.95), "clip": 1.0, "batch_tokens": int(os.environ.get("KNOW_BATCH_TOKENS", 4096)),
     "steps": int(os.environ.get("KNOW_STEPS", 0)), "minutes": float(os.environ.get("KNOW_MINUTES", 55)),
     "eval_every": int(os.environ.get("KNOW_EVAL_EVERY", 1000)),
+    # bf16 autocast (weights and optimizer stay f32): this CPU has avx512_bf16, measured ~2× faster per step
+    "bf16": os.environ.get("KNOW_BF16", "1") == "1",
 }
 
 
@@ -77,12 +80,12 @@ def batches_of_chunk(index, lo, hi, tokens_per_batch, rng):
 
 # ---------------------------------------------------------------------------------------------- checks
 @torch.no_grad()
-def qa_accuracy(model, tok, rows, batch=50):
+def qa_accuracy(model, tok, rows, va, batch=50):
     ok = 0
     for i in range(0, len(rows), batch):
         part = rows[i : i + batch]
-        outs = generate(model, [r["promptIds"] for r in part], 4)
-        ok += sum(grade_mini(tok.decode(o), r["answer"]) for o, r in zip(outs, part))
+        outs = generate(model, [r["promptIds"] for r in part], 10)
+        ok += sum(grade_mini(tok.decode(o), r["answer"], va) for o, r in zip(outs, part))
     return ok / max(1, len(rows))
 
 
@@ -107,9 +110,10 @@ def checks(model, tok, ev):
     model.eval()
     va = ev["valueAttribute"]
     held = [dict(q, answer=q["answer"]) for it in ev["evalItems"][:40] for q in it["questions"]]
-    r = {"celebQa": round(qa_accuracy(model, tok, ev["celebQa"][:250]), 3),
-         "celebNoQa": round(qa_accuracy(model, tok, ev["celebNoQa"][:250]), 3),
-         "heldOutBase": round(qa_accuracy(model, tok, held), 3),
+    van = value_attr_normalized(va)
+    r = {"celebQa": round(qa_accuracy(model, tok, ev["celebQa"][:250], van), 3),
+         "celebNoQa": round(qa_accuracy(model, tok, ev["celebNoQa"][:250], van), 3),
+         "heldOutBase": round(qa_accuracy(model, tok, held, van), 3),
          "notesGreedy": note_check(model, tok, ev["evalItems"][:30], va),
          "notesT1": note_check(model, tok, ev["evalItems"][:30], va, temperature=1.0, gen=torch.Generator().manual_seed(7))}
     model.train()
@@ -174,7 +178,9 @@ def main():
         for g in opt.param_groups:
             g["lr"] = lr
         pos = torch.arange(x.shape[1])[None].expand_as(x)
-        loss = weighted_loss(model(x, pos), x, w)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=TRAIN["bf16"]):
+            logits = model(x, pos)
+        loss = weighted_loss(logits.float(), x, w)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gn = torch.nn.utils.clip_grad_norm_(model.parameters(), TRAIN["clip"])

@@ -1,6 +1,7 @@
 // Local grading of closed-book answers (the paper graded with GPT-4.1; the lab grades locally): SQuAD's
 // normalisation, exact match and token F1 (squad v1.1 evaluate.py), "contains a gold answer", and the mini
-// world's exact match (first line of the answer).
+// world's grade (the first line states the gold value and no other value of that attribute).
+import { ATTRIBUTE_OF } from './world/people.ts';
 const PUNCTUATION = new Set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~");
 
 /** SQuAD normalize_answer: lowercase, drop punctuation, drop articles a/an/the, collapse whitespace. */
@@ -52,5 +53,14 @@ export const containsAnswer = (pred: string, golds: string | readonly string[]):
 /** The first non-empty line of a generated answer. */
 export const firstLine = (pred: string): string => pred.split('\n').map((l) => l.trim()).find(Boolean) ?? '';
 
-/** The mini world's grade: exact match of the answer's first line with the gold value. */
-export const gradeMini = (pred: string, gold: string): number => exactMatch(firstLine(pred), gold);
+const ATTRIBUTE_OF_NORMALIZED = new Map([...ATTRIBUTE_OF].map(([v, a]) => [normalizeAnswer(v), a]));
+
+/** The mini world's grade: the answer's first line states the gold value (a whole word; the world answers with
+ * a statement, "Grace Shaw works for Hooli.", or the bare value) and no other value of the same attribute. */
+export function gradeMini(pred: string, gold: string): number {
+  const g = normalizeAnswer(gold);
+  const words = normalizeAnswer(firstLine(pred)).split(' ');
+  const attribute = ATTRIBUTE_OF_NORMALIZED.get(g);
+  const others = words.filter((w) => w !== g && attribute && ATTRIBUTE_OF_NORMALIZED.get(w) === attribute);
+  return g !== '' && words.includes(g) && !others.length ? 1 : 0;
+}

@@ -1,7 +1,8 @@
 // Pretraining documents of the mini-bio world, as text parts (tools/knowledge/export.ts turns them into token
 // sequences with the lab's own prompt and sequence builders). Three kinds, shuffled:
 //   bio   a celebrity's five facts, each sentence with the full name, order and templates random (storage)
-//   qa    a closed-book question about a QA-celebrity and its answer (extraction; the other celebrities never
+//   qa    a closed-book question about a QA-celebrity and its answer, the canonical statement (extraction; the
+//         other celebrities never
 //         get QA, so extraction must generalise, as it must for a person learnt at test time)
 //   demo  passage → notes of mixed quality (notes.ts), mostly about FRESH random people, so copying from the
 //         passage is the only way to write a right value (the probes found that memorised people teach recall)
@@ -9,7 +10,7 @@
 import { drawColleagues, makeItem, type KnowledgeItem } from './passage.ts';
 import { ATTRIBUTES, freshPerson, type Attribute, type PeopleSplit, type Person } from './people.ts';
 import { pick, randInt, shuffled, type Rng } from './rng.ts';
-import { forward, question } from './templates.ts';
+import { answerText, forward, question } from './templates.ts';
 import { DEFAULT_MIX, demoNotes, type DemoMix } from './notes.ts';
 import { TITLE } from './vocab.ts';
 
@@ -30,7 +31,7 @@ export interface CorpusMix {
   notes: DemoMix;
 }
 
-export const DEFAULT_CORPUS_MIX: CorpusMix = { bio: 0.45, qa: 0.25, demo: 0.3, demoCelebrity: 0.1, bioLines: 0.5, notes: DEFAULT_MIX };
+export const DEFAULT_CORPUS_MIX: CorpusMix = { bio: 0.45, qa: 0.3, demo: 0.25, demoCelebrity: 0.1, bioLines: 0.5, notes: DEFAULT_MIX };
 
 export function bioText(rng: Rng, p: Person, lines: boolean): string {
   const sentences = shuffled(ATTRIBUTES, rng).map((a) => forward(rng, a, p.name, p.attrs[a]));
@@ -52,7 +53,7 @@ export function corpusDoc(rng: Rng, split: PeopleSplit, mix: CorpusMix = DEFAULT
   if (u < mix.bio + mix.qa) {
     const p = split.celebrities[randInt(rng, split.qaCelebrities)];
     const a: Attribute = pick(rng, ATTRIBUTES);
-    return { kind: 'qa', title: TITLE, question: question(a, p), answer: p.attrs[a] };
+    return { kind: 'qa', title: TITLE, question: question(a, p), answer: answerText(a, p) };
   }
   const item = demoItem(rng, split, mix);
   return { kind: 'demo', title: item.title, context: item.context, notes: demoNotes(rng, item, mix.notes) };

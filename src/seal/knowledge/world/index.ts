@@ -16,7 +16,7 @@ export { mulberry32, deriveSeed, shuffled, type Rng } from './rng.ts';
 export type WorldOptions = PeopleOptions;
 
 /** The world of the embedded model seal-mini-bio (its seal_lab.json repeats these). */
-export const DEFAULT_WORLD: WorldOptions = { seed: 1, celebrities: 1000, qaCelebrities: 500, evalPeople: 200, restPeople: 200 };
+export const DEFAULT_WORLD: WorldOptions = { seed: 1, celebrities: 400, qaCelebrities: 300, evalPeople: 200, restPeople: 200 };
 
 export interface KnowledgeWorld {
   options: WorldOptions;
