@@ -5,10 +5,6 @@ import { OfflineNotice } from './ui/OfflineNotice.tsx';
 import { registerServiceWorker, UpdateNotice } from './ui/UpdateNotice.tsx';
 import './ui/app.css';
 
-const NOTICES = {
-  position: 'fixed', left: '1rem', bottom: '1rem', zIndex: 20, display: 'grid', gap: '0.5rem', maxWidth: 'min(44rem, calc(100vw - 2rem))', pointerEvents: 'none',
-} as const;
-
 const root = document.getElementById('root');
 if (!root) throw new Error('#root element missing from index.html');
 createRoot(root).render(
@@ -16,7 +12,7 @@ createRoot(root).render(
     <App />
     {/* Fixed in the corner, above the sticky toolbar: seen wherever the page is scrolled, the lab's layout untouched,
         and only the notices' buttons take clicks (the rest lets them through to the lab underneath). */}
-    <aside aria-label="Site notices" style={NOTICES}>
+    <aside aria-label="Site notices" className="site-notices">
       <OfflineNotice />
       <UpdateNotice />
     </aside>
