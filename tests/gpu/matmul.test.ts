@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { matmul_forward, type MatmulArgs } from '../../src/engine/kernels/matmul.ts';
-import { matmul_twin } from '../../src/engine/kernels/matmul.twin.ts';
+import { matmul_twin, matmulLengths } from '../../src/engine/kernels/matmul.twin.ts';
 import { bf16ToF32, f32ToBf16, type WeightDType } from '../../src/engine/gpu/dtype.ts';
 import { errors, gpuCase, randn } from './device.ts';
 
@@ -18,9 +18,7 @@ function f16bits(x: Float32Array): Uint16Array {
 
 async function check(args: MatmulArgs, seed: number, withBias = false) {
   const { M, N, K, transA = false, transB = false, bType = 'f32' } = args;
-  const aLen = (args.aOff ?? 0) + (transA ? K : M) * (args.lda ?? (transA ? M : K));
-  const bLen = (args.bOff ?? 0) + (transB ? N : K) * (args.ldb ?? (transB ? K : N));
-  const cLen = (args.cOff ?? 0) + M * (args.ldc ?? N);
+  const { a: aLen, b: bLen, c: cLen } = matmulLengths(args);
   await gpuCase(async (gpu, track) => {
     const a = randn(aLen, seed);
     let b = randn(bLen, seed + 1);

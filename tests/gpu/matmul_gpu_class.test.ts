@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16, QGROUP, type MatrixFormat } from '../../src/engine/gpu/dtype.ts';
 import { kernelClass, type Gpu } from '../../src/engine/gpu/context.ts';
 import { matmul_forward, type MatmulArgs } from '../../src/engine/kernels/matmul.ts';
+import { matmulLengths } from '../../src/engine/kernels/matmul.twin.ts';
 import { matmul_gemv_twin } from '../../src/engine/kernels/matmul_gemv.twin.ts';
 import { matmul_tiled_twin } from '../../src/engine/kernels/matmul_tiled.twin.ts';
 import { dequantize_twin } from '../../src/engine/kernels/dequantize.twin.ts';
@@ -26,10 +27,8 @@ function storedB(n: number, format: MatrixFormat, seed: number): { bytes: ArrayB
 }
 
 async function check(gpu: Gpu, args: MatmulArgs, seed: number, twin: typeof matmul_tiled_twin, withBias = false) {
-  const { M, N, K, transA = false, transB = false, bType = 'f32' } = args;
-  const aLen = (args.aOff ?? 0) + (transA ? K : M) * (args.lda ?? (transA ? M : K));
-  const bLen = (args.bOff ?? 0) + (transB ? N : K) * (args.ldb ?? (transB ? K : N));
-  const cLen = (args.cOff ?? 0) + M * (args.ldc ?? N);
+  const { N, K, bType = 'f32' } = args;
+  const { a: aLen, b: bLen, c: cLen } = matmulLengths(args);
   await gpuCase(async (_, track) => {
     const a = randn(aLen, seed);
     const b = storedB(bLen, bType, seed + 1);

@@ -52,7 +52,6 @@ export interface MatmulArgs {
  * to every weight — fewer loads and multiplies on the decode and prefill path.
  */
 function shader(transA: boolean, transB: boolean, aType: Operand, bType: Operand, biasType: WeightDType | null, wg: [number, number], grouped = false): string {
-  const hasBias = !!biasType;
   const aIdx = (m: string, k: string) => (transA ? `p.aOff + (${k}) * p.lda + ${m}` : `p.aOff + (${m}) * p.lda + ${k}`);
   const bIdx = (k: string, n: string) => (transB ? `p.bOff + (${n}) * p.ldb + ${k}` : `p.bOff + (${k}) * p.ldb + ${n}`);
   const rows = [0, 1, 2, 3];
@@ -106,11 +105,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     for (var j = 0u; j < 4u; j++) {
       let n = n0 + j;
       if (n >= p.N) { break; }
-      let ci = p.cOff + m * p.ldc + n;
-      var v = p.alpha * acc[i][j];
-      if (p.beta != 0.0) { v += p.beta * c[ci]; }
-      ${hasBias ? 'v += ld_bias(p.biasOff + n);' : ''}
-      c[ci] = v;
+      store_c(m, n, acc[i][j]);
     }
   }
 }`;
@@ -118,7 +113,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 
 /** The plain baseline the benchmark compares against: one invocation per output element, scalar loads. */
 function naiveShader(transA: boolean, transB: boolean, bType: MatrixFormat, biasType: WeightDType | null): string {
-  const hasBias = !!biasType;
   return /* wgsl */ `
 ${matmulHeader(transA, transB, 'f32', bType, biasType)}
 @compute @workgroup_size(8, 8)
@@ -130,11 +124,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (var k = 0u; k < p.K; k++) {
     acc += a[${transA ? 'p.aOff + k * p.lda + m' : 'p.aOff + m * p.lda + k'}] * ld_b(${transB ? 'p.bOff + n * p.ldb + k' : 'p.bOff + k * p.ldb + n'});
   }
-  let ci = p.cOff + m * p.ldc + n;
-  var v = p.alpha * acc;
-  if (p.beta != 0.0) { v += p.beta * c[ci]; }
-  ${hasBias ? 'v += ld_bias(p.biasOff + n);' : ''}
-  c[ci] = v;
+  store_c(m, n, acc);
 }`;
 }
 

@@ -1,11 +1,22 @@
 // Plain TypeScript twin of matmul_forward (same argument meaning, B already unpacked to f32).
 import type { MatmulArgs } from './matmul.ts';
 
+/** Row strides with matmul_forward's defaults (packed rows of each operand as stored). */
+function strides(args: MatmulArgs): { lda: number; ldb: number; ldc: number } {
+  const { M, N, K, transA = false, transB = false } = args;
+  return { lda: args.lda ?? (transA ? M : K), ldb: args.ldb ?? (transB ? K : N), ldc: args.ldc ?? N };
+}
+
+/** Elements A, B and C span for these arguments (offsets and strides included): the buffers a test must make. */
+export function matmulLengths(args: MatmulArgs): { a: number; b: number; c: number } {
+  const { M, N, K, transA = false, transB = false } = args;
+  const { lda, ldb, ldc } = strides(args);
+  return { a: (args.aOff ?? 0) + (transA ? K : M) * lda, b: (args.bOff ?? 0) + (transB ? N : K) * ldb, c: (args.cOff ?? 0) + M * ldc };
+}
+
 export function matmul_twin(c: Float32Array, a: Float32Array, b: Float32Array, args: MatmulArgs & { biasV?: Float32Array }): void {
   const { M, N, K, transA = false, transB = false, alpha = 1, beta = 0 } = args;
-  const lda = args.lda ?? (transA ? M : K);
-  const ldb = args.ldb ?? (transB ? K : N);
-  const ldc = args.ldc ?? N;
+  const { lda, ldb, ldc } = strides(args);
   const [aOff, bOff, cOff] = [args.aOff ?? 0, args.bOff ?? 0, args.cOff ?? 0];
   for (let m = 0; m < M; m++) {
     for (let n = 0; n < N; n++) {

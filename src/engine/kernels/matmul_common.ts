@@ -25,7 +25,10 @@ export function bBindings(bType: Operand, biasType: WeightDType | null, bShape: 
   return lines.join('\n');
 }
 
-/** The WGSL every variant starts with: Params, the bindings of C, A, B (+ scales) and the bias, their loaders. */
+/**
+ * The WGSL every variant starts with: Params, the bindings of C, A, B (+ scales) and the bias, their loaders, and
+ * `store_c(m, n, s)`, the one epilogue: C[m, n] = α·s + β·C[m, n] (+ bias[n]).
+ */
 export function matmulHeader(transA: boolean, transB: boolean, aType: Operand, bType: Operand, biasType: WeightDType | null): string {
   return `${MATMUL_PARAMS.wgsl}
 @group(0) @binding(0) var<uniform> p: Params;
@@ -34,5 +37,12 @@ export function matmulHeader(transA: boolean, transB: boolean, aType: Operand, b
 ${bBindings(bType, biasType, transB ? '(N, K)' : '(K, N)')}
 ${loaders('a', aType)}
 ${loaders('b', bType)}
-${biasType ? loaders('bias', biasType) : ''}`;
+${biasType ? loaders('bias', biasType) : ''}
+fn store_c(m: u32, n: u32, s: f32) {
+  let ci = p.cOff + m * p.ldc + n;
+  var v = p.alpha * s;
+  if (p.beta != 0.0) { v += p.beta * c[ci]; }
+  ${biasType ? 'v += ld_bias(p.biasOff + n);' : ''}
+  c[ci] = v;
+}`;
 }

@@ -52,11 +52,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if (n < p.N) {
       var s = 0.0;
       for (var i = 0u; i < ${parts}; i++) { s += part[i * ${RM}u + t]; }
-      let ci = p.cOff + m * p.ldc + n;
-      var v = p.alpha * s;
-      if (p.beta != 0.0) { v += p.beta * c[ci]; }
-      ${biasType ? 'v += ld_bias(p.biasOff + n);' : ''}
-      c[ci] = v;
+      store_c(m, n, s);
     }
   }
 }`;

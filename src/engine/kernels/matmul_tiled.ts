@@ -82,11 +82,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     for (var j = 0u; j < 4u; j++) {
       let n = n0 + lid.x * 4u + j;
       if (n >= p.N) { break; }
-      let ci = p.cOff + m * p.ldc + n;
-      var v = p.alpha * acc[i][j];
-      if (p.beta != 0.0) { v += p.beta * c[ci]; }
-      ${biasType ? 'v += ld_bias(p.biasOff + n);' : ''}
-      c[ci] = v;
+      store_c(m, n, acc[i][j]);
     }
   }
 }`;
