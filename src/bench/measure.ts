@@ -17,6 +17,18 @@ export const median = (xs: number[]) => {
 export const round = (x: number, digits = 3) => Number(x.toPrecision(digits));
 export const gflops = (M: number, N: number, K: number, s: number) => round((2 * M * N * K) / s / 1e9);
 
+/** How far logits `x` are from `ref`: the largest absolute difference and the relative norm ‖x − ref‖ / ‖ref‖. */
+export function logitDiff(x: Float32Array, ref: Float32Array): { maxAbs: number; rel: number } {
+  let num = 0, den = 0, maxAbs = 0;
+  for (let i = 0; i < x.length; i++) {
+    const d = x[i] - ref[i];
+    num += d * d;
+    den += ref[i] ** 2;
+    maxAbs = Math.max(maxAbs, Math.abs(d));
+  }
+  return { maxAbs: round(maxAbs), rel: round(Math.sqrt(num / Math.max(den, 1e-30))) };
+}
+
 /** Median seconds per unit of `run(n)` (which does n units and returns seconds per unit). */
 export async function measure(run: (n: number) => Promise<number>, batchable = false): Promise<number> {
   await run(1);

@@ -7,7 +7,7 @@ import { LoraAdapter } from '../engine/model/lora.ts';
 import { quantizeMatrix, type GpuMatrix, type Quantization } from '../engine/model/matrix.ts';
 import { deriveWeights, PROJECTIONS, type ModelWeights } from '../engine/model/weights.ts';
 import { LoraTrainer } from '../engine/train/trainer.ts';
-import { measure, median, randomTokens, round, timed } from './measure.ts';
+import { logitDiff, measure, median, randomTokens, round, timed } from './measure.ts';
 import { BENCH_HYPER, decodeSeconds, weightBytesPerToken } from './model.ts';
 import type { BenchRequest, QuantSection } from './types.ts';
 
@@ -104,20 +104,14 @@ export async function quantizationSection(gpu: Gpu, model: LlamaModel, req: Benc
     const reference = done[0];
     const rows = done.map((x) => {
       const rate = (k: keyof Live['samples']) => median(x.samples[k]);
-      let num = 0, den = 0, maxAbs = 0;
-      for (let i = 0; i < x.logits.length; i++) {
-        const d = x.logits[i] - reference.logits[i];
-        num += d * d;
-        den += reference.logits[i] ** 2;
-        maxAbs = Math.max(maxAbs, Math.abs(d));
-      }
+      const diff = logitDiff(x.logits, reference.logits);
       const perToken = weightBytesPerToken(x.weights);
       const ref = { bytes: reference.weights.bytes, perToken: weightBytesPerToken(reference.weights) };
       const ratio = (k: keyof Live['samples']) => round(rate(k) / median(reference.samples[k]));
       const row = {
         format: x.v.format, quantization: x.v.quantization, weightBytes: x.weights.bytes, weightBytesPerToken: perToken,
         prefillTokPerS: round(rate('prefill')), decodeTokPerS: round(rate('decode')), trainTokPerS: round(rate('train')),
-        logitsMaxAbs: round(maxAbs), logitsRel: round(Math.sqrt(num / Math.max(den, 1e-30))),
+        logitsMaxAbs: diff.maxAbs, logitsRel: diff.rel,
         bytesRatio: round(x.weights.bytes / ref.bytes), perTokenRatio: round(perToken / ref.perToken),
         prefillRatio: ratio('prefill'), decodeRatio: ratio('decode'), trainRatio: ratio('train'),
       };

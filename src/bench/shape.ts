@@ -12,7 +12,7 @@ import { estimateMemory, type MemoryPlan } from '../engine/model/memory.ts';
 import { PROJECTIONS, type Projection } from '../engine/model/weights.ts';
 import { LoraTrainer } from '../engine/train/trainer.ts';
 import { measureBandwidth } from './bandwidth.ts';
-import { measure, randomTokens, round, timed } from './measure.ts';
+import { logitDiff, measure, randomTokens, round, timed } from './measure.ts';
 import { BENCH_HYPER, modelInfo, weightBytesPerToken } from './model.ts';
 import { buildShapeModel, SHAPES, shapeConfig, viewModel } from './shape_model.ts';
 import type { BandwidthReport, ShapeDecodeRow, ShapeReport, ShapeRequest, ShapeTrainRow } from './types.ts';
@@ -57,11 +57,7 @@ async function checkKernelClasses(gpu: Gpu, model: LlamaModel): Promise<ShapeRep
   } finally {
     gpu.options.kernels = own;
   }
-  const rel = (a: Float32Array, b: Float32Array) => {
-    let num = 0, den = 0;
-    for (let i = 0; i < a.length; i++) { num += (a[i] - b[i]) ** 2; den += b[i] ** 2; }
-    return round(Math.sqrt(num / Math.max(den, 1e-30)));
-  };
+  const rel = (a: Float32Array, b: Float32Array) => logitDiff(a, b).rel;
   return {
     tokens: T, forwardRel: rel(out.gpu.fwd, out.cpu.fwd), decodeRel: rel(out.gpu.dec, out.cpu.dec),
     note: `'gpu' (tiled GEMM, decode GEMV) against 'cpu' (register-blocked) logits, relative norm; same model, same tokens`,

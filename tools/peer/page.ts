@@ -3,13 +3,14 @@
 // model from the same prompt, greedy, the same number of tokens, taking turns each round. onnxruntime-web is
 // imported here only: never by the app (src/) or its bundle.
 import * as ort from 'onnxruntime-web/webgpu';
-import { median, randomTokens, round } from '../../src/bench/measure.ts';
+import { logitDiff, median, randomTokens, round } from '../../src/bench/measure.ts';
 import { modelInfo } from '../../src/bench/model.ts';
 import type { PeerReport, PeerRow } from '../../src/bench/types.ts';
 import { Gpu } from '../../src/engine/gpu/context.ts';
 import { requestEngineDevice } from '../../src/engine/gpu/device.ts';
 import type { LlamaModel } from '../../src/engine/model/llama.ts';
 import { httpFolder, loadModel } from '../../src/engine/model/loader.ts';
+import { argmax } from '../../src/engine/model/sampler.ts';
 
 export interface PeerModelSpec {
   name: string;
@@ -31,12 +32,6 @@ export interface PeerSpec {
 
 /** One greedy generation: seconds of the prompt's forward (to the first token's logits) and of each later step. */
 interface Gen { prefill: number; steps: number[]; tokens: number[] }
-
-const argmax = (x: Float32Array, off = 0, n = x.length) => {
-  let best = 0;
-  for (let i = 1; i < n; i++) if (x[off + i] > x[off + best]) best = i;
-  return best;
-};
 
 /** Greedy generation by a step function `(tokens, past) → last position's logits`, timed per call. */
 async function greedy(step: (tokens: number[], past: number) => Promise<Float32Array>, prompt: number[], n: number): Promise<Gen> {
@@ -131,12 +126,8 @@ async function peerRun(spec: PeerSpec): Promise<PeerReport> {
       let ortLogits = new Float32Array(0);
       await ortGen(om, prompt, 1, (l) => (ortLogits = l.slice()));
       const ours = (await model.forward({ B: 1, T: prompt.length, tokens: Int32Array.from(prompt), mask: new Int32Array(prompt.length).fill(1) })).logits!;
-      let maxDiff = 0, maxAbs = 0;
-      for (let i = 0; i < ours.length; i++) {
-        maxDiff = Math.max(maxDiff, Math.abs(ours[i] - ortLogits[i]));
-        maxAbs = Math.max(maxAbs, Math.abs(ours[i]));
-      }
-      if (ortLogits.length !== ours.length) maxDiff = NaN;
+      const maxDiff = ortLogits.length === ours.length ? logitDiff(ortLogits, ours).maxAbs : NaN;
+      const maxAbs = ours.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
       const res = { ours: [] as Gen[], ort: [] as Gen[] };
       for (let r = 0; r <= s.rounds; r++) {
         // round 0 warms both up (every pipeline is made by a prefill and one decode step) and is not counted

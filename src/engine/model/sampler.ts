@@ -9,11 +9,17 @@ export interface SamplingOptions {
   topP: number;
 }
 
+/** The greedy choice: the index of the largest logit, the first one on ties (like torch.argmax). */
+export function argmax(logits: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
+  return best;
+}
+
 export function sample(logits: Float32Array, o: SamplingOptions, rng: Xoshiro128): number {
   if (!(o.temperature >= 0)) throw new RangeError(`temperature must be ≥ 0, got ${o.temperature}`);
   if (!(o.topP > 0 && o.topP <= 1)) throw new RangeError(`top-p must be in (0, 1], got ${o.topP}`);
-  let best = 0;
-  for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
+  const best = argmax(logits);
   if (o.temperature === 0) return best;
   const max = logits[best];
   const p = new Float64Array(logits.length);
