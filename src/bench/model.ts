@@ -8,6 +8,7 @@ import { matrixReadBytes, type GpuMatrix } from '../engine/model/matrix.ts';
 import { PROJECTIONS, type GpuTensor, type ModelWeights } from '../engine/model/weights.ts';
 import { LoraTrainer, type TrainHyper } from '../engine/train/trainer.ts';
 import { measure, randomTokens, round, timed } from './measure.ts';
+import { logProfile, profileDecode } from './profile.ts';
 import type { BenchReport, BenchRequest, ModelCard } from './types.ts';
 
 const numel = (t: GpuTensor | GpuMatrix) => ('shape' in t ? t.shape.reduce((p, d) => p * d, 1) : t.rows * t.cols);
@@ -80,10 +81,13 @@ export async function modelThroughput(gpu: Gpu, model: LlamaModel, req: BenchReq
       tokens, tokPerS: round(fast[k]), baselineTokPerS: round(plain[k]), ratio: round(fast[k] / plain[k]),
     });
     for (const k of ['prefill', 'decode', 'train'] as const) log(`${k}: ${round(fast[k])} tok/s (plain GEMM ${round(plain[k])})`);
+    gpu.options.naiveMatmul = false;
+    const profile = await profileDecode(gpu, model, [prompt], Math.min(req.decodeTokens, 8), 1000 / fast.decode);
+    logProfile(profile, 'decode', log);
     return {
       model: modelInfo(model),
       prefill: row('prefill', T),
-      decode: { ...row('decode', req.decodeTokens), promptTokens: prompt.length },
+      decode: { ...row('decode', req.decodeTokens), promptTokens: prompt.length, profile },
       train: { ...row('train', req.trainTokens), loraRank: req.loraRank, targets: [...PROJECTIONS] },
     };
   } finally {

@@ -13,6 +13,7 @@ import { PROJECTIONS, type Projection } from '../engine/model/weights.ts';
 import { LoraTrainer } from '../engine/train/trainer.ts';
 import { measureBandwidth } from './bandwidth.ts';
 import { logitDiff, measure, randomTokens, round, timed } from './measure.ts';
+import { logProfile, PROFILE_STEPS, profileDecode } from './profile.ts';
 import { BENCH_HYPER, modelInfo, weightBytesPerToken } from './model.ts';
 import { buildShapeModel, SHAPES, shapeConfig, viewModel } from './shape_model.ts';
 import type { BandwidthReport, ShapeDecodeRow, ShapeReport, ShapeRequest, ShapeTrainRow } from './types.ts';
@@ -60,7 +61,7 @@ async function checkKernelClasses(gpu: Gpu, model: LlamaModel): Promise<ShapeRep
   const rel = (a: Float32Array, b: Float32Array) => logitDiff(a, b).rel;
   return {
     tokens: T, forwardRel: rel(out.gpu.fwd, out.cpu.fwd), decodeRel: rel(out.gpu.dec, out.cpu.dec),
-    note: `'gpu' (tiled GEMM, decode GEMV) against 'cpu' (register-blocked) logits, relative norm; same model, same tokens`,
+    note: `'gpu' (tiled GEMM, decode GEMV, split attention) against 'cpu' (register-blocked GEMM, row attention) logits, relative norm; same model, same tokens`,
   };
 }
 
@@ -126,9 +127,17 @@ async function decodeRow(c: PhaseContext, B: number, log: (m: string) => void): 
     ceilingTokPerS: round(ceiling(bw)), fractionOfCeiling: round(B / step / ceiling(bw)),
     specCeilingTokPerS: spec === null ? null : round(spec), fractionOfSpecCeiling: spec === null ? null : round(B / step / spec),
     peakBytes: run.peak, estimatedBytes: c.plan({ batch: B, seqLen: req.promptTokens + req.decodeTokens, rows: B * req.promptTokens }),
+    profile: null,
   };
   log(`shape decode batch ${B}: ${row.tokPerS} tok/s (${row.msPerStep} ms/step, ${row.dispatchesPerStep} dispatches/step, ` +
     `${round(100 * row.fractionOfCeiling)} % of the ${row.ceilingTokPerS} tok/s copy-bandwidth ceiling)`);
+  const m = viewModel(c.base);
+  try {
+    row.profile = await profileDecode(gpu, m, prompts, PROFILE_STEPS, row.msPerStep);
+  } finally {
+    m.destroy();
+  }
+  logProfile(row.profile, `shape decode batch ${B}`, log);
   return row;
 }
 

@@ -139,6 +139,18 @@ export interface BandwidthReport {
   method: string;
 }
 
+/** GPU time per kernel over a few decode steps (timestamp queries; bench/profile.ts) against the step's wall time. */
+export interface KernelProfile {
+  steps: number;
+  kernelMsPerStep: number;
+  wallMsPerStep: number;
+  /** kernel / wall time: near 1 the kernels are the limit; the rest of a step is dispatch, submit and read-back. */
+  busyFraction: number;
+  droppedDispatches: number;
+  /** Per pipeline (its label names the variant), largest first; share of the summed kernel time. */
+  kernels: Array<{ label: string; dispatchesPerStep: number; msPerStep: number; share: number }>;
+}
+
 /** One greedy decode row: B sequences at once; rates per step and over all sequences. */
 export interface ShapeDecodeRow {
   batch: number;
@@ -161,6 +173,8 @@ export interface ShapeDecodeRow {
   fractionOfSpecCeiling: number | null;
   peakBytes: number;
   estimatedBytes: number;
+  /** Where a step's time goes; null when the device has no 'timestamp-query'. */
+  profile: KernelProfile | null;
 }
 
 export interface ShapeTrainRow {
@@ -204,7 +218,7 @@ export interface BenchReport {
   cpuBaseline: { method: string; results: CpuRow[] };
   model: ModelCard | null;
   prefill: Rate | null;
-  decode: (Rate & { promptTokens: number }) | null;
+  decode: (Rate & { promptTokens: number; profile: KernelProfile | null }) | null;
   train: (Rate & { loraRank: number; targets: string[] }) | null;
   quantization: QuantSection | null;
   guards: GuardsReport | null;

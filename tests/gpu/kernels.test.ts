@@ -56,33 +56,46 @@ describe('rmsnorm', () => {
 });
 
 describe('rope', () => {
-  it('forward matches the twin; backward inverts it', () =>
+  const invFreqOf = (D: number, theta: number) => new Float32Array(D / 2).map((_, i) => 1 / theta ** ((2 * i) / D));
+  it('rotates q and k in one dispatch like the twin; backward inverts it', () =>
     gpuCase(async (gpu, track) => {
-      const [M, NH, D] = [7, 3, 16];
-      const invFreq = new Float32Array(D / 2).map((_, i) => 1 / 10000 ** ((2 * i) / D));
+      const [M, H, KVH, D] = [7, 3, 2, 16];
+      const invFreq = invFreqOf(D, 10000);
       const pos = [0, 1, 2, 5, 9, 100, 4000];
-      const x = randn(M * NH * D, 3);
-      const gx = track(gpu.upload('x', x));
-      const table = track(gpu.upload('rope-table', ropeTable(pos, invFreq)));
-      rope_forward(gpu, gx, table, { M, NH, D });
-      within(await gpu.readF32(gx, x.length), rope_twin(x, pos, invFreq, NH), 1e-6, 'rope');
-      rope_backward(gpu, gx, table, { M, NH, D });
-      within(await gpu.readF32(gx, x.length), x, 1e-6, 'inverse');
+      const q = randn(M * H * D, 3), k = randn(M * KVH * D, 4);
+      const t = { q: track(gpu.upload('q', q)), k: track(gpu.upload('k', k)), table: track(gpu.upload('rope-table', ropeTable(pos, invFreq))) };
+      rope_forward(gpu, t, { M, H, KVH, D });
+      within(await gpu.readF32(t.q, q.length), rope_twin(q, pos, invFreq, H), 1e-6, 'q');
+      within(await gpu.readF32(t.k, k.length), rope_twin(k, pos, invFreq, KVH), 1e-6, 'k');
+      rope_backward(gpu, t, { M, H, KVH, D });
+      within(await gpu.readF32(t.q, q.length), q, 1e-6, 'q inverse');
+      within(await gpu.readF32(t.k, k.length), k, 1e-6, 'k inverse');
     }));
-  it('rotates a strided slice (q inside a fused qkv row) and leaves the rest alone', () =>
+  it('appends rotated keys and values to the cache rows past..past+T of each sequence, leaving the rest', () =>
     gpuCase(async (gpu, track) => {
-      const [M, NH, D, ld] = [4, 2, 8, 40];
-      const invFreq = new Float32Array(D / 2).map((_, i) => 1 / 500000 ** ((2 * i) / D));
-      const pos = [3, 1, 4, 1];
-      const x = randn(M * ld, 5);
-      const gx = track(gpu.upload('x', x));
-      rope_forward(gpu, gx, track(gpu.upload('t', ropeTable(pos, invFreq))), { M, NH, D, xOff: 8, ldx: ld });
-      const got = await gpu.readF32(gx, x.length);
-      for (let m = 0; m < M; m++) {
-        const slice = x.slice(m * ld + 8, m * ld + 8 + NH * D);
-        within(got.slice(m * ld + 8, m * ld + 8 + NH * D), rope_twin(slice, [pos[m]], invFreq, NH), 1e-6, `row ${m}`);
-        expect(got.slice(m * ld, m * ld + 8)).toEqual(x.slice(m * ld, m * ld + 8));
+      const [B, T, S, past, H, KVH, D] = [2, 3, 8, 4, 4, 2, 8];
+      const M = B * T;
+      const invFreq = invFreqOf(D, 500000);
+      const pos = [4, 5, 6, 2, 3, 4];
+      const q = randn(M * H * D, 5), k = randn(M * KVH * D, 6), v = randn(M * KVH * D, 7);
+      const old = randn(B * S * KVH * D, 8);
+      const t = { q: track(gpu.upload('q', q)), k: track(gpu.upload('k', k)), table: track(gpu.upload('t', ropeTable(pos, invFreq))) };
+      const append = {
+        v: track(gpu.upload('v', v)), kCache: track(gpu.upload('k-cache', old)), vCache: track(gpu.upload('v-cache', old)),
+        T, S, past,
+      };
+      rope_forward(gpu, t, { M, H, KVH, D }, append);
+      within(await gpu.readF32(t.q, q.length), rope_twin(q, pos, invFreq, H), 1e-6, 'q');
+      expect(await gpu.readF32(t.k, k.length)).toEqual(k); // this call's keys stay as they were
+      const row = KVH * D;
+      const wantK = old.slice(), wantV = old.slice();
+      const kRot = rope_twin(k, pos, invFreq, KVH);
+      for (let b = 0; b < B; b++) {
+        wantK.set(kRot.subarray(b * T * row, (b + 1) * T * row), (b * S + past) * row);
+        wantV.set(v.subarray(b * T * row, (b + 1) * T * row), (b * S + past) * row);
       }
+      within(await gpu.readF32(append.kCache, old.length), wantK, 1e-6, 'k cache');
+      expect(await gpu.readF32(append.vCache, old.length)).toEqual(wantV);
     }));
 });
 
@@ -139,6 +152,43 @@ describe('attention', () => {
           within(await gpu.readF32(g.dk, want.dk.length), want.dk, 1e-5, 'dk');
           within(await gpu.readF32(g.dv, want.dv.length), want.dv, 1e-5, 'dv');
         }
+      }));
+  }
+
+  // The GPU-class forward (attention_split.ts: a workgroup per query row, keys 64 at a time) on the same cases and
+  // on the shapes it has edges for: more than one chunk of keys, padding inside a chunk, D above and off 64.
+  const splitCases: Array<[string, AttentionArgs, number[][]]> = [
+    ...cases,
+    ['decode against 150 cached keys, padded start', { B: 2, T: 1, S: 150, H: 4, KVH: 2, D: 64, past: 149 },
+      [Array(150).fill(1), [...Array(70).fill(0), ...Array(80).fill(1)]]],
+    ['prefill of 70 keys, D = 128', { B: 1, T: 70, S: 70, H: 2, KVH: 1, D: 128, past: 0 }, [Array(70).fill(1)]],
+    ['chunked prefill, D = 80', { B: 1, T: 3, S: 67, H: 2, KVH: 2, D: 80, past: 64 }, [Array(67).fill(1)]],
+  ];
+  for (const [name, a, maskRows] of splitCases) {
+    it(`GPU-class forward: ${name}`, () =>
+      gpuCase(async (gpu, track) => {
+        const { B, T, S, H, KVH, D } = a;
+        const t = {
+          q: randn(B * T * H * D, 1), k: randn(B * S * KVH * D, 2), v: randn(B * S * KVH * D, 3),
+          mask: Int32Array.from(maskRows.flat()),
+        };
+        const saved = {
+          out: track(gpu.buffer('out', B * T * H * D * 4)), stats: track(gpu.buffer('stats', 2 * B * H * T * 4)),
+          q: track(gpu.upload('q', t.q)), k: track(gpu.upload('k', t.k)), v: track(gpu.upload('v', t.v)),
+          mask: track(gpu.upload('mask', t.mask)),
+        };
+        const kernels = gpu.options.kernels;
+        gpu.options.kernels = 'gpu';
+        try {
+          attention_forward(gpu, saved, a);
+        } finally {
+          gpu.options.kernels = kernels;
+        }
+        within(await gpu.readF32(saved.out, B * T * H * D), attention_forward_twin(a, t), 1e-5, 'out');
+        // the log-sum-exp the backward reads must match the one-row-per-invocation kernel's
+        const lse = await gpu.readF32(saved.stats, B * H * T);
+        attention_forward(gpu, saved, a);
+        within(lse, await gpu.readF32(saved.stats, B * H * T), 1e-6, 'log-sum-exp');
       }));
   }
 });

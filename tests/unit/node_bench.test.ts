@@ -36,6 +36,10 @@ describe('node-bench bundle (Node + Dawn)', () => {
     if (process.env.SEAL_GPU !== '1') expect(r.adapter.architecture).toBe('swiftshader');
     expect(r.model).toMatchObject({ layers: 2, hidden: 64, vocab: 260, path: 'tests/golden/llama3-f32/model' });
     for (const k of ['prefill', 'decode', 'train'] as const) expect(r[k]!.tokPerS).toBeGreaterThan(0);
+    // Dawn has timestamp queries on SwiftShader too: the decode step's kernel profile, with the fused RoPE + KV append
+    const profile = r.decode!.profile!;
+    expect(profile.kernels.map((k) => k.label)).toContain('rope_append');
+    expect(profile.kernelMsPerStep).toBeGreaterThan(0);
     expect(r.matmul.map((m) => m.case)).toContain('model lm_head'); // the model's GEMM rows, nothing else
     expect(r.quantization).toBeNull();
     expect(r.shape).toBeNull();

@@ -1,8 +1,17 @@
 // The readable summary `npm run bench` prints without --json (both runners).
-import type { BenchReport } from '../../src/bench/types.ts';
+import type { BenchReport, KernelProfile } from '../../src/bench/types.ts';
 
 const mb = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
 const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toPrecision(3)} %`);
+
+/** Kernel time against wall time per decode step, and the kernels that take most of it. */
+function profileLines(p: KernelProfile | null, indent: string): string[] {
+  if (!p) return [];
+  return [
+    `${indent}GPU time per step: ${p.kernelMsPerStep} of ${p.wallMsPerStep} ms in kernels (busy ${pct(p.busyFraction)}); the rest is dispatch and read-back`,
+    ...p.kernels.slice(0, 5).map((k) => `${indent}  ${k.label.padEnd(40)} ×${String(k.dispatchesPerStep).padEnd(4)} ${String(k.msPerStep).padStart(8)} ms  ${pct(k.share)}`),
+  ];
+}
 
 function shapeLines(r: BenchReport): string[] {
   const s = r.shape;
@@ -20,6 +29,7 @@ function shapeLines(r: BenchReport): string[] {
   for (const d of s.decode) {
     lines.push(`  decode batch ${String(d.batch).padStart(2)}: ${String(d.tokPerS).padStart(8)} tok/s, ${d.msPerStep} ms/step, ${d.dispatchesPerStep} dispatches/step, ` +
       `${pct(d.fractionOfCeiling)} of the ${d.ceilingTokPerS} tok/s measured-bandwidth ceiling (spec: ${pct(d.fractionOfSpecCeiling)}), peak ${mb(d.peakBytes)}`);
+    lines.push(...profileLines(d.profile, '    '));
   }
   for (const t of s.train) {
     lines.push(`  LoRA ${t.setting.padEnd(8)} T=${String(t.tokens).padEnd(5)} ${String(t.tokPerS).padStart(8)} tok/s (${t.stepSeconds} s/step), peak ${mb(t.peakBytes)} (estimate ${mb(t.estimatedBytes)})`);
@@ -55,6 +65,7 @@ export function summary(r: BenchReport): string {
       const x = r[k];
       if (x) lines.push(`  ${k.padEnd(8)} ${String(x.tokPerS).padStart(9)} tok/s   plain GEMM ${x.baselineTokPerS} → ×${x.ratio}`);
     }
+    lines.push(...profileLines(r.decode?.profile ?? null, '    '));
   }
   const q = r.quantization;
   if (q && 'formats' in q) {

@@ -1,6 +1,7 @@
 // The engine's handle on a GPUDevice it was given: pipeline cache, labelled buffers, read-back.
 // No DOM here: the same code runs in a worker, in tests and under Node with Dawn.
 import { ParamArena, type ParamLayout, type Scalar } from './params.ts';
+import { KernelProfiler, type KernelTime } from './profiler.ts';
 
 export type Usage = 'storage' | 'readback';
 
@@ -70,20 +71,44 @@ export class Gpu {
       ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
     ];
     const group = this.device.createBindGroup({ label: pipeline.label, layout: pipeline.getBindGroupLayout(0), entries });
-    if (!this.pass) {
-      this.encoder = this.device.createCommandEncoder({ label: 'engine-commands' });
-      this.pass = this.encoder.beginComputePass({ label: 'engine-pass' });
-    }
-    this.pass.setPipeline(pipeline);
-    this.pass.setBindGroup(0, group);
-    this.pass.dispatchWorkgroups(x, y, z);
+    this.encoder ??= this.device.createCommandEncoder({ label: 'engine-commands' });
+    let pass: GPUComputePassEncoder;
+    if (this.profiler) {
+      this.pass?.end();
+      this.pass = null;
+      pass = this.encoder.beginComputePass({ label: pipeline.label, timestampWrites: this.profiler.next(pipeline.label) });
+    } else pass = this.pass ??= this.encoder.beginComputePass({ label: 'engine-pass' });
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, group);
+    pass.dispatchWorkgroups(x, y, z);
+    if (this.profiler) pass.end();
     this.dispatches++;
+  }
+
+  private profiler: KernelProfiler | null = null;
+
+  /**
+   * Runs `f` with every dispatch timed on the GPU (profiler.ts: one compute pass each, so time `f` separately).
+   * `kernels` is null when the device has no 'timestamp-query'.
+   */
+  async profile<T>(f: () => Promise<T>, capacity?: number): Promise<{ value: T; kernels: KernelTime[] | null; dropped: number }> {
+    if (!this.device.features.has('timestamp-query')) return { value: await f(), kernels: null, dropped: 0 };
+    this.flush();
+    const profiler = (this.profiler = new KernelProfiler(this.device, capacity));
+    try {
+      const value = await f();
+      this.flush();
+      return { value, kernels: await profiler.read(), dropped: profiler.dropped };
+    } finally {
+      this.profiler = null;
+      profiler.destroy();
+    }
   }
 
   /** Submits everything recorded so far. */
   flush(): void {
-    if (!this.pass || !this.encoder) return;
-    this.pass.end();
+    if (!this.encoder) return;
+    this.pass?.end();
     this.params.upload(this.device.queue);
     this.device.queue.submit([this.encoder.finish()]);
     this.pass = null;

@@ -1,6 +1,6 @@
 // Acquires a GPUDevice for the engine from a `GPU` object (navigator.gpu in a browser or worker, or the
-// `webgpu` npm package's GPU under Node). Requests the largest buffer limits the adapter allows and shader-f16
-// when present (optional: every kernel also runs without it).
+// `webgpu` npm package's GPU under Node). Requests the largest buffer limits the adapter allows and, when present,
+// shader-f16, subgroups and timestamp-query (all optional: every kernel also runs without them).
 
 export class NoWebGpuError extends Error {
   override name = 'NoWebGpuError';
@@ -23,6 +23,8 @@ export async function requestEngineDevice(gpu: GPU | undefined): Promise<{ devic
   if (adapter.features.has('shader-f16')) requiredFeatures.push('shader-f16');
   // Subgroup operations (the decode GEMV's reduction, kernels/matmul_gemv.ts) where the adapter has them.
   if (adapter.features.has('subgroups' as GPUFeatureName)) requiredFeatures.push('subgroups' as GPUFeatureName);
+  // GPU time per kernel for the benchmark's profiles (gpu/profiler.ts); nothing else uses it.
+  if (adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
   const l = adapter.limits;
   const device = await adapter.requestDevice({
     label: 'seal-engine',

@@ -12,10 +12,12 @@
 // Query head h reads kv head h / (H / KVH). Scale is 1/√D.
 //
 // One invocation per query row (forward, dq) or key row (dk, dv): no barriers, which SwiftShader punishes.
-// On real GPUs the next step is tiling keys through workgroup memory (FlashAttention-2); the maths is the same.
+// GPU-class adapters get a forward with a workgroup per query row (attention_split.ts: decode has few rows);
+// the backward is the same on both (it runs in training, where T rows per head give enough parallelism).
 import type { Gpu } from '../gpu/context.ts';
 import { paramLayout } from '../gpu/params.ts';
-import { linearGroups, LINEAR_INDEX } from './common.ts';
+import { attentionSplitShader } from './attention_split.ts';
+import { linearGroups, LINEAR_INDEX, WG } from './common.ts';
 
 const P = paramLayout({ B: 'u32', T: 'u32', S: 'u32', H: 'u32', KVH: 'u32', past: 'u32', scale: 'f32' });
 
@@ -188,9 +190,17 @@ export interface AttentionSaved {
   mask: GPUBuffer;
 }
 
+/** out and the log-sum-exp; on GPU-class adapters each query row gets a workgroup (attention_split.ts). */
 export function attention_forward(gpu: Gpu, s: AttentionSaved, a: AttentionArgs): void {
+  const buffers = [s.out, s.stats, s.q, s.k, s.v, s.mask];
+  const rows = a.B * a.H * a.T;
+  if (gpu.options.kernels === 'gpu') {
+    const pipeline = gpu.pipeline(`attention_split_d${a.D}`, () => attentionSplitShader(common(a.D), a.D));
+    gpu.dispatch(pipeline, P, values(a), buffers, linearGroups(rows * WG));
+    return;
+  }
   const pipeline = gpu.pipeline(`attention_forward_d${a.D}`, () => forwardShader(a.D));
-  gpu.dispatch(pipeline, P, values(a), [s.out, s.stats, s.q, s.k, s.v, s.mask], linearGroups(a.B * a.H * a.T));
+  gpu.dispatch(pipeline, P, values(a), buffers, linearGroups(rows));
 }
 
 /** Gradients w.r.t. q, k and v (dk, dv cover all S keys); overwrites stats' delta half. */

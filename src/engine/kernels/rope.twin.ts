@@ -1,4 +1,5 @@
-// Plain TypeScript twin of rope_forward (sign = 1) / rope_backward (sign = −1) (rope.ts).
+// Plain TypeScript twin of one tensor's rotation in rope_forward (sign = 1) / rope_backward (sign = −1) (rope.ts);
+// the fused kernel applies it to q and k (and copies v) in one dispatch.
 
 // x (M, NH, D) with M = pos.length, invFreq (D/2) → the rotated copy of x
 export function rope_twin(x: Float32Array, pos: ArrayLike<number>, invFreq: Float32Array, NH: number, sign = 1) {

@@ -140,21 +140,14 @@ export class LlamaModel {
     const { gpu, cfg } = this;
     const ws = this.ws!;
     const lw = this.weights.layers[l];
-    const { H, KVH, D, B, T } = kv.args;
+    const { H, KVH, D, T } = kv.args;
     this.norm(ws.x1, ws.rstd1, hIn, lw.inputNorm, M);
     this.linear(l, 'q_proj', ws.q, ws.x1, M, 0, ad);
     this.linear(l, 'k_proj', ws.k, ws.x1, M, 0, ad);
     this.linear(l, 'v_proj', ws.v, ws.x1, M, 0, ad);
-    rope_forward(gpu, ws.q, ws.rope, { M, NH: H, D });
-    rope_forward(gpu, ws.k, ws.rope, { M, NH: KVH, D });
-    if (kv.cache) {
-      const row = KVH * D;
-      for (let b = 0; b < B; b++) {
-        const at = { rows: T, cols: row, srcOff: b * T * row, dstOff: (b * kv.cache.S + kv.args.past) * row };
-        copy_forward(gpu, kv.cache.k[l], ws.k, at);
-        copy_forward(gpu, kv.cache.v[l], ws.v, at);
-      }
-    }
+    // q and k rotated; with a cache, the rotated keys and the values also appended to it (one dispatch)
+    const append = kv.cache && { v: ws.v, kCache: kv.cache.k[l], vCache: kv.cache.v[l], T, S: kv.cache.S, past: kv.args.past };
+    rope_forward(gpu, { q: ws.q, k: ws.k, table: ws.rope }, { M, H, KVH, D }, append);
     attention_forward(gpu, { out: ws.attn, stats: ws.stats, q: ws.q, k: kv.k(l), v: kv.v(l), mask: kv.mask }, kv.args);
     if (hIn !== hMid) copy_forward(gpu, hMid, hIn, { rows: M, cols: cfg.hidden });
     this.linear(l, 'o_proj', hMid, ws.attn, M, 1, ad);
@@ -186,8 +179,7 @@ export class LlamaModel {
     this.linearBackward(l, 'o_proj', g.dattn, g.dh, ws.attn, M, 0, ad, grads);
     attention_backward(gpu, { dq: g.dq, dk: g.dk, dv: g.dv }, g.dattn,
       { out: ws.attn, stats: ws.stats, q: ws.q, k: ws.k, v: ws.v, mask: kv.mask }, kv.args);
-    rope_backward(gpu, g.dq, ws.rope, { M, NH: H, D });
-    rope_backward(gpu, g.dk, ws.rope, { M, NH: KVH, D });
+    rope_backward(gpu, { q: g.dq, k: g.dk, table: ws.rope }, { M, H, KVH, D });
     this.linearBackward(l, 'q_proj', g.dx, g.dq, ws.x1, M, 0, ad, grads);
     this.linearBackward(l, 'k_proj', g.dx, g.dk, ws.x1, M, 1, ad, grads);
     this.linearBackward(l, 'v_proj', g.dx, g.dv, ws.x1, M, 1, ad, grads);
@@ -313,9 +305,10 @@ export class LlamaModel {
       args: { B, T, S: cache.S, H, KVH, D, past }, k: (l) => cache.k[l], v: (l) => cache.v[l], mask: cache.mask, cache,
     };
     for (let l = 0; l < this.cfg.layers; l++) this.layerForward(l, M, ws.h, ws.h, kv, true, adapter);
-    // only the last position of each sequence needs logits
-    copy_forward(this.gpu, ws.hmid, ws.h, { rows: B, cols: C, srcOff: (T - 1) * C, lds: T * C });
-    this.norm(ws.xf, ws.rstdF, ws.hmid, this.weights.norm, B);
+    // only the last position of each sequence needs logits (a decode step's rows are those already)
+    let last = ws.h;
+    if (T > 1) copy_forward(this.gpu, (last = ws.hmid), ws.h, { rows: B, cols: C, srcOff: (T - 1) * C, lds: T * C });
+    this.norm(ws.xf, ws.rstdF, last, this.weights.norm, B);
     const out = new Float32Array(B * V);
     for (let r0 = 0; r0 < B; r0 += ws.logitRows) {
       const R = Math.min(ws.logitRows, B - r0);
