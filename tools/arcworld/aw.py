@@ -13,8 +13,9 @@ import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-sys.path.insert(0, os.path.join(ROOT, "tools", "reference"))
-from safetensors_io import load_file, save_file  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "tools", "mini_llama"))
+from mini_llama import Model, llama_config, load_model, weighted_loss  # noqa: E402,F401  (the tools import them from here)
+from mini_llama import save_model as save_model_files  # noqa: E402
 
 DATA = os.environ.get("AW_DATA", os.path.join(HERE, ".data"))
 TOK_DIR = os.path.join(DATA, "model")
@@ -40,158 +41,11 @@ def decode(ids):
 
 
 def config(hidden=96, ffn=256, layers=4, heads=4, kv=2):
-    return {
-        "architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": VOCAB, "hidden_size": hidden,
-        "intermediate_size": ffn, "num_hidden_layers": layers, "num_attention_heads": heads, "num_key_value_heads": kv,
-        "head_dim": hidden // heads, "rms_norm_eps": 1e-5, "rope_theta": 10000.0, "tie_word_embeddings": True,
-        "max_position_embeddings": 2048, "hidden_act": "silu", "attention_bias": False, "mlp_bias": False,
-        "bos_token_id": BOS, "eos_token_id": EOS, "pad_token_id": PAD, "torch_dtype": "float32",
-    }
-
-
-# ---------------------------------------------------------------------------------------------- model
-class Lin(torch.nn.Module):
-    """Bias-free linear with optional LoRA slots: A [S, r, in], B [S, out, r]; rows of x are slot-major
-    (x [N, T, in] with N = S × per-slot batch)."""
-
-    def __init__(self, i, o):
-        super().__init__()
-        self.weight = torch.nn.Parameter(torch.randn(o, i) * (1.0 / math.sqrt(i)) * 0.5)
-        self.A = None
-        self.B = None
-        self.scaling = 0.0
-
-    def forward(self, x):
-        y = x @ self.weight.t()
-        if self.A is not None:
-            S = self.A.shape[0]
-            N, T, _ = x.shape
-            xs = x.reshape(S, (N // S) * T, x.shape[-1])
-            d = torch.bmm(torch.bmm(xs, self.A.transpose(1, 2)), self.B.transpose(1, 2))
-            y = y + self.scaling * d.reshape(N, T, -1)
-        return y
-
-
-class Block(torch.nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        C, H, KV, D, Fd = c["hidden_size"], c["num_attention_heads"], c["num_key_value_heads"], c["head_dim"], c["intermediate_size"]
-        self.H, self.KV, self.D = H, KV, D
-        self.input_layernorm = torch.nn.Parameter(torch.ones(C))
-        self.post_attention_layernorm = torch.nn.Parameter(torch.ones(C))
-        self.q_proj, self.k_proj, self.v_proj, self.o_proj = Lin(C, H * D), Lin(C, KV * D), Lin(C, KV * D), Lin(H * D, C)
-        self.gate_proj, self.up_proj, self.down_proj = Lin(C, Fd), Lin(C, Fd), Lin(Fd, C)
-
-
-def rms(x, w, eps=1e-5):
-    return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * w
-
-
-def rope_tables(c, pos):
-    D = c["head_dim"]
-    inv = 1.0 / (c["rope_theta"] ** (torch.arange(0, D, 2).float() / D))
-    ang = pos.float()[..., None] * inv
-    emb = torch.cat([ang, ang], -1)
-    return emb.cos(), emb.sin()
-
-
-def rot(x, cos, sin):
-    h = x.shape[-1] // 2
-    return x * cos + torch.cat([-x[..., h:], x[..., :h]], -1) * sin
-
-
-class Model(torch.nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        self.c = c
-        self.embed = torch.nn.Parameter(torch.randn(c["vocab_size"], c["hidden_size"]) * 0.02)
-        self.layers = torch.nn.ModuleList([Block(c) for _ in range(c["num_hidden_layers"])])
-        self.norm = torch.nn.Parameter(torch.ones(c["hidden_size"]))
-        for b in self.layers:
-            for lin in (b.o_proj, b.down_proj):
-                lin.weight.data.mul_(1.0 / math.sqrt(2 * c["num_hidden_layers"]))
-
-    def forward(self, tokens, pos, allowed=None, cache=None):
-        """tokens/pos [N,T]; allowed [N,T,S] bool or None (causal); cache: list of (k,v) per layer, appended."""
-        N, T = tokens.shape
-        cos, sin = rope_tables(self.c, pos)
-        cos, sin = cos[:, None], sin[:, None]
-        h = self.embed[tokens]
-        for li, b in enumerate(self.layers):
-            x = rms(h, b.input_layernorm)
-            q = rot(b.q_proj(x).view(N, T, b.H, b.D).transpose(1, 2), cos, sin)
-            k = rot(b.k_proj(x).view(N, T, b.KV, b.D).transpose(1, 2), cos, sin)
-            v = b.v_proj(x).view(N, T, b.KV, b.D).transpose(1, 2)
-            if cache is not None:
-                if len(cache) > li:
-                    k = torch.cat([cache[li][0], k], 2)
-                    v = torch.cat([cache[li][1], v], 2)
-                    cache[li] = (k, v)
-                else:
-                    cache.append((k, v))
-            g = b.H // b.KV
-            S = k.shape[2]
-            kk = k[:, :, None].expand(N, b.KV, g, S, b.D).reshape(N, b.H, S, b.D)
-            vv = v[:, :, None].expand(N, b.KV, g, S, b.D).reshape(N, b.H, S, b.D)
-            s = (q @ kk.transpose(-1, -2)) * (1.0 / math.sqrt(b.D))
-            al = torch.ones(T, S, dtype=torch.bool).tril(S - T)[None] if allowed is None else allowed
-            s = s.masked_fill(~al[:, None], float("-inf"))
-            a = torch.softmax(s, -1) @ vv
-            h = h + b.o_proj(a.transpose(1, 2).reshape(N, T, b.H * b.D))
-            x = rms(h, b.post_attention_layernorm)
-            h = h + b.down_proj(F.silu(b.gate_proj(x)) * b.up_proj(x))
-        return rms(h, self.norm) @ self.embed.t()
-
-    def hf_state(self):
-        t = {"model.embed_tokens.weight": self.embed.data, "model.norm.weight": self.norm.data}
-        for i, b in enumerate(self.layers):
-            p = f"model.layers.{i}."
-            t[p + "input_layernorm.weight"] = b.input_layernorm.data
-            t[p + "post_attention_layernorm.weight"] = b.post_attention_layernorm.data
-            for n in ("q_proj", "k_proj", "v_proj", "o_proj"):
-                t[p + f"self_attn.{n}.weight"] = getattr(b, n).weight.data
-            for n in ("gate_proj", "up_proj", "down_proj"):
-                t[p + f"mlp.{n}.weight"] = getattr(b, n).weight.data
-        return {k: v.contiguous().clone() for k, v in t.items()}
-
-    def load_hf(self, t):
-        self.embed.data.copy_(t["model.embed_tokens.weight"])
-        self.norm.data.copy_(t["model.norm.weight"])
-        for i, b in enumerate(self.layers):
-            p = f"model.layers.{i}."
-            b.input_layernorm.data.copy_(t[p + "input_layernorm.weight"])
-            b.post_attention_layernorm.data.copy_(t[p + "post_attention_layernorm.weight"])
-            for n in ("q_proj", "k_proj", "v_proj", "o_proj"):
-                getattr(b, n).weight.data.copy_(t[p + f"self_attn.{n}.weight"])
-            for n in ("gate_proj", "up_proj", "down_proj"):
-                getattr(b, n).weight.data.copy_(t[p + f"mlp.{n}.weight"])
+    return llama_config(VOCAB, hidden, ffn, layers, heads, kv, BOS, EOS, PAD)
 
 
 def save_model(model, out_dir):
-    os.makedirs(out_dir, exist_ok=True)
-    save_file(model.hf_state(), os.path.join(out_dir, "model.safetensors"), {"format": "pt"})
-    with open(os.path.join(out_dir, "config.json"), "w") as f:
-        json.dump(model.c, f, indent=2)
-    with open(os.path.join(out_dir, "generation_config.json"), "w") as f:
-        json.dump({"bos_token_id": BOS, "eos_token_id": [EOS, EOT], "pad_token_id": PAD}, f, indent=2)
-
-
-def load_model(model_dir):
-    c = json.load(open(os.path.join(model_dir, "config.json")))
-    m = Model(c)
-    t, _ = load_file(os.path.join(model_dir, "model.safetensors"))
-    m.load_hf(t)
-    m.eval()
-    for p in m.parameters():
-        p.requires_grad_(False)
-    return m
-
-
-def weighted_loss(logits, ids, w):
-    lg = logits[:, :-1].reshape(-1, logits.shape[-1])
-    ce = F.cross_entropy(lg, ids[:, 1:].reshape(-1), reduction="none")
-    ww = w[:, 1:].reshape(-1)
-    return (ce * ww).sum() / ww.sum().clamp(min=1.0)
+    save_model_files(model, out_dir, {"bos_token_id": BOS, "eos_token_id": [EOS, EOT], "pad_token_id": PAD})
 
 
 # ---------------------------------------------------------------------------------------------- LoRA slots
@@ -262,7 +116,7 @@ def train_slots(model, seqs, lrs, steps, warmups, batch, seed, rank=8, alpha=16,
     last = [None] * S
     for k in range(max_steps):
         # one micro-batch per slot, padded to a common length; slots already done train on a dummy and get lr 0
-        rows, ws, owner = [], [], []
+        rows, ws = [], []
         for s in range(S):
             b = seqs[s][k] if k < len(seqs[s]) else seqs[s][-1]
             for r in range(batch):

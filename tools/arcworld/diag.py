@@ -5,7 +5,6 @@ import json
 import os
 
 import torch
-import torch.nn.functional as F
 
 import aw
 import ttt

@@ -10,8 +10,6 @@ import math
 import random
 import time
 
-import torch
-
 import aw
 
 

@@ -223,7 +223,7 @@ def run_seed(model_dir, tok, ev, cfg, seed, rows, log):
     out = {"seed": seed}
     t0 = time.time()
     if "base" in rows:
-        accs, leaks = [], 0
+        accs = []
         for it in evals:
             with torch.no_grad():
                 a, _, _, _ = evaluate_update(model, tok, it, [], cfg)

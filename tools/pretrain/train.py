@@ -21,12 +21,11 @@ import time
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-sys.path.insert(0, os.path.join(ROOT, "tools", "reference"))
-from safetensors_io import load_file, save_file  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "tools", "mini_llama"))
+from mini_llama import Model, load_file, save_model, weighted_loss  # noqa: E402
 
 DATA = os.path.join(HERE, ".data")
 MODEL_DIR = os.path.join(ROOT, "public", "models", "seal-mini-arc")
@@ -85,122 +84,6 @@ TRAIN = {
 }
 OUT_DIR = os.environ.get("PRETRAIN_OUT", MODEL_DIR)  # where the model files are written
 LORA_TARGETS = ("q_proj", "v_proj", "gate_proj", "up_proj", "down_proj")
-
-
-# ---------------------------------------------------------------------------------------------- model
-class Lin(torch.nn.Module):
-    """Bias-free linear with an optional LoRA branch (y = x Wᵀ + s·(x Aᵀ) Bᵀ)."""
-
-    def __init__(self, i, o):
-        super().__init__()
-        self.weight = torch.nn.Parameter(torch.randn(o, i) * (1.0 / math.sqrt(i)) * 0.5)
-        self.A = None
-        self.B = None
-        self.scaling = 0.0
-
-    def forward(self, x):
-        y = x @ self.weight.t()
-        if self.A is not None:
-            y = y + self.scaling * ((x @ self.A.t()) @ self.B.t())
-        return y
-
-
-class Block(torch.nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        C, H, KV, D, Fd = c["hidden_size"], c["num_attention_heads"], c["num_key_value_heads"], c["head_dim"], c["intermediate_size"]
-        self.H, self.KV, self.D = H, KV, D
-        self.input_layernorm = torch.nn.Parameter(torch.ones(C))
-        self.post_attention_layernorm = torch.nn.Parameter(torch.ones(C))
-        self.q_proj, self.k_proj, self.v_proj, self.o_proj = Lin(C, H * D), Lin(C, KV * D), Lin(C, KV * D), Lin(H * D, C)
-        self.gate_proj, self.up_proj, self.down_proj = Lin(C, Fd), Lin(C, Fd), Lin(Fd, C)
-
-
-def rms(x, w, eps=1e-5):
-    return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * w
-
-
-def rope_tables(c, pos):
-    D = c["head_dim"]
-    inv = 1.0 / (c["rope_theta"] ** (torch.arange(0, D, 2, device=pos.device).float() / D))
-    ang = pos.float()[..., None] * inv
-    emb = torch.cat([ang, ang], -1)
-    return emb.cos(), emb.sin()
-
-
-def rot(x, cos, sin):
-    h = x.shape[-1] // 2
-    return x * cos + torch.cat([-x[..., h:], x[..., :h]], -1) * sin
-
-
-class Model(torch.nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        self.c = c
-        self.embed = torch.nn.Parameter(torch.randn(c["vocab_size"], c["hidden_size"]) * 0.02)
-        self.layers = torch.nn.ModuleList([Block(c) for _ in range(c["num_hidden_layers"])])
-        self.norm = torch.nn.Parameter(torch.ones(c["hidden_size"]))
-        for b in self.layers:  # scaled residual projections (GPT-2 style)
-            for lin in (b.o_proj, b.down_proj):
-                lin.weight.data.mul_(1.0 / math.sqrt(2 * c["num_hidden_layers"]))
-
-    def forward(self, tokens, pos, allowed=None, cache=None):
-        """tokens/pos [B,T]; allowed [B,T,S] bool (None: causal over cache+T). cache: list of (k,v) per layer, appended."""
-        B, T = tokens.shape
-        cos, sin = rope_tables(self.c, pos)
-        cos, sin = cos[:, None], sin[:, None]
-        h = self.embed[tokens]
-        for li, b in enumerate(self.layers):
-            x = rms(h, b.input_layernorm)
-            q = rot(b.q_proj(x).view(B, T, b.H, b.D).transpose(1, 2), cos, sin)
-            k = rot(b.k_proj(x).view(B, T, b.KV, b.D).transpose(1, 2), cos, sin)
-            v = b.v_proj(x).view(B, T, b.KV, b.D).transpose(1, 2)
-            if cache is not None:
-                if len(cache) > li:
-                    k = torch.cat([cache[li][0], k], 2)
-                    v = torch.cat([cache[li][1], v], 2)
-                    cache[li] = (k, v)
-                else:
-                    cache.append((k, v))
-            g = b.H // b.KV
-            kk = k[:, :, None].expand(B, b.KV, g, k.shape[2], b.D).reshape(B, b.H, k.shape[2], b.D)
-            vv = v[:, :, None].expand(B, b.KV, g, v.shape[2], b.D).reshape(B, b.H, v.shape[2], b.D)
-            if allowed is None and cache is None and hasattr(F, "scaled_dot_product_attention"):
-                a = F.scaled_dot_product_attention(q, kk, vv, is_causal=True)  # torch ≥ 2: fused, same maths
-            else:
-                s = (q @ kk.transpose(-1, -2)) * (1.0 / math.sqrt(b.D))
-                S = s.shape[-1]
-                allowed_ = torch.ones(T, S, dtype=torch.bool, device=s.device).tril(S - T)[None] if allowed is None else allowed
-                s = s.masked_fill(~allowed_[:, None], float("-inf"))
-                a = torch.softmax(s, -1) @ vv
-            h = h + b.o_proj(a.transpose(1, 2).reshape(B, T, b.H * b.D))
-            x = rms(h, b.post_attention_layernorm)
-            h = h + b.down_proj(F.silu(b.gate_proj(x)) * b.up_proj(x))
-        return rms(h, self.norm) @ self.embed.t()
-
-    def hf_state(self):
-        t = {"model.embed_tokens.weight": self.embed.data, "model.norm.weight": self.norm.data}
-        for i, b in enumerate(self.layers):
-            p = f"model.layers.{i}."
-            t[p + "input_layernorm.weight"] = b.input_layernorm.data
-            t[p + "post_attention_layernorm.weight"] = b.post_attention_layernorm.data
-            for n in ("q_proj", "k_proj", "v_proj", "o_proj"):
-                t[p + f"self_attn.{n}.weight"] = getattr(b, n).weight.data
-            for n in ("gate_proj", "up_proj", "down_proj"):
-                t[p + f"mlp.{n}.weight"] = getattr(b, n).weight.data
-        return {k: v.contiguous().clone() for k, v in t.items()}
-
-    def load_hf(self, t):
-        self.embed.data.copy_(t["model.embed_tokens.weight"])
-        self.norm.data.copy_(t["model.norm.weight"])
-        for i, b in enumerate(self.layers):
-            p = f"model.layers.{i}."
-            b.input_layernorm.data.copy_(t[p + "input_layernorm.weight"])
-            b.post_attention_layernorm.data.copy_(t[p + "post_attention_layernorm.weight"])
-            for n in ("q_proj", "k_proj", "v_proj", "o_proj"):
-                getattr(b, n).weight.data.copy_(t[p + f"self_attn.{n}.weight"])
-            for n in ("gate_proj", "up_proj", "down_proj"):
-                getattr(b, n).weight.data.copy_(t[p + f"mlp.{n}.weight"])
 
 
 # ---------------------------------------------------------------------------------------------- data
@@ -271,14 +154,6 @@ def batch_tensors(seqs, idx):
     ids = torch.from_numpy(ids).to(DEV)
     pos = torch.arange(T, device=DEV)[None].expand(len(idx), T)
     return ids, pos, torch.from_numpy(w).to(DEV)
-
-
-def weighted_loss(logits, ids, w):
-    lg = logits[:, :-1].reshape(-1, logits.shape[-1])
-    tgt = ids[:, 1:].reshape(-1)
-    ww = w[:, 1:].reshape(-1)
-    ce = F.cross_entropy(lg, tgt, reduction="none")
-    return (ce * ww).sum() / ww.sum().clamp(min=1.0)
 
 
 # ---------------------------------------------------------------------------------------------- decoding
@@ -479,12 +354,7 @@ def log(f, rec):
 
 
 def write_model_files(model):
-    os.makedirs(OUT_DIR, exist_ok=True)
-    save_file(model.hf_state(), os.path.join(OUT_DIR, "model.safetensors"), {"format": "pt"})
-    with open(os.path.join(OUT_DIR, "config.json"), "w") as f:
-        json.dump(CONFIG, f, indent=2)
-    with open(os.path.join(OUT_DIR, "generation_config.json"), "w") as f:
-        json.dump({"bos_token_id": BOS, "eos_token_id": [EOS, EOT], "pad_token_id": PAD}, f, indent=2)
+    save_model(model, OUT_DIR, {"bos_token_id": BOS, "eos_token_id": [EOS, EOT], "pad_token_id": PAD})
 
 
 def lr_at(step, total):
