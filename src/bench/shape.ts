@@ -12,6 +12,7 @@ import { estimateMemory, type MemoryPlan } from '../engine/model/memory.ts';
 import { PROJECTIONS, type Projection } from '../engine/model/weights.ts';
 import { LoraTrainer } from '../engine/train/trainer.ts';
 import { measureBandwidth } from './bandwidth.ts';
+import { measureDispatchOverhead } from './dispatch.ts';
 import { logitDiff, measure, randomTokens, round, timed } from './measure.ts';
 import { logProfile, PROFILE_STEPS, profileDecode } from './profile.ts';
 import { BENCH_HYPER, modelInfo, weightBytesPerToken } from './model.ts';
@@ -187,6 +188,8 @@ export async function shapeSection(gpu: Gpu, info: AdapterInfo, req: ShapeReques
   log(`shape ${req.name}: measuring copy bandwidth...`);
   const bandwidth = await measureBandwidth(gpu, `${info.description} ${info.device}`);
   log(`shape: copy bandwidth ${bandwidth.copyKernelGBps} GB/s (kernel), ${bandwidth.copyBufferGBps} GB/s (queue copy)`);
+  const dispatchOverhead = await measureDispatchOverhead(gpu);
+  log(`shape: one dispatch costs ${dispatchOverhead.recordUs} µs to record, ${dispatchOverhead.totalUs} µs through to a read`);
   gpu.peakAllocatedBytes = gpu.allocatedBytes;
   log(`shape ${req.name} (${req.quant}, ${cfg.layers} layers, vocab ${cfg.vocabSize}): building random weights on the GPU...`);
   let model: LlamaModel | null = null;
@@ -223,7 +226,7 @@ export async function shapeSection(gpu: Gpu, info: AdapterInfo, req: ShapeReques
     const train: ShapeTrainRow[] = [];
     for (const tokens of req.trainTokens) for (const setting of SETTINGS) train.push(await trainRow(ctx, tokens, setting, log));
     return {
-      name: req.name, quant: req.quant, kernels: gpu.options.kernels, kernelCheck, model: card, cuts, weightBytesPerToken: perToken, buildSeconds, bandwidth,
+      name: req.name, quant: req.quant, kernels: gpu.options.kernels, kernelCheck, model: card, cuts, weightBytesPerToken: perToken, buildSeconds, bandwidth, dispatchOverhead,
       prefill, decode, train, peakBytes: gpu.peakAllocatedBytes - held, seconds: round((performance.now() - t0) / 1000),
     };
   } finally {

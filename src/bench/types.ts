@@ -139,6 +139,14 @@ export interface BandwidthReport {
   method: string;
 }
 
+/** µs per dispatch of a trivial kernel: recording it, and through to a read (bench/dispatch.ts). */
+export interface DispatchOverhead {
+  dispatches: number;
+  recordUs: number;
+  totalUs: number;
+  method: string;
+}
+
 /** GPU time per kernel over a few decode steps (timestamp queries; bench/profile.ts) against the step's wall time. */
 export interface KernelProfile {
   steps: number;
@@ -202,6 +210,7 @@ export interface ShapeReport {
   weightBytesPerToken: number;
   buildSeconds: number;
   bandwidth: BandwidthReport;
+  dispatchOverhead: DispatchOverhead;
   prefill: { tokens: number; tokPerS: number; seconds: number; peakBytes: number; estimatedBytes: number };
   decode: ShapeDecodeRow[];
   train: ShapeTrainRow[];

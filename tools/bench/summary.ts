@@ -24,6 +24,7 @@ function shapeLines(r: BenchReport): string[] {
     `  kernels: ${s.kernels}; the other class on the same model: logits ${s.kernelCheck.forwardRel} (forward), ${s.kernelCheck.decodeRel} (decode step) relative`,
     `  copy bandwidth: ${s.bandwidth.copyKernelGBps} GB/s kernel, ${s.bandwidth.copyBufferGBps} GB/s queue copy` +
       (s.bandwidth.specGBps ? `; spec ${s.bandwidth.specGBps} GB/s (${s.bandwidth.specSource})` : ''),
+    `  one dispatch: ${s.dispatchOverhead.recordUs} µs to record, ${s.dispatchOverhead.totalUs} µs through to a read`,
     `  prefill ${s.prefill.tokens} tokens: ${s.prefill.tokPerS} tok/s (peak ${mb(s.prefill.peakBytes)}, estimate ${mb(s.prefill.estimatedBytes)})`,
   ];
   for (const d of s.decode) {

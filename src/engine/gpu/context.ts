@@ -1,5 +1,6 @@
 // The engine's handle on a GPUDevice it was given: pipeline cache, labelled buffers, read-back.
 // No DOM here: the same code runs in a worker, in tests and under Node with Dawn.
+import { BindGroupCache, layoutEntries } from './bind_groups.ts';
 import { ParamArena, type ParamLayout, type Scalar } from './params.ts';
 import { KernelProfiler, type KernelTime } from './profiler.ts';
 
@@ -9,6 +10,9 @@ export class Gpu {
   readonly hasF16: boolean;
   readonly limits: GPUSupportedLimits;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly groupLayouts = new Map<GPUComputePipeline, GPUBindGroupLayout>();
+  /** Every dispatch's bind group, made once per pipeline and buffers (bind_groups.ts). */
+  readonly bindGroups: BindGroupCache;
   readonly params: ParamArena;
   /**
    * Switches. `naiveMatmul` (benchmark): the plain one-thread-per-output GEMM as a baseline. `maxBindingBytes`:
@@ -31,6 +35,7 @@ export class Gpu {
     this.hasF16 = device.features.has('shader-f16');
     this.limits = device.limits;
     this.params = new ParamArena(device);
+    this.bindGroups = new BindGroupCache(device);
     this.options = { naiveMatmul: false, maxBindingBytes: maxBinding(device.limits), kernels: kernelClass(device.adapterInfo), subgroups: device.features.has('subgroups') };
   }
 
@@ -38,9 +43,13 @@ export class Gpu {
   pipeline(key: string, code: () => string): GPUComputePipeline {
     let p = this.pipelines.get(key);
     if (!p) {
-      const module = this.device.createShaderModule({ label: key, code: code() });
-      p = this.device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint: 'main' } });
+      const wgsl = code();
+      const module = this.device.createShaderModule({ label: key, code: wgsl });
+      const group = this.device.createBindGroupLayout({ label: key, entries: layoutEntries(wgsl) });
+      const layout = this.device.createPipelineLayout({ label: key, bindGroupLayouts: [group] });
+      p = this.device.createComputePipeline({ label: key, layout, compute: { module, entryPoint: 'main' } });
       this.pipelines.set(key, p);
+      this.groupLayouts.set(p, group);
     }
     return p;
   }
@@ -66,11 +75,8 @@ export class Gpu {
     if (this.params.full) this.flush();
     const at = this.params.take();
     layout.pack(values, this.params.view, at);
-    const entries: GPUBindGroupEntry[] = [
-      { binding: 0, resource: { buffer: this.params.buffer, offset: at, size: Math.max(16, Math.ceil(layout.bytes / 16) * 16) } },
-      ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
-    ];
-    const group = this.device.createBindGroup({ label: pipeline.label, layout: pipeline.getBindGroupLayout(0), entries });
+    const params = { buffer: this.params.buffer, offset: 0, size: Math.max(16, Math.ceil(layout.bytes / 16) * 16) };
+    const group = this.bindGroups.get(pipeline, this.groupLayouts.get(pipeline)!, params, buffers);
     this.encoder ??= this.device.createCommandEncoder({ label: 'engine-commands' });
     let pass: GPUComputePassEncoder;
     if (this.profiler) {
@@ -79,7 +85,7 @@ export class Gpu {
       pass = this.encoder.beginComputePass({ label: pipeline.label, timestampWrites: this.profiler.next(pipeline.label) });
     } else pass = this.pass ??= this.encoder.beginComputePass({ label: 'engine-pass' });
     pass.setPipeline(pipeline);
-    pass.setBindGroup(0, group);
+    pass.setBindGroup(0, group, [at]);
     pass.dispatchWorkgroups(x, y, z);
     if (this.profiler) pass.end();
     this.dispatches++;
