@@ -10,10 +10,10 @@ import type { LlamaModel } from '../engine/model/llama.ts';
 import { LoraAdapter } from '../engine/model/lora.ts';
 import { estimateMemory, type MemoryPlan } from '../engine/model/memory.ts';
 import { PROJECTIONS, type Projection } from '../engine/model/weights.ts';
-import { LoraTrainer } from '../engine/train/trainer.ts';
+import { GRADIENTS_ONLY, LoraTrainer } from '../engine/train/trainer.ts';
 import { measureBandwidth } from './bandwidth.ts';
 import { measureDispatchOverhead } from './dispatch.ts';
-import { logitDiff, measure, randomTokens, round, timed } from './measure.ts';
+import { logitDiff, measure, randomF32, randomTokens, round, timed } from './measure.ts';
 import { logProfile, PROFILE_STEPS, profileDecode } from './profile.ts';
 import { BENCH_HYPER, modelInfo, weightBytesPerToken } from './model.ts';
 import { buildShapeModel, SHAPES, shapeConfig, viewModel } from './shape_model.ts';
@@ -32,37 +32,47 @@ const SETTINGS: Array<{ setting: string; r: number; alpha: number; targets: Proj
 const CHECK_TOKENS = 9;
 
 /**
- * The same model's logits under both kernel classes (gpu.options.kernels): a forward over CHECK_TOKENS tokens and
- * one decode step after them, each as the relative norm distance of 'gpu' from 'cpu'. Only summation order differs,
- * so anything beyond ~1e-5 is a kernel bug: the device run checks the GPU-class kernels on real hardware this way.
+ * The same model under both kernel classes (gpu.options.kernels): the logits of a forward over CHECK_TOKENS tokens
+ * and of one decode step after them, and the LoRA gradient of that forward's loss (r 16 on every projection, A and
+ * B random so every product of the backward is non-zero), each as the relative norm distance of 'gpu' from 'cpu'.
+ * Only summation order differs, so anything beyond ~1e-5 is a kernel bug: the device run checks the GPU-class
+ * kernels — inference and training — on real hardware this way.
  */
 async function checkKernelClasses(gpu: Gpu, model: LlamaModel): Promise<ShapeReport['kernelCheck']> {
   const T = CHECK_TOKENS;
   const tokens = randomTokens(T + 1, model.cfg.vocabSize, 91);
   const ones = new Int32Array(T).fill(1);
   const own = gpu.options.kernels;
-  const out: Record<string, { fwd: Float32Array; dec: Float32Array }> = {};
+  const batch = { B: 1, T, tokens: tokens.subarray(0, T), mask: ones };
+  const out: Record<string, { fwd: Float32Array; dec: Float32Array; grad: Float32Array }> = {};
+  const adapter = new LoraAdapter(gpu, model.cfg, { r: 16, alpha: 16, targets: [...PROJECTIONS] });
+  gpu.write(adapter.params, randomF32(adapter.size, 92).map((x) => 0.02 * x));
   try {
     for (const k of ['cpu', 'gpu'] as const) {
       gpu.options.kernels = k;
       const m = viewModel(model);
       const cache = m.createCache(1, T + 1);
+      const trainer = new LoraTrainer(m, adapter, GRADIENTS_ONLY);
       try {
-        const fwd = (await m.forward({ B: 1, T, tokens: tokens.subarray(0, T), mask: ones })).logits!;
-        await m.step(cache, tokens.subarray(0, T), ones, T);
-        out[k] = { fwd, dec: await m.step(cache, tokens.subarray(T), ones.subarray(0, 1), 1) };
+        const fwd = (await m.forward(batch)).logits!;
+        await m.step(cache, batch.tokens, ones, T);
+        const dec = await m.step(cache, tokens.subarray(T), ones.subarray(0, 1), 1);
+        await trainer.computeGradients([{ batch, lossMask: ones }]);
+        out[k] = { fwd, dec, grad: await gpu.readF32(trainer.grads, adapter.size) };
       } finally {
+        trainer.destroy();
         cache.destroy();
         m.destroy();
       }
     }
   } finally {
     gpu.options.kernels = own;
+    adapter.destroy();
   }
   const rel = (a: Float32Array, b: Float32Array) => logitDiff(a, b).rel;
   return {
-    tokens: T, forwardRel: rel(out.gpu.fwd, out.cpu.fwd), decodeRel: rel(out.gpu.dec, out.cpu.dec),
-    note: `'gpu' (tiled GEMM, decode GEMV, split attention) against 'cpu' (register-blocked GEMM, row attention) logits, relative norm; same model, same tokens`,
+    tokens: T, forwardRel: rel(out.gpu.fwd, out.cpu.fwd), decodeRel: rel(out.gpu.dec, out.cpu.dec), gradientRel: rel(out.gpu.grad, out.cpu.grad),
+    note: `'gpu' (tiled GEMM, decode GEMV, split attention) against 'cpu' (register-blocked GEMM, row attention): logits and the LoRA gradient (r 16, every projection), relative norm; same model, same tokens`,
   };
 }
 
@@ -202,7 +212,7 @@ export async function shapeSection(gpu: Gpu, info: AdapterInfo, req: ShapeReques
     const perToken = weightBytesPerToken(model.weights);
     log(`shape: ${card.params} parameters, ${model.weights.bytes} weight bytes, built in ${buildSeconds} s; checking both kernel classes...`);
     const kernelCheck = await checkKernelClasses(gpu, model);
-    log(`shape: kernels '${gpu.options.kernels}'; 'gpu' vs 'cpu' logits: forward ${kernelCheck.forwardRel}, decode ${kernelCheck.decodeRel} (relative)`);
+    log(`shape: kernels '${gpu.options.kernels}'; 'gpu' vs 'cpu': logits forward ${kernelCheck.forwardRel}, decode ${kernelCheck.decodeRel}, LoRA gradient ${kernelCheck.gradientRel} (relative)`);
     const base = model;
 
     // prefill: one forward over the prompt, no logits read back

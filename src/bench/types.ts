@@ -203,7 +203,7 @@ export interface ShapeReport {
   quant: ShapeQuant;
   /** The GEMM variants this run used (the adapter's class), and the other class's logits on the same model. */
   kernels: 'cpu' | 'gpu';
-  kernelCheck: { tokens: number; forwardRel: number; decodeRel: number; note: string };
+  kernelCheck: { tokens: number; forwardRel: number; decodeRel: number; gradientRel: number; note: string };
   model: ModelCard;
   /** Each cut: the real value and the one used (empty: nothing was cut). Applies to every row below. */
   cuts: Record<string, { real: number | number[]; used: number | number[] }>;

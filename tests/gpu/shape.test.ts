@@ -108,6 +108,8 @@ describe('Llama-3.2-1B-shaped model', () => {
       expect(r.kernels).toBe(gpu.options.kernels);
       expect(r.kernelCheck.forwardRel).toBeLessThan(1e-5);
       expect(r.kernelCheck.decodeRel).toBeLessThan(1e-5);
+      expect(r.kernelCheck.gradientRel).toBeLessThan(1e-5);
+      expect(r.kernelCheck.gradientRel).toBeGreaterThan(0); // two real computations, not one read twice
       expect(r.decode[0].fractionOfCeiling).toBeGreaterThan(0);
       // a decode step reads every matrix once (the tied head is the embedding, read whole) plus one embedding row
       expect(r.weightBytesPerToken).toBeGreaterThan(r.model.weightBytes);
