@@ -69,6 +69,14 @@ describe('matmul_forward', () => {
   it('honours offsets and strides (a sub-block of larger matrices)', () =>
     check({ M: 6, N: 8, K: 12, lda: 20, ldb: 16, ldc: 12, aOff: 3, bOff: 4, cOff: 2, transB: true, bType: 'bf16' }, 9));
   it('decode shape M=1 uses the wide workgroup', () => check({ M: 1, N: 96, K: 64, transB: true, bType: 'bf16' }, 3));
+  it('fewer than 4 rows (M×4 tiles): NT and NN, f32 with a K tail, bf16, β and bias', async () => {
+    for (const M of [1, 2, 3]) {
+      for (const transB of [true, false]) {
+        await check({ M, N: 20, K: 23, transB, alpha: 0.5, beta: 1 }, 40 + M, true);
+        await check({ M, N: 24, K: 36, transB, bType: 'bf16' }, 50 + M, M === 2);
+      }
+    }
+  });
 });
 
 describe('naive baseline matmul (used by the benchmark)', () => {

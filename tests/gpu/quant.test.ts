@@ -175,6 +175,7 @@ describe('matmul with a quantised B equals matmul on the dequantised B', () => {
     it(`${bType}: offsets and strides, decode shape, and the plain baseline kernel`, async () => {
       await checkMatmul({ M: 6, N: 8, K: 12, lda: 20, ldb: 16, ldc: 12, aOff: 3, bOff: 4, cOff: 2, transB: true, bType }, 9, false);
       await checkMatmul({ M: 1, N: 96, K: 64, transB: true, bType }, 3, true);
+      for (const M of [2, 3]) await checkMatmul({ M, N: 40, K: 96, transB: true, bType }, 3 + M, M === 3); // M×4 tiles, grouped
       const { testGpu } = await import('./device.ts');
       const gpu = await testGpu();
       gpu.options.naiveMatmul = true;

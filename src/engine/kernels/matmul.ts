@@ -8,7 +8,8 @@
 //
 // Three variants, chosen per adapter (Gpu.options.kernels, set from the adapter: gpu/context.ts):
 //   'cpu' (SwiftShader and other CPU adapters, where barriers are very slow): the register-blocked kernel below for
-//     every product — no shared memory and no barriers; each invocation owns a 4×4 tile of C in registers and walks
+//     every product — no shared memory and no barriers; each invocation owns a 4×4 tile of C (M×4 below 4 rows, so a
+//     decode step does not compute its one row four times) in registers and walks
 //     K four at a time, loading 4-wide runs along each operand's contiguous axis (packed 16-bit weights: two u32
 //     per run) and doing 4 vec4×mat4 products;
 //   'gpu' (real GPUs): the workgroup-tiled GEMM (matmul_tiled.ts) when M > 8, and for y = x Wᵀ with M ≤ 8 (decode)
@@ -50,21 +51,27 @@ export interface MatmulArgs {
  * `grouped` (quantised B with transB, K, ldb and bOff multiples of 32): K is walked a group at a time; the four
  * rows' scales are read once per group and applied to the group's partial sums (Σ a·code)·scale, instead of
  * to every weight — fewer loads and multiplies on the decode and prefill path.
+ * `R` rows of C per invocation (4 columns always): 4, or M itself below 4 without transA — a decode step (M = 1)
+ * would otherwise multiply its one row four times (the clamped edge rows), a CPU adapter's whole decode cost.
  */
-function shader(transA: boolean, transB: boolean, aType: Operand, bType: Operand, biasType: WeightDType | null, wg: [number, number], grouped = false): string {
+function shader(
+  transA: boolean, transB: boolean, aType: Operand, bType: Operand, biasType: WeightDType | null, wg: [number, number], grouped = false, R = 4,
+): string {
   const aIdx = (m: string, k: string) => (transA ? `p.aOff + (${k}) * p.lda + ${m}` : `p.aOff + (${m}) * p.lda + ${k}`);
   const bIdx = (k: string, n: string) => (transB ? `p.bOff + (${n}) * p.ldb + ${k}` : `p.bOff + (${k}) * p.ldb + ${n}`);
-  const rows = [0, 1, 2, 3];
+  const rows = Array.from({ length: R }, (_, i) => i); // rows of C (and A)
+  const cols = [0, 1, 2, 3]; // columns of C (rows of B when transB), and the 4 k of a step
+  if (transA && R !== 4) throw new Error('matmul: transA tiles are 4 rows (A is read 4 rows at a time)');
   // A tile: a[i] = A[m_i, k..k+3]
   const aTile = transA
-    ? `let at = transpose(mat4x4<f32>(${rows.map((j) => `ld4_a(${aIdx('m0', `k + ${j}u`)})`).join(', ')}));
+    ? `let at = transpose(mat4x4<f32>(${cols.map((j) => `ld4_a(${aIdx('m0', `k + ${j}u`)})`).join(', ')}));
     ${rows.map((i) => `let a${i} = at[${i}];`).join(' ')}`
     : rows.map((i) => `let a${i} = ld4_a(${aIdx(`mr${i}`, 'k')});`).join('\n    ');
   // B tile and product: acc[i] += A[m_i, k..k+3] · B[k..k+3, n0..n0+3]
   const bTile = transB
-    ? `let w = mat4x4<f32>(${rows.map((j) => `ld4_b(${bIdx('k', `nr${j}`)})`).join(', ')});
+    ? `let w = mat4x4<f32>(${cols.map((j) => `ld4_b(${bIdx('k', `nr${j}`)})`).join(', ')});
     ${rows.map((i) => `acc[${i}] += a${i} * w;`).join(' ')}`
-    : `let w = mat4x4<f32>(${rows.map((j) => `ld4_b(${bIdx(`k + ${j}u`, 'n0')})`).join(', ')});
+    : `let w = mat4x4<f32>(${cols.map((j) => `ld4_b(${bIdx(`k + ${j}u`, 'n0')})`).join(', ')});
     ${rows.map((i) => `acc[${i}] += w * a${i};`).join(' ')}`;
   const plainLoop = `let K4 = p.K & ~3u;
   for (var k = 0u; k < K4; k += 4u) {
@@ -72,16 +79,16 @@ function shader(transA: boolean, transB: boolean, aType: Operand, bType: Operand
     ${bTile}
   }
   for (var k = K4; k < p.K; k++) {
-    let bv = vec4<f32>(${rows.map((j) => `ld_b(${bIdx('k', `nr${j}`)})`).join(', ')});
+    let bv = vec4<f32>(${cols.map((j) => `ld_b(${bIdx('k', `nr${j}`)})`).join(', ')});
     ${rows.map((i) => `acc[${i}] += ld_a(${aIdx(`mr${i}`, 'k')}) * bv;`).join(' ')}
   }`;
   const groupedLoop = `for (var g = 0u; g < p.K; g += 32u) {
-    let s = vec4<f32>(${rows.map((j) => `sc_b((${bIdx('g', `nr${j}`)}) >> 5u)`).join(', ')});
+    let s = vec4<f32>(${cols.map((j) => `sc_b((${bIdx('g', `nr${j}`)}) >> 5u)`).join(', ')});
     // zeroed explicitly: SwiftShader did not re-zero an uninitialised loop-scoped var on each iteration
-    var part = array<vec4<f32>, 4>(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
+    var part = array<vec4<f32>, ${R}>(${rows.map(() => 'vec4<f32>(0.0)').join(', ')});
     for (var k = g; k < g + 32u; k += 4u) {
       ${aTile}
-      let w = mat4x4<f32>(${rows.map((j) => `lq4_b(${bIdx('k', `nr${j}`)})`).join(', ')});
+      let w = mat4x4<f32>(${cols.map((j) => `lq4_b(${bIdx('k', `nr${j}`)})`).join(', ')});
       ${rows.map((i) => `part[${i}] += a${i} * w;`).join(' ')}
     }
     ${rows.map((i) => `acc[${i}] += part[${i}] * s;`).join(' ')}
@@ -92,14 +99,14 @@ ${matmulHeader(transA, transB, aType, bType, biasType)}
 @compute @workgroup_size(${wg[0]}, ${wg[1]})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let n0 = gid.x * 4u;
-  let m0 = gid.y * 4u;
+  let m0 = gid.y * ${R}u;
   if (n0 >= p.N || m0 >= p.M) { return; }
   // Edge tiles read a clamped row/column; those results are never stored.
   ${rows.map((i) => `let mr${i} = min(m0 + ${i}u, p.M - 1u);`).join(' ')}
-  ${rows.map((i) => `let nr${i} = min(n0 + ${i}u, p.N - 1u);`).join(' ')}
-  var acc: array<vec4<f32>, 4>;
+  ${cols.map((i) => `let nr${i} = min(n0 + ${i}u, p.N - 1u);`).join(' ')}
+  var acc: array<vec4<f32>, ${R}>;
   ${grouped ? groupedLoop : plainLoop}
-  for (var i = 0u; i < 4u; i++) {
+  for (var i = 0u; i < ${R}u; i++) {
     let m = m0 + i;
     if (m >= p.M) { break; }
     for (var j = 0u; j < 4u; j++) {
@@ -164,8 +171,9 @@ export function matmul_forward(gpu: Gpu, c: GPUBuffer, a: GPUBuffer, b: GPUBuffe
     if (M > GEMV_MAX_ROWS) return matmul_tiled_dispatch(gpu, variant, values, buffers, { M, N, transA, transB, aType, bType: bOp, biasType });
   }
   const wg: [number, number] = M <= 4 ? [64, 1] : [8, 8];
+  const R = M < 4 && !transA ? M : 4;
   const grouped = quant && transB && K % 32 === 0 && ldb % 32 === 0 && (args.bOff ?? 0) % 32 === 0;
-  const key = `matmul_${transA ? 't' : 'n'}${transB ? 't' : 'n'}_${aType}_${bOp}${grouped ? '_grouped' : ''}${biasKey}_${wg.join('x')}`;
-  const pipeline = gpu.pipeline(key, () => shader(transA, transB, aType, bOp, biasType, wg, grouped));
-  gpu.dispatch(pipeline, MATMUL_PARAMS, values, buffers, [Math.ceil(N / (4 * wg[0])), Math.ceil(M / (4 * wg[1]))]);
+  const key = `matmul_${transA ? 't' : 'n'}${transB ? 't' : 'n'}_${aType}_${bOp}${grouped ? '_grouped' : ''}${biasKey}_${wg.join('x')}${R < 4 ? `_r${R}` : ''}`;
+  const pipeline = gpu.pipeline(key, () => shader(transA, transB, aType, bOp, biasType, wg, grouped, R));
+  gpu.dispatch(pipeline, MATMUL_PARAMS, values, buffers, [Math.ceil(N / (4 * wg[0])), Math.ceil(M / (R * wg[1]))]);
 }
