@@ -46,15 +46,19 @@ fn query_row(row: u32) -> QueryRow {
   return QueryRow(b, h, t, h / (p.H / p.KVH), ((b * p.T + t) * p.H + h) * D, (b * p.H + h) * p.T + t);
 }`;
 
-function forwardShader(D: number): string {
-  return /* wgsl */ `
+// The forward's bindings, shared with attention_split.ts.
+const forwardHeader = (D: number) => /* wgsl */ `
 ${common(D)}
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;  // (B, T, H, D)
 @group(0) @binding(2) var<storage, read_write> stats: array<f32>; // (2, B, H, T)
 @group(0) @binding(3) var<storage, read> q: array<f32>;          // (B, T, H, D)
 @group(0) @binding(4) var<storage, read> k: array<f32>;          // (B, S, KVH, D)
 @group(0) @binding(5) var<storage, read> v: array<f32>;          // (B, S, KVH, D)
-@group(0) @binding(6) var<storage, read> mask: array<i32>;       // (B, S)
+@group(0) @binding(6) var<storage, read> mask: array<i32>;       // (B, S)`;
+
+function forwardShader(D: number): string {
+  return /* wgsl */ `
+${forwardHeader(D)}
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let row = linear_index(gid, nwg);
@@ -195,7 +199,7 @@ export function attention_forward(gpu: Gpu, s: AttentionSaved, a: AttentionArgs)
   const buffers = [s.out, s.stats, s.q, s.k, s.v, s.mask];
   const rows = a.B * a.H * a.T;
   if (gpu.options.kernels === 'gpu') {
-    const pipeline = gpu.pipeline(`attention_split_d${a.D}`, () => attentionSplitShader(common(a.D), a.D));
+    const pipeline = gpu.pipeline(`attention_split_d${a.D}`, () => attentionSplitShader(forwardHeader(a.D), a.D));
     gpu.dispatch(pipeline, P, values(a), buffers, linearGroups(rows * WG));
     return;
   }

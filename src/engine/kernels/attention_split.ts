@@ -10,17 +10,14 @@
 
 const WG = 64;
 
-/** WGSL of the split kernel for head size D; `header` declares Params, `p`, query_row and NO_KEY (attention.ts). */
+/**
+ * WGSL of the split kernel for head size D; `header` (attention.ts) declares Params, `p`, query_row, NO_KEY and the
+ * forward's bindings: out (B, T, H, D), stats (2, B, H, T), q (B, T, H, D), k and v (B, S, KVH, D), mask (B, S).
+ */
 export function attentionSplitShader(header: string, D: number): string {
   const perThread = Math.ceil(D / WG);
   return /* wgsl */ `
 ${header}
-@group(0) @binding(1) var<storage, read_write> out: array<f32>;  // (B, T, H, D)
-@group(0) @binding(2) var<storage, read_write> stats: array<f32>; // (2, B, H, T)
-@group(0) @binding(3) var<storage, read> q: array<f32>;          // (B, T, H, D)
-@group(0) @binding(4) var<storage, read> k: array<f32>;          // (B, S, KVH, D)
-@group(0) @binding(5) var<storage, read> v: array<f32>;          // (B, S, KVH, D)
-@group(0) @binding(6) var<storage, read> mask: array<i32>;       // (B, S)
 var<workgroup> qs: array<f32, ${D}>;       // the row's query, pre-scaled
 var<workgroup> score: array<f32, ${WG}>;   // this chunk's scores (−NO_KEY where the key is not visible)
 var<workgroup> weight: array<f32, ${WG}>;  // exp(score − running max), 0 where not visible
