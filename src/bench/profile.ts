@@ -7,7 +7,7 @@ import { argmax } from '../engine/model/sampler.ts';
 import { round } from './measure.ts';
 import type { KernelProfile } from './types.ts';
 
-/** Profiles `steps` decode steps of B prompts (each `promptTokens` long) after an unprofiled prefill. */
+/** Profiles `steps` greedy decode steps of B prompts of one length, after an unprofiled prefill. */
 export async function profileDecode(
   gpu: Gpu, model: LlamaModel, prompts: number[][], steps: number, wallMsPerStep: number,
 ): Promise<KernelProfile | null> {

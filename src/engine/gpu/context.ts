@@ -13,6 +13,8 @@ export class Gpu {
   private readonly groupLayouts = new Map<GPUComputePipeline, GPUBindGroupLayout>();
   /** Every dispatch's bind group, made once per pipeline and buffers (bind_groups.ts). */
   readonly bindGroups: BindGroupCache;
+  /** Set while `profile()` runs: every dispatch then gets its own timed pass. */
+  private profiler: KernelProfiler | null = null;
   readonly params: ParamArena;
   /**
    * Switches. `naiveMatmul` (benchmark): the plain one-thread-per-output GEMM as a baseline. `maxBindingBytes`:
@@ -90,8 +92,6 @@ export class Gpu {
     if (this.profiler) pass.end();
     this.dispatches++;
   }
-
-  private profiler: KernelProfiler | null = null;
 
   /**
    * Runs `f` with every dispatch timed on the GPU (profiler.ts: one compute pass each, so time `f` separately).
