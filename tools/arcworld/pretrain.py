@@ -47,18 +47,7 @@ def load(name):
 
 
 def batches_from(seq_lens, tokens_per_batch, rng):
-    order = sorted(range(len(seq_lens)), key=lambda i: (seq_lens[i], rng.random()))
-    out, cur = [], []
-    for i in order:
-        L = seq_lens[i]
-        if cur and (len(cur) + 1) * L > tokens_per_batch:
-            out.append(cur)
-            cur = []
-        cur.append(i)
-    if cur:
-        out.append(cur)
-    rng.shuffle(out)
-    return out
+    return aw.length_batches(range(len(seq_lens)), seq_lens.__getitem__, tokens_per_batch, rng)
 
 
 def icl(model, tasks, n):

@@ -14,7 +14,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tools", "mini_llama"))
-from mini_llama import PROJ, Model, llama_config, load_file, load_model, weighted_loss  # noqa: E402,F401  (the tools import them from here)
+from mini_llama import PROJ, Model, length_batches, llama_config, load_file, load_model, weighted_loss  # noqa: E402,F401  (the tools import them from here)
 from mini_llama import save_model as save_model_files  # noqa: E402
 
 MODEL_DIR = os.path.join(ROOT, "public", "models", "seal-mini-bio")

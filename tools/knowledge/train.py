@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import MODEL_DIR, PAD, Model, Tokenizer, generate, load_file, make_config, save_model, weighted_loss  # noqa: E402
+from model import MODEL_DIR, PAD, Model, Tokenizer, generate, length_batches, load_file, make_config, save_model, weighted_loss  # noqa: E402
 from kit import grade_mini, note_lines, summarize_notes, value_attr_normalized  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -65,17 +65,7 @@ def load_corpus():
 
 def batches_of_chunk(index, lo, hi, tokens_per_batch, rng):
     """Length-bucketed batches of documents lo..hi (the stream is already random; buckets keep padding small)."""
-    order = sorted(range(lo, hi), key=lambda i: (index[i][1], rng.random()))
-    out, cur = [], []
-    for i in order:
-        if cur and (len(cur) + 1) * index[i][1] > tokens_per_batch:
-            out.append(cur)
-            cur = []
-        cur.append(i)
-    if cur:
-        out.append(cur)
-    rng.shuffle(out)
-    return out
+    return length_batches(range(lo, hi), lambda i: index[i][1], tokens_per_batch, rng)
 
 
 # ---------------------------------------------------------------------------------------------- checks

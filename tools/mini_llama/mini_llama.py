@@ -183,3 +183,20 @@ def weighted_loss(logits, ids, w):
     ce = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1), reduction="none")
     ww = w[:, 1:].reshape(-1)
     return (ce * ww).sum() / ww.sum().clamp(min=1.0)
+
+
+def length_batches(ids, length, tokens_per_batch, rng):
+    """Length-bucketed batches of the items `ids`: sorted by length(i) (ties in random order), cut where the next item
+    would take the padded batch past tokens_per_batch, then shuffled. Padding stays small and every batch is near
+    the token budget."""
+    order = sorted(ids, key=lambda i: (length(i), rng.random()))
+    out, cur = [], []
+    for i in order:
+        if cur and (len(cur) + 1) * length(i) > tokens_per_batch:
+            out.append(cur)
+            cur = []
+        cur.append(i)
+    if cur:
+        out.append(cur)
+    rng.shuffle(out)
+    return out

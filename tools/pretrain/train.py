@@ -25,7 +25,8 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tools", "mini_llama"))
-from mini_llama import Model, load_file, save_model, weighted_loss  # noqa: E402
+from mini_llama import Model, length_batches, load_file, save_model, weighted_loss  # noqa: E402
+from self_edit import parse_self_edit  # noqa: E402
 
 DATA = os.path.join(HERE, ".data")
 MODEL_DIR = os.path.join(ROOT, "public", "models", "seal-mini-arc")
@@ -130,18 +131,7 @@ def load_corpus():
 def make_batches(seqs, tokens_per_batch, rng):
     """Length-bucketed batches: sequences of similar length padded (at the end) to the longest, about
     tokens_per_batch tokens per batch; a causal mask is enough (padding is only ever after real tokens)."""
-    order = sorted(range(len(seqs)), key=lambda i: (len(seqs[i][0]), rng.random()))
-    batches, cur = [], []
-    for i in order:
-        L = len(seqs[i][0])
-        if cur and (len(cur) + 1) * L > tokens_per_batch:
-            batches.append(cur)
-            cur = []
-        cur.append(i)
-    if cur:
-        batches.append(cur)
-    rng.shuffle(batches)
-    return batches
+    return length_batches(range(len(seqs)), lambda i: len(seqs[i][0]), tokens_per_batch, rng)
 
 
 def batch_tensors(seqs, idx):
@@ -188,56 +178,6 @@ def solve_rate(model, tasks, limit=None):
 
 
 # ---------------------------------------------------------------------------------------------- self-edits
-SE_KEYS = {"use_basic_augmentations", "use_size_augmentations", "use_chain_augmentations", "use_repeat_augmentations"}
-
-
-def parse_self_edit(text):
-    """First balanced {...} that parses, validated like src/seal/arc/self_edit.ts (strict keys and types)."""
-    start = text.find("{")
-    while start >= 0:
-        depth, ins, end = 0, False, -1
-        i = start
-        while i < len(text):
-            ch = text[i]
-            if ins:
-                if ch == "\\":
-                    i += 1
-                elif ch == '"':
-                    ins = False
-            elif ch == '"':
-                ins = True
-            elif ch == "{":
-                depth += 1
-            elif ch == "}":
-                depth -= 1
-                if depth == 0:
-                    end = i
-                    break
-            i += 1
-        if end < 0:
-            start = text.find("{", start + 1)
-            continue
-        try:
-            v = json.loads(text[start : end + 1])
-        except Exception:
-            start = text.find("{", end + 1)
-            continue
-        try:
-            dg, tr = v["data_generation"], v["training"]
-            assert set(v) == {"data_generation", "training"} and set(dg) == SE_KEYS
-            assert all(isinstance(dg[k], bool) for k in SE_KEYS)
-            assert set(tr) == {"strategy", "learning_rate", "num_train_epochs"}
-            assert tr["strategy"] in ("train_using_all_tokens", "train_using_output_tokens")
-            lr = tr["learning_rate"]
-            assert isinstance(lr, (int, float)) and not isinstance(lr, bool) and 0 < lr <= 1
-            ep = tr["num_train_epochs"]
-            assert isinstance(ep, (int, float)) and not isinstance(ep, bool) and float(ep).is_integer() and ep >= 1
-            return v
-        except (AssertionError, KeyError, TypeError):
-            return None
-    return None
-
-
 def decode(ids):
     return b"".join(TOKEN_BYTES.get(i, b"") for i in ids).decode("utf-8", "replace")
 
