@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { chromeArgs, findChrome } from './tools/browser/chrome.ts';
+import { chromeArgs, findChrome } from './tools/lab/browser/chrome.ts';
 
 /** A port the OS reports free right now (asked in a child process: the config must be synchronous). */
 function freePort(): number {

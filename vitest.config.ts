@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
-import { chromeArgs, findChrome } from './tools/browser/chrome.ts';
+import { chromeArgs, findChrome } from './tools/lab/browser/chrome.ts';
 
 // Two projects: `unit` runs pure TypeScript in Node; `gpu` runs in headless Chromium with a real WebGPU
 // adapter (SwiftShader without a GPU). GPU tests never skip: no adapter fails the run (tests/gpu/device.ts).

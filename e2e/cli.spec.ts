@@ -1,4 +1,4 @@
-// The CLI (`tools/cli/seal.ts`) end to end, as a child process: its numbers must be the PyTorch golden values of
+// The CLI (`tools/lab/cli/seal.ts`) end to end, as a child process: its numbers must be the PyTorch golden values of
 // tests/golden/llama3-f32 (same tolerances as tests/gpu/golden.test.ts), and engine errors must exit 1 with a
 // clear message. Each call starts its own Vite server and headless Chromium.
 import { spawn } from 'node:child_process';
@@ -33,7 +33,7 @@ function seal(...args: string[]): Promise<{ code: number | null; stdout: string;
 
 function sealEnv(env: Record<string, string>, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const p = spawn('npx', ['tsx', 'tools/cli/seal.ts', ...args], { cwd: ROOT, env: { ...process.env, HF_TOKEN: '', ...env } });
+    const p = spawn('npx', ['tsx', 'tools/lab/cli/seal.ts', ...args], { cwd: ROOT, env: { ...process.env, HF_TOKEN: '', ...env } });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));

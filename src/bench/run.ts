@@ -1,7 +1,7 @@
-// Throughput of the engine on the current adapter (`npm run bench`, tools/bench/bench.ts): GEMM GFLOP/s against
+// Throughput of the engine on the current adapter (`npm run bench`, tools/lab/bench/bench.ts): GEMM GFLOP/s against
 // the plain kernel and a plain JavaScript loop; with a model, prefill / decode / LoRA-training tokens/s against
 // the plain GEMM, and the same model in f16 / q8 / q4; with `shape`, a random-weight model of a real checkpoint's
-// shape (shape.ts). It runs where the engine runs (the worker, or Node with Dawn: tools/node-bench/) and only
+// shape (shape.ts). It runs where the engine runs (the worker, or Node with Dawn: tools/lab/node-bench/) and only
 // reads the engine: the engine never imports it.
 import type { Gpu } from '../engine/gpu/context.ts';
 import type { AdapterInfo } from '../engine/gpu/device.ts';

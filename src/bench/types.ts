@@ -235,7 +235,7 @@ export interface BenchReport {
   shape: ShapeReport | null;
   /** Filled by the tool that ran the bench: the runtime (Chromium's worker, or Node with Dawn). */
   runtime?: { kind: 'chromium-worker' | 'node-dawn'; detail: string };
-  /** Filled by tools/bench with `--peer`: onnxruntime-web against the engine in one page (tools/peer/). */
+  /** Filled by tools/lab/bench with `--peer`: onnxruntime-web against the engine in one page (tools/lab/peer/). */
   peer?: PeerReport;
 }
 

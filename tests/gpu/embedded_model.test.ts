@@ -28,7 +28,7 @@ describe('embedded mini model', () => {
         samples.push(...(await sampleSelfEdits(ctx, track.selfEditPrompt(t), 3, 11 + i, track.settings.sampling, track.parseSelfEdit)));
       }
       model.destroy();
-      // PyTorch, same checkpoint: 96 of 96 valid (tools/pretrain/logs/eval.json); here 6 draws, each must parse.
+      // PyTorch, same checkpoint: 96 of 96 valid (tools/models/pretrain/logs/eval.json); here 6 draws, each must parse.
       for (const s of samples) expect(s.error, s.text).toBeNull();
       expect(samples.every((s) => s.attempts === 1)).toBe(true);
       expect(new Set(samples.map((s) => s.canonical)).size).toBeGreaterThanOrEqual(4);

@@ -1,4 +1,4 @@
-// The engine against the independent PyTorch reference (tools/reference, files in tests/golden/<case>/).
+// The engine against the independent PyTorch reference (tools/verify/reference, files in tests/golden/<case>/).
 // Tolerances and why:
 //  - logits / loss, max abs 1e-4: both sides compute in f32 from the same stored weights; the reference's own
 //    f32-vs-f64 error is 4–9e-6 (golden.json), and our different summation orders add about the same. bf16

@@ -102,7 +102,7 @@ describe('cipher world: generated tasks', () => {
     const train = [{ input: [[1, 2, 1]], output: [[1, 2, 1]] }, { input: [[2, 1, 2]], output: [[2, 1, 2]] }];
     expect(isAmbiguous(train, [[1, 1, 2]], [[1, 1, 2]], {})).toBe(true);
   });
-  it('task ids are pinned (the exported PyTorch data of tools/arcworld depends on them)', () => {
+  it('task ids are pinned (the exported PyTorch data of tools/models/arcworld depends on them)', () => {
     const ids = (split: 'pretrain' | 'restem' | 'heldout', n: number) => Object.keys(generateCipherTasks({ seed: 3000, count: n, split }).challenges);
     expect(ids('heldout', 3)).toEqual(['identity+cipher.e3299a5d', 'shift_left+cipher.26d65da3', 'reverse+cipher.d4afa5d3']);
     expect(ids('restem', 2)).toEqual(['shift_right+cipher.419ec61d', 'shift_left+cipher.0651d1b9']);

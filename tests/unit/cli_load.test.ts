@@ -1,9 +1,9 @@
-// The CLI's model loading (tools/cli/load.ts): --quantize and --max-binding-mb parsing, and the progress printer
+// The CLI's model loading (tools/lab/cli/load.ts): --quantize and --max-binding-mb parsing, and the progress printer
 // — the weights' upload (bytes, tensors, rate) at most once a second with a last line, downloads as before — and
 // generate's prefill / decode split (src/engine/model/generate.ts).
 import { describe, expect, it } from 'vitest';
-import { initRequest, progressPrinter, quantizeOf } from '../../tools/cli/load.ts';
-import { UsageError } from '../../tools/cli/args.ts';
+import { initRequest, progressPrinter, quantizeOf } from '../../tools/lab/cli/load.ts';
+import { UsageError } from '../../tools/lab/cli/args.ts';
 import { generationRates } from '../../src/engine/model/generate.ts';
 import type { EngineEvent } from '../../src/worker/protocol.ts';
 

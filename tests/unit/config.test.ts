@@ -121,7 +121,7 @@ describe('errors', () => {
 });
 
 describe('computeRopeInvFreq', () => {
-  // tools/reference/llama_ref.py rope_inv_freq (torch 1.13, float32) on each config; these match bit for bit.
+  // tools/verify/reference/llama_ref.py rope_inv_freq (torch 1.13, float32) on each config; these match bit for bit.
   const cases: Array<[string, ModelConfig, number[]]> = [
     ['golden llama3 (high / smooth / low branches)', LLAMA3, [1.0, 0.07940301299095154, 0.004700753837823868, 0.0009115831344388425,
       0.00017677668074611574, 3.428102354519069e-05, 6.647869668086059e-06, 1.289173155782919e-06]],

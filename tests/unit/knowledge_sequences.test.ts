@@ -4,7 +4,7 @@ import {
   answerPromptIds, encodeTrainSequence, selfEditPromptIds, sftSequence, trainSequenceTexts, trainSequences,
 } from '../../src/seal/knowledge/sequences.ts';
 import { ATTRIBUTES, VALUES, allNames, makeWorld, perfectNotes } from '../../src/seal/knowledge/world/index.ts';
-import { loadBioTokenizer, SPECIALS as SP } from '../../tools/knowledge/tok.ts';
+import { loadBioTokenizer, SPECIALS as SP } from '../../tools/models/knowledge/tok.ts';
 
 const tok = await loadBioTokenizer();
 const world = makeWorld();

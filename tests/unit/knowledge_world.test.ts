@@ -104,7 +104,7 @@ describe('knowledge world', () => {
     expect(chooseItems(world.evalItems, 8, 1).map((i) => i.id)).toEqual(a);
     expect(new Set(a).size).toBe(8);
     expect(chooseItems(world.evalItems, 8, 2).map((i) => i.id)).not.toEqual(a);
-    // the same choice as tools/knowledge/kit.py choose_items (checked there against these ids)
+    // the same choice as tools/models/knowledge/kit.py choose_items (checked there against these ids)
     expect(chooseItems(world.evalItems, 5, 1).map((i) => i.id)).toEqual(['eval-8', 'eval-176', 'eval-139', 'eval-54', 'eval-151']);
   });
 });

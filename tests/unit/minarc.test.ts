@@ -216,7 +216,7 @@ describe('make-mini-arc tool', () => {
   it('writes Kaggle-format challenges and solutions that round-trip', () => {
     const dir = mkdtempSync(join(tmpdir(), 'minarc-'));
     try {
-      const out = execFileSync(process.execPath, ['--import', 'tsx', 'tools/arc/make-mini-arc.ts', '--seed', '9', '--count', '6', '--split', 'heldout', '--out', dir, '--name', 'm'], { encoding: 'utf8' });
+      const out = execFileSync(process.execPath, ['--import', 'tsx', 'tools/models/arc/make-mini-arc.ts', '--seed', '9', '--count', '6', '--split', 'heldout', '--out', dir, '--name', 'm'], { encoding: 'utf8' });
       expect(out).toMatch(/tasks: 6/);
       expect(out).toMatch(/chars per task/);
       const challenges = JSON.parse(readFileSync(join(dir, 'm_challenges.json'), 'utf8'));

@@ -1,4 +1,4 @@
-// The benchmark bundled for Node with Dawn (tools/node-bench/): built into a temporary folder as `npm run
+// The benchmark bundled for Node with Dawn (tools/lab/node-bench/): built into a temporary folder as `npm run
 // node-bench:build` builds it, then run as on the lent GPU machine, here on SwiftShader's Vulkan driver (the one
 // Chromium ships; SEAL_GPU=1: Dawn's default adapter). It must find an adapter, load the golden model from its
 // folder under Node and report the model rows: the path the device run depends on.
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findChrome } from '../../tools/browser/chrome.ts';
+import { findChrome } from '../../tools/lab/browser/chrome.ts';
 import type { BenchReport } from '../../src/bench/types.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -26,7 +26,7 @@ function swiftShaderEnv(): Record<string, string> {
 
 describe('node-bench bundle (Node + Dawn)', () => {
   it('builds one file that runs the model rows on a WebGPU adapter', () => {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'tools/node-bench/build.ts', OUT], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'tools/lab/node-bench/build.ts', OUT], { cwd: ROOT, stdio: 'pipe' });
     expect(existsSync(join(OUT, 'bench.mjs'))).toBe(true);
     const json = execFileSync(process.execPath, [
       join(OUT, 'bench.mjs'), '--json', '--sections', 'model', '--sizes', 'none', '--prefill', '8', '--decode', '3', '--train', '8', '--rank', '2',

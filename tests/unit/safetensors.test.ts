@@ -83,7 +83,7 @@ describe('golden files', () => {
     expect(g.f32('loss')[0]).toBe(Math.fround(7.916042804718018));
   });
 
-  // The Python writer (tools/reference/safetensors_io.py) and the Rust library write `__metadata__` first,
+  // The Python writer (tools/verify/reference/safetensors_io.py) and the Rust library write `__metadata__` first,
   // tensors sorted by name with contiguous data, compact JSON padded with spaces to 8 bytes: so our writer
   // reproduces every golden file byte for byte from its parsed contents.
   const files = ['llama3-f32/adapter/adapter_model.safetensors', 'qwen2-bf16/adapter/adapter_model.safetensors',

@@ -1,4 +1,4 @@
-// Pretraining documents of the mini-bio world, as text parts (tools/knowledge/export.ts turns them into token
+// Pretraining documents of the mini-bio world, as text parts (tools/models/knowledge/export.ts turns them into token
 // sequences with the lab's own prompt and sequence builders). Three kinds, shuffled:
 //   bio   a celebrity's five facts, each sentence with the full name, order and templates random (storage)
 //   qa    a closed-book question about a QA-celebrity and its answer, the canonical statement (extraction; the

@@ -1,5 +1,5 @@
 // The mini-bio world from one seed: the people split, the held-out passages (evaluation and ReST-EM), and the
-// pretraining document stream. What the lab's knowledge experiment and tools/knowledge/export.ts call.
+// pretraining document stream. What the lab's knowledge experiment and tools/models/knowledge/export.ts call.
 import { corpusDoc, DEFAULT_CORPUS_MIX, type CorpusDoc, type CorpusMix } from './corpus.ts';
 import { drawColleagues, makeItem, type KnowledgeItem } from './passage.ts';
 import { splitPeople, type PeopleOptions, type PeopleSplit, type Person } from './people.ts';

@@ -33,7 +33,7 @@ const fam = (op: Op, colour: ColourRule): Family => ({ name: colour === 'none' ?
 /**
  * Pretraining families: the cipher operations with colours kept. A 0.4 M model learnt to tell these four apart in
  * context within minutes; with the two-cell shifts, recolour / swap rules, gravity and sort added (30 or 18
- * families) it had not learnt to copy a row after 8–10 M tokens (tools/arcworld/README.md).
+ * families) it had not learnt to copy a row after 8–10 M tokens (tools/models/arcworld/README.md).
  */
 export const PRETRAIN_FAMILIES: readonly Family[] = CIPHER_OPS.map((op) => fam(op, 'none'));
 /** Further readable families, allowed in the pretraining split through `families` (not dealt by default). */
