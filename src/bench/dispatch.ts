@@ -3,7 +3,7 @@
 // (plus the queue and the GPU's per-dispatch cost). Times dispatches per decode step, it bounds what fusing
 // kernels can still save.
 import type { Gpu } from '../engine/gpu/context.ts';
-import { fill_forward } from '../engine/kernels/copy.ts';
+import { fill_forward } from '../engine/kernels/elementwise/copy.ts';
 import { round } from './measure.ts';
 import type { DispatchOverhead } from './types.ts';
 

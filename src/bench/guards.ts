@@ -3,7 +3,7 @@
 // the GPU pass that counts NaN/±Inf in every weight, timed over the loaded model's buffers.
 import type { Gpu } from '../engine/gpu/context.ts';
 import { isQuant, type WeightDType } from '../engine/gpu/dtype.ts';
-import { count_nonfinite_forward } from '../engine/kernels/count_nonfinite.ts';
+import { count_nonfinite_forward } from '../engine/kernels/checks/count_nonfinite.ts';
 import type { LlamaModel, TokenBatch } from '../engine/model/llama.ts';
 import { LoraAdapter } from '../engine/model/lora.ts';
 import { PROJECTIONS, type GpuMatrix, type GpuTensor } from '../engine/model/weights.ts';

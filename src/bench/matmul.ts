@@ -2,8 +2,8 @@
 // kernel, bf16 / q8 / q4 weights, the model's own projection shapes, and a plain JavaScript loop on the CPU.
 import type { Gpu } from '../engine/gpu/context.ts';
 import { f32ToBf16, QGROUP, rowBytes, scaleBytes, type MatrixFormat } from '../engine/gpu/dtype.ts';
-import { matmul_forward } from '../engine/kernels/matmul.ts';
-import { quantize_forward } from '../engine/kernels/quantize.ts';
+import { matmul_forward } from '../engine/kernels/matmul/matmul.ts';
+import { quantize_forward } from '../engine/kernels/quant/quantize.ts';
 import type { LlamaModel } from '../engine/model/llama.ts';
 import { matrixForward, type GpuMatrix } from '../engine/model/matrix.ts';
 import { PROJECTIONS } from '../engine/model/weights.ts';

@@ -1,11 +1,11 @@
 // A model with a real checkpoint's config and tensor shapes and seeded random weights, made on the GPU
-// (kernels/random_fill.ts): the speed of a Llama-3.2-1B-class model without its 2.5 GB download. Only the shapes
+// (kernels/elementwise/random_fill.ts): the speed of a Llama-3.2-1B-class model without its 2.5 GB download. Only the shapes
 // and formats matter for speed; the values are uniform with the standard deviation of Hugging Face's
 // initialisation (0.02), so activations and logits stay in a normal range.
 import type { Gpu } from '../engine/gpu/context.ts';
 import { QGROUP, type MatrixFormat } from '../engine/gpu/dtype.ts';
-import { quantize_forward } from '../engine/kernels/quantize.ts';
-import { random_fill_forward } from '../engine/kernels/random_fill.ts';
+import { quantize_forward } from '../engine/kernels/quant/quantize.ts';
+import { random_fill_forward } from '../engine/kernels/elementwise/random_fill.ts';
 import type { ModelConfig } from '../engine/model/config.ts';
 import { LlamaModel } from '../engine/model/llama.ts';
 import { planMatrix, STAGING_CAP, type GpuMatrix, type Quantization } from '../engine/model/matrix.ts';

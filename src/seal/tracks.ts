@@ -1,32 +1,43 @@
-// The tracks the lab runs, keyed by name: a worker request becomes a track's run, and a model folder's
-// seal_lab.json holds each track's scaled-down settings. The only module that knows every track.
+// The registry of the tracks the lab runs, keyed by name: a worker request becomes its track's run, and a model
+// folder's seal_lab.json holds a block per track. The only module of the SEAL layer that knows every track;
+// adding one is a folder with its module (index.ts) and a line here.
 import { z } from 'zod';
 import { ModelConfigError } from '../engine/model/errors.ts';
+import { arcModule, type ArcRunRequest, type ArcRunResult } from './arc/index.ts';
+import { arcLabels } from './arc/labels.ts';
+import type { ArcEvent } from './arc/types.ts';
+import { specialsOf } from './core/context.ts';
+import type { TrackModule } from './core/module.ts';
+import type { RunControl } from './core/control.ts';
+import type { Rollout } from './core/events.ts';
+import { Journal, type GeneratorStore } from './core/journal.ts';
 import type { LlamaModel } from '../engine/model/llama.ts';
 import type { Tokenizer } from '../engine/model/tokenizer.ts';
-import { arcConfig, ArcOverrides, type ArcConfig, type ArcUserSettings } from './arc/config.ts';
-import { runArcExperiment, type ArcEvent, type ArcRollout } from './arc/experiment.ts';
-import type { KnowledgeRollout } from './knowledge/experiment.ts';
-import { resolveTaskSet, type TaskSource } from './arc/task_set.ts';
-import { specialsOf } from './core/context.ts';
-import type { RunControl } from './core/control.ts';
-import { Journal, type GeneratorStore } from './core/journal.ts';
-import type { RunResult } from './core/loop.ts';
-import { knowledgeConfig, KnowledgeOverrides, type KnowledgeConfig, type KnowledgeUserSettings } from './knowledge/config.ts';
-import { runKnowledgeExperiment, type ForgettingCell, type KnowledgeEvent } from './knowledge/experiment.ts';
-import { resolvePassages, type PassageSource } from './knowledge/passages.ts';
-import { DEFAULT_WORLD } from './knowledge/world/index.ts';
+import { knowledgeModule, type KnowledgeRunRequest, type KnowledgeRunResult } from './knowledge/index.ts';
+import { knowledgeLabels } from './knowledge/labels.ts';
+import type { KnowledgeEvent } from './knowledge/types.ts';
 
 export const TRACKS = ['arc', 'knowledge'] as const;
 export type TrackName = (typeof TRACKS)[number];
+
+/** Each track's runner (worker side). */
+const MODULES = { arc: arcModule, knowledge: knowledgeModule } satisfies Record<TrackName, unknown>;
+/** Each track's names and paper table (main thread: no runner code is imported through this). */
+export const TRACK_LABELS = { arc: arcLabels, knowledge: knowledgeLabels } satisfies Record<TrackName, unknown>;
+
+export type SealRunRequest = ArcRunRequest | KnowledgeRunRequest;
+/** A run's outcome: its rows and rollouts, the settings it ran with and the items of each role. */
+export type SealRunResult = ArcRunResult | KnowledgeRunResult;
+/** Every event a run of any track emits. */
+export type LabEvent = ArcEvent | KnowledgeEvent;
 
 /** seal_lab.json: what the model is for, and each track's settings for it; unknown fields are errors (typos). */
 const SealLabSchema = z.strictObject({
   /** One line for the model card: what this model was made for (e.g. the mini world it knows). */
   about: z.string().optional(),
-  arc: ArcOverrides.optional(),
-  knowledge: KnowledgeOverrides.optional(),
-});
+  arc: arcModule.labSchema.optional(),
+  knowledge: knowledgeModule.labSchema.optional(),
+} satisfies Record<TrackName | 'about', z.ZodType>);
 export type SealLabFile = z.infer<typeof SealLabSchema>;
 
 export function parseSealLab(raw: unknown, source = 'seal_lab.json'): SealLabFile {
@@ -34,35 +45,6 @@ export function parseSealLab(raw: unknown, source = 'seal_lab.json'): SealLabFil
   if (!r.success) throw new ModelConfigError(`${source}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { source });
   return r.data;
 }
-
-export interface ArcRunRequest {
-  track: 'arc';
-  tasks: TaskSource;
-  /** Cap on tasks per role (short runs, demos). */
-  maxTrain?: number;
-  maxEval?: number;
-  config: ArcUserSettings;
-}
-
-export interface KnowledgeRunRequest {
-  track: 'knowledge';
-  passages: PassageSource;
-  /** Passages per role (defaults: the model's seal_lab.json, else 8 each). */
-  maxTrain?: number;
-  maxEval?: number;
-  config: KnowledgeUserSettings;
-}
-
-export type SealRunRequest = ArcRunRequest | KnowledgeRunRequest;
-
-type Items = { items: { train: string[]; eval: string[] } };
-/** A run's outcome: its rows and rollouts, the settings it ran with and the items of each role. */
-export type SealRunResult =
-  | (RunResult<ArcRollout> & Items & { track: 'arc'; config: ArcConfig })
-  | (RunResult<KnowledgeRollout> & Items & { track: 'knowledge'; config: KnowledgeConfig; forgetting: ForgettingCell[] });
-
-/** Every event a run of any track emits. */
-export type LabEvent = ArcEvent | KnowledgeEvent;
 
 export interface RunEnv {
   model: LlamaModel;
@@ -76,34 +58,17 @@ export interface RunEnv {
   resume: readonly LabEvent[];
 }
 
-/** The finished rollouts and rows of a resumed run of `track` (events of another track are ignored). */
-function journalOf<R extends ArcRollout | KnowledgeRollout>(env: RunEnv, track: R['track']): Journal<R> {
-  const mine = env.resume.filter((e) => e.type !== 'rollout' || e.rollout.track === track);
-  return Journal.fromEvents<R>(mine, env.store);
-}
+/** A track's module seen through the registry's unions: each module only ever gets the request that names it. */
+const moduleOf = (name: TrackName) => MODULES[name] as unknown as TrackModule<TrackName, unknown, SealRunRequest, SealRunResult, LabEvent, Rollout>;
 
-const ids = (set: { train: Array<{ id: string }>; eval: Array<{ id: string }> }) => ({ train: set.train.map((t) => t.id), eval: set.eval.map((t) => t.id) });
-
-/** Default passages per role when neither the request nor the model says. */
-export const DEFAULT_PASSAGES = { train: 8, eval: 8 };
-
-export async function runTrack(env: RunEnv, req: SealRunRequest): Promise<SealRunResult> {
-  const { model, tok, control } = env;
-  const sp = specialsOf(model, tok);
-  if (req.track === 'arc') {
-    const cfg = arcConfig(env.sealLab?.arc ?? {}, req.config);
-    const tasks = resolveTaskSet(req.tasks, req);
-    const result = await runArcExperiment({ model, tok, sp, cfg, control, emit: (e: ArcEvent) => env.emit(e) }, tasks, journalOf<ArcRollout>(env, 'arc'));
-    return { ...result, track: 'arc', config: cfg, items: ids(tasks) };
-  }
-  const lab = env.sealLab?.knowledge ?? {};
-  const cfg = knowledgeConfig(lab, req.config);
-  const caps = { train: req.maxTrain ?? lab.passages?.train ?? DEFAULT_PASSAGES.train, eval: req.maxEval ?? lab.passages?.eval ?? DEFAULT_PASSAGES.eval };
-  const passages = resolvePassages(req.passages, caps, lab.world ?? DEFAULT_WORLD);
-  const result = await runKnowledgeExperiment({ model, tok, sp, cfg, control, emit: (e: KnowledgeEvent) => env.emit(e) }, passages, journalOf<KnowledgeRollout>(env, 'knowledge'));
-  return { ...result, track: 'knowledge', config: cfg, items: ids(passages) };
+export function runTrack(env: RunEnv, req: SealRunRequest): Promise<SealRunResult> {
+  // A resumed run's rollouts of another track are ignored.
+  const mine = env.resume.filter((e) => e.type !== 'rollout' || e.rollout.track === req.track);
+  return moduleOf(req.track).run({
+    model: env.model, tok: env.tok, sp: specialsOf(env.model, env.tok), control: env.control, emit: env.emit,
+    lab: env.sealLab?.[req.track], journal: Journal.fromEvents(mine, env.store),
+  }, req);
 }
 
 /** Whether a run merges adapters into the base weights (the host then reloads the model before the next run). */
-export const modifiesBase = (req: SealRunRequest): boolean =>
-  (req.config.rounds ?? 1) > 0 || (req.track === 'knowledge' && (req.config.forgettingPassages ?? 0) > 0);
+export const modifiesBase = (req: SealRunRequest): boolean => moduleOf(req.track).modifiesBase(req);

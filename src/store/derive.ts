@@ -3,7 +3,7 @@
 // rollout or inner-loop payload keeps its track's own fields, and the panels narrow by `rollout.track`.
 import type { LabEvent } from '../seal/tracks.ts';
 import type { MethodResult } from '../seal/core/events.ts';
-import type { ForgettingCell } from '../seal/knowledge/experiment.ts';
+import type { ForgettingCell } from '../seal/knowledge/types.ts';
 
 export type LabRollout = Extract<LabEvent, { type: 'rollout' }>['rollout'];
 export type LabTttData = Extract<LabEvent, { type: 'ttt-data' }>['data'];

@@ -1,5 +1,6 @@
-// The lab's one store (zustand), made of slices (./state.ts): the engine and model, the download cache, the
-// run, the error panel, and one slice per track. Actions call the engine worker through EngineClient.
+// The lab's one store (zustand), made of slices (./slices, LabState composed in ./state.ts): the engine and model,
+// the download cache, the run, the error panel, and one slice per track. Actions call the engine worker through
+// EngineClient.
 import { create } from 'zustand';
 import { arcSlice } from './slices/arc.ts';
 import { cacheSlice } from './slices/cache.ts';
@@ -7,9 +8,9 @@ import { engineSlice } from './slices/engine.ts';
 import { errorSlice } from './slices/errors.ts';
 import { historySlice } from './slices/history.ts';
 import { knowledgeSlice } from './slices/knowledge.ts';
-import { runSlice, runView } from './slices/run.ts';
+import { runSlice, runView, type RunView } from './slices/run.ts';
 import { trackSlice } from './slices/track.ts';
-import type { LabState, RunView } from './state.ts';
+import type { LabState } from './state.ts';
 
 export const useLab = create<LabState>()((...a) => ({
   ...errorSlice(...a),

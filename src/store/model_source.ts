@@ -1,8 +1,8 @@
 // The model picker's side of the store: what the user picked (embedded, URL, Hub repo, local folder) as the
 // ModelSourceSpec the worker opens, per-file download and upload progress folded from 'download' / 'upload'
 // events, the load errors said in the words the picker shows, and the model card's words (shared with the CLI).
-import { describeSource, isRepoId, DEFAULT_HUB_ENDPOINT, type ModelSourceSpec } from '../engine/model/sources/spec.ts';
-import type { DownloadProgress, EngineEvent, ModelInfo, Rate, UploadProgress } from '../worker/protocol.ts';
+import { describeSource, isRepoId, DEFAULT_HUB_ENDPOINT, type ModelSourceSpec } from '../engine/storage/spec.ts';
+import type { DownloadProgress, EngineEvent, ModelInfo, Rate, UploadProgress } from '../protocol/api.ts';
 import { ModelUrlError, resolveModelUrl } from './model_url.ts';
 
 export type Quantize = 'auto' | 'none' | 'q8' | 'q4';

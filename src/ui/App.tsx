@@ -10,23 +10,18 @@ import { ViewingBanner } from './history/ViewingBanner.tsx';
 import { PresenterView } from './presenter/PresenterView.tsx';
 import { ErrorPanel } from './ErrorPanel.tsx';
 import { ModelPicker } from './ModelPicker.tsx';
-import { TaskSetPicker } from './arc/TaskSetPicker.tsx';
-import { ArcSettings } from './arc/ArcSettings.tsx';
-import { KnowledgeSettings } from './knowledge/KnowledgeSettings.tsx';
-import { PassagePicker } from './knowledge/PassagePicker.tsx';
-import { PassageViewer } from './knowledge/PassageViewer.tsx';
-import { QaTable } from './knowledge/QaTable.tsx';
 import { DevicePanel } from './DevicePanel.tsx';
 import { GpuError } from './GpuError.tsx';
 import { StepPanel } from './StepPanel.tsx';
-import { GridViewer } from './arc/GridViewer.tsx';
 import { SelfEditInspector } from './SelfEditInspector.tsx';
+import { trackUi } from './tracks.ts';
 
 const Charts = lazy(() => import('./charts/Charts.tsx'));
 
 export function App() {
   const gpu = useLab((s) => s.gpu);
   const track = useLab((s) => s.track);
+  const Track = trackUi(track);
   const connect = useLab((s) => s.connect);
   useEffect(() => void connect(), [connect]);
   // ?view=presenter opens the presenter view; p switches.
@@ -47,7 +42,7 @@ export function App() {
           <main className="lab">
             <div className="col col-setup">
               <ModelPicker />
-              {track === 'arc' ? <><TaskSetPicker /><ArcSettings /></> : <><PassagePicker /><KnowledgeSettings /></>}
+              <Track.SetupPanels />
               {gpu.kind === 'ready' ? <DevicePanel info={gpu.info} /> : <p className="muted">Requesting a WebGPU adapter and device…</p>}
             </div>
             <div className="col col-loop">
@@ -57,7 +52,7 @@ export function App() {
               </Suspense>
             </div>
             <div className="col col-grid">
-              {track === 'arc' ? <GridViewer /> : <><PassageViewer /><QaTable /></>}
+              <Track.ItemPanels />
             </div>
             <div className="col col-wide">
               <SelfEditInspector />

@@ -1,7 +1,7 @@
 // Run / Step mode / Pause–Resume / Next step / Stop, their keyboard shortcuts (useRunShortcuts, mounted once by
 // App), the run's status and the exports.
 import { useLab, useRunView } from '../store/lab.ts';
-import type { RunView } from '../store/state.ts';
+import type { RunView } from '../store/slices/run.ts';
 import { useShortcuts } from './useShortcuts.ts';
 import { Elapsed } from './Elapsed.tsx';
 

@@ -6,7 +6,7 @@ import { useLab } from '../store/lab.ts';
 import { decimalBytes, formatParams, hubSpec, initialHubForm, QUANTIZE_LABELS, type HubForm, type Quantize } from '../store/model_source.ts';
 import { EMBEDDED_MODELS, embeddedModelUrl } from '../store/model_url.ts';
 import { filesFromDrop, filesFromInput, rememberedToken, rememberToken } from './model/dom.ts';
-import type { ModelSourceSpec, PickedFile } from '../engine/model/sources/spec.ts';
+import type { ModelSourceSpec, PickedFile } from '../engine/storage/spec.ts';
 import { formatBytes } from './format.ts';
 import { LoadProgress } from './model/LoadProgress.tsx';
 import { CacheManager } from './model/CacheManager.tsx';

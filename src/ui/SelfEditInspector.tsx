@@ -81,7 +81,7 @@ export function SelfEditInspector() {
           {hasSelfEdit(current) && (
             <>
               <p className="muted small">{current.attempts === 0 ? `Given, not sampled: ${current.reason}` : unparsable(current) ? current.reason : `Parsed on sample ${current.attempts}: ${current.reason}`}</p>
-              <pre className="json">{current.track === 'arc' && current.edit ? JSON.stringify(current.edit, null, 2) : selfEditSummary(current).text || '(empty output)'}</pre>
+              <pre className="json">{selfEditSummary(current).full || '(empty output)'}</pre>
             </>
           )}
         </div>

@@ -1,10 +1,9 @@
 // The paper's two experiments: Track A (few-shot learning on ARC) and Track B (knowledge incorporation on
 // SQuAD-style passages). A radio group: arrow keys move between them; switching is off while a run is going.
 import type { KeyboardEvent } from 'react';
-import { TRACKS, type TrackName } from '../seal/tracks.ts';
+import { TRACKS } from '../seal/tracks.ts';
 import { useLab } from '../store/lab.ts';
-
-const NAMES: Record<TrackName, string> = { arc: 'Track A · Few-shot ARC', knowledge: 'Track B · Knowledge (SQuAD)' };
+import { trackUi } from './tracks.ts';
 
 export function TrackPicker() {
   const track = useLab((s) => s.track);
@@ -20,9 +19,9 @@ export function TrackPicker() {
     <div className="track-picker" role="radiogroup" aria-label="Experiment track" data-testid="track-picker" onKeyDown={onKey}>
       {TRACKS.map((t) => (
         <button key={t} type="button" role="radio" aria-checked={track === t} tabIndex={track === t ? 0 : -1} disabled={running && track !== t}
-          className={`track${track === t ? ' active' : ''}`} data-testid={t === 'arc' ? 'track-a' : 'track-b'}
+          className={`track${track === t ? ' active' : ''}`} data-testid={trackUi(t).testId}
           title={running && track !== t ? 'a run is in progress' : undefined} onClick={() => void setTrack(t)}>
-          {NAMES[t]}
+          {trackUi(t).label}
         </button>
       ))}
     </div>

@@ -1,8 +1,8 @@
 // The download cache (OPFS): chunked storage read back byte-exact, the completion marker, a damaged entry
 // resumed instead of trusted, offline loads, and the cache manager's list / delete.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { EngineHost } from '../../src/worker/engine-host.ts';
-import { browserCache, memoryCache } from '../../src/engine/model/sources/cache.ts';
+import { EngineHost } from '../../src/protocol/host.ts';
+import { browserCache, memoryCache } from '../../src/engine/storage/cache.ts';
 import type { LogEntry } from '../setup/hub-server.ts';
 
 const HUB = inject('hubUrl');

@@ -4,11 +4,11 @@
 // own pass, totals per pipeline label, and the work itself unchanged. SwiftShader's adapter has 'timestamp-query';
 // the engine asks for it, so a profile here must come back with times (null would mean the request was dropped).
 import { describe, expect, it } from 'vitest';
-import { fill_forward } from '../../src/engine/kernels/copy.ts';
+import { fill_forward } from '../../src/engine/kernels/elementwise/copy.ts';
 import { generate } from '../../src/engine/model/generate.ts';
 import { httpFolder, loadModel } from '../../src/engine/model/loader.ts';
-import { matmul_forward } from '../../src/engine/kernels/matmul.ts';
-import { matmul_twin } from '../../src/engine/kernels/matmul.twin.ts';
+import { matmul_forward } from '../../src/engine/kernels/matmul/matmul.ts';
+import { matmul_twin } from '../../src/engine/kernels/matmul/matmul.twin.ts';
 import { errors, gpuCase, randn } from './device.ts';
 
 describe('bind groups', () => {

@@ -1,6 +1,6 @@
 // Bad input and lost devices: clear errors, nothing left half-made.
 import { describe, expect, it } from 'vitest';
-import { EngineHost } from '../../src/worker/engine-host.ts';
+import { EngineHost } from '../../src/protocol/host.ts';
 import { loadModel, type FileGetter, httpFolder } from '../../src/engine/model/loader.ts';
 import { gpuCase } from './device.ts';
 

@@ -2,8 +2,8 @@
 // gets in, nothing breaks the base, and the run goes on where it can (issue: numerical guards).
 import { describe, expect, it } from 'vitest';
 import { gpuCase } from './device.ts';
-import { count_nonfinite_forward } from '../../src/engine/kernels/count_nonfinite.ts';
-import { count_nonfinite_twin } from '../../src/engine/kernels/count_nonfinite.twin.ts';
+import { count_nonfinite_forward } from '../../src/engine/kernels/checks/count_nonfinite.ts';
+import { count_nonfinite_twin } from '../../src/engine/kernels/checks/count_nonfinite.twin.ts';
 import { httpFolder, loadModel, type FileGetter } from '../../src/engine/model/loader.ts';
 import { readSafetensors } from '../../src/engine/model/safetensors.ts';
 import { given } from '../../src/seal/core/sample.ts';

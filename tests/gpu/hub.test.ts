@@ -2,9 +2,9 @@
 // repos), through the real engine worker: progress events, the cache, resume after an interruption, gated repos,
 // and every kind of bad download or checkpoint, each a clear error that leaves nothing behind.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { EngineClient } from '../../src/worker/client.ts';
-import { EngineHost } from '../../src/worker/engine-host.ts';
-import type { Api, EngineEvent } from '../../src/worker/protocol.ts';
+import { EngineClient } from '../../src/protocol/client.ts';
+import { EngineHost } from '../../src/protocol/host.ts';
+import type { Api, EngineEvent } from '../../src/protocol/api.ts';
 import type { LogEntry } from '../setup/hub-server.ts';
 import { rejection } from './device.ts';
 

@@ -8,7 +8,8 @@ import { loadTokenizer } from '../../src/engine/model/tokenizer.ts';
 import { specialsOf } from '../../src/seal/core/context.ts';
 import { RunControl } from '../../src/seal/core/control.ts';
 import { knowledgeConfig, parseKnowledgeOverrides } from '../../src/seal/knowledge/config.ts';
-import { runKnowledgeExperiment, type KnowledgeContext, type KnowledgeEvent } from '../../src/seal/knowledge/experiment.ts';
+import { runKnowledgeExperiment } from '../../src/seal/knowledge/run.ts';
+import type { KnowledgeContext, KnowledgeEvent } from '../../src/seal/knowledge/types.ts';
 import { resolvePassages } from '../../src/seal/knowledge/passages.ts';
 
 const TINY = parseKnowledgeOverrides({

@@ -2,7 +2,7 @@
 // type, the quantisation the load applied, embedding shards), init's maxBindingBytes (row shards on demand, same
 // logits), generate's prefill / decode split and its once-per-load BOS warning, and the GPU memory request.
 import { afterAll, describe, expect, it } from 'vitest';
-import { EngineClient } from '../../src/worker/client.ts';
+import { EngineClient } from '../../src/protocol/client.ts';
 import { rejection } from './device.ts';
 
 const url = (name: string) => new URL(`/tests/golden/${name}/model`, location.origin).href;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { matmul_forward, type MatmulArgs } from '../../src/engine/kernels/matmul.ts';
-import { matmul_twin, matmulLengths } from '../../src/engine/kernels/matmul.twin.ts';
+import { matmul_forward, type MatmulArgs } from '../../src/engine/kernels/matmul/matmul.ts';
+import { matmul_twin, matmulLengths } from '../../src/engine/kernels/matmul/matmul.twin.ts';
 import { bf16ToF32, f32ToBf16, type WeightDType } from '../../src/engine/gpu/dtype.ts';
 import { errors, gpuCase, randn } from './device.ts';
 

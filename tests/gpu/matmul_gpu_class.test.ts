@@ -1,4 +1,4 @@
-// The GPU-class GEMM variants (kernels/matmul_tiled.ts, kernels/matmul_gemv.ts) against the GEMM twin, forced on
+// The GPU-class GEMM variants (kernels/matmul/matmul_tiled.ts, matmul_gemv.ts) against the GEMM twin, forced on
 // here with gpu.options.kernels = 'gpu' (SwiftShader's adapter gets the register kernel by default: gpu/context.ts).
 // Shapes cut 64 × 64 tiles and 16-deep K steps at every edge; the GEMV runs 1..8 rows, every weight format, with
 // offsets, strides, α, β and a bias. Bound as matmul.test.ts: f32 accumulation over K, 1e-5·√K.
@@ -6,12 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16, QGROUP, type MatrixFormat } from '../../src/engine/gpu/dtype.ts';
 import { kernelClass, type Gpu } from '../../src/engine/gpu/context.ts';
-import { matmul_forward, type MatmulArgs } from '../../src/engine/kernels/matmul.ts';
-import { matmulLengths } from '../../src/engine/kernels/matmul.twin.ts';
-import { matmul_gemv_twin } from '../../src/engine/kernels/matmul_gemv.twin.ts';
-import { matmul_tiled_twin } from '../../src/engine/kernels/matmul_tiled.twin.ts';
-import { dequantize_twin } from '../../src/engine/kernels/dequantize.twin.ts';
-import { quantize_twin } from '../../src/engine/kernels/quantize.twin.ts';
+import { matmul_forward, type MatmulArgs } from '../../src/engine/kernels/matmul/matmul.ts';
+import { matmulLengths } from '../../src/engine/kernels/matmul/matmul.twin.ts';
+import { matmul_gemv_twin } from '../../src/engine/kernels/matmul/matmul_gemv.twin.ts';
+import { matmul_tiled_twin } from '../../src/engine/kernels/matmul/matmul_tiled.twin.ts';
+import { dequantize_twin } from '../../src/engine/kernels/quant/dequantize.twin.ts';
+import { quantize_twin } from '../../src/engine/kernels/quant/quantize.twin.ts';
 import { errors, gpuCase, randn, testGpu } from './device.ts';
 
 /** B's bytes in `format` and the f32 values they hold (quantised: whole groups, with scales). */

@@ -9,12 +9,12 @@
 // of transformers' LlamaForCausalLM (model.layers.{i}.self_attn.q_proj, ...mlp.down_proj), and the golden adapter
 // in tests/golden (written by the PyTorch reference in the same layout) loads into both.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { EngineClient } from '../../src/worker/client.ts';
+import { EngineClient } from '../../src/protocol/client.ts';
 import { readSafetensors, writeSafetensors } from '../../src/engine/model/safetensors.ts';
 import { exportPeftAdapter, loadAdapter, loadModel } from '../../src/engine/model/loader.ts';
 import { LoraAdapter } from '../../src/engine/model/lora.ts';
 import { LoraTrainer, DEFAULT_HYPER } from '../../src/engine/train/trainer.ts';
-import { getterFolder } from '../../src/engine/model/sources/files.ts';
+import { getterFolder } from '../../src/engine/storage/files.ts';
 import { gpuCase, rejection } from './device.ts';
 
 const HUB = inject('hubUrl');

@@ -1,7 +1,7 @@
 // Golden test models loaded with upload options (quantisation, memory plan), and a dequantised f32 twin of a
 // quantised model (the reference the quantised kernels are checked against). Shared by quant/split/memory tests.
 import type { Gpu } from '../../src/engine/gpu/context.ts';
-import { dequantize_forward } from '../../src/engine/kernels/dequantize.ts';
+import { dequantize_forward } from '../../src/engine/kernels/quant/dequantize.ts';
 import { parseModelConfig } from '../../src/engine/model/config.ts';
 import { LlamaModel, type TokenBatch } from '../../src/engine/model/llama.ts';
 import { httpFolder, loadAdapter } from '../../src/engine/model/loader.ts';

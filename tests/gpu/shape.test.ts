@@ -3,8 +3,8 @@
 // section running at a tiny cut (one layer at full width, a small vocabulary, a few tokens).
 import { describe, expect, it } from 'vitest';
 import { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16 } from '../../src/engine/gpu/dtype.ts';
-import { random_fill_forward } from '../../src/engine/kernels/random_fill.ts';
-import { random_fill_twin } from '../../src/engine/kernels/random_fill.twin.ts';
+import { random_fill_forward } from '../../src/engine/kernels/elementwise/random_fill.ts';
+import { random_fill_twin } from '../../src/engine/kernels/elementwise/random_fill.twin.ts';
 import { randomTokens } from '../../src/bench/measure.ts';
 import { shapeSection } from '../../src/bench/shape.ts';
 import { buildShapeModel, shapeConfig } from '../../src/bench/shape_model.ts';

@@ -1,7 +1,7 @@
 // The engine through its real Web Worker and message protocol: results, events, and errors that cross the
 // boundary with their class name intact.
 import { afterAll, describe, expect, it } from 'vitest';
-import { EngineClient } from '../../src/worker/client.ts';
+import { EngineClient } from '../../src/protocol/client.ts';
 import { readSafetensors } from '../../src/engine/model/safetensors.ts';
 import { errors, rejection } from './device.ts';
 

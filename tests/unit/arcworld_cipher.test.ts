@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   CIPHER_FAMILIES, OPS, PRETRAIN_FAMILIES, applyOp, applyRule, familiesOf, generateCipherTasks, getFamily, isAmbiguous,
-} from '../../src/seal/arc/worlds/cipher/index.ts';
-import type { Grid } from '../../src/seal/arc/types.ts';
+} from '../../src/seal/worlds/cipher/index.ts';
+import type { Grid } from '../../src/seal/arc/task.ts';
 
 const row = (g: Grid) => g[0];
 

@@ -33,7 +33,7 @@ import {
   upscale,
 } from '../../src/seal/arc/grid.ts';
 import { Rng } from '../../src/seal/core/rng.ts';
-import type { ArcTask, Grid } from '../../src/seal/arc/types.ts';
+import type { ArcTask, Grid } from '../../src/seal/arc/task.ts';
 
 const G: Grid = [
   [1, 2, 3],

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { initRequest, progressPrinter, quantizeOf } from '../../tools/lab/cli/load.ts';
 import { UsageError } from '../../tools/lab/cli/args.ts';
 import { generationRates } from '../../src/engine/model/generate.ts';
-import type { EngineEvent } from '../../src/worker/protocol.ts';
+import type { EngineEvent } from '../../src/protocol/api.ts';
 
 const upload = (tensors: number, loaded: number, seconds: number): EngineEvent => ({
   type: 'upload', tensor: tensors ? `t${tensors}` : null, loaded, total: 2.47e9, tensors, tensorCount: 147, seconds, bytesPerSecond: seconds ? loaded / seconds : 0,

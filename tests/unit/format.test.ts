@@ -10,7 +10,7 @@ import {
   taskToPrompt,
 } from '../../src/seal/arc/format.ts';
 import { Rng } from '../../src/seal/core/rng.ts';
-import type { ArcTask, Grid } from '../../src/seal/arc/types.ts';
+import type { ArcTask, Grid } from '../../src/seal/arc/task.ts';
 
 const TASK: ArcTask = {
   train: [

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ANSWER_TEMPLATE, SELF_EDIT_TEMPLATES, answerPromptText, selfEditPromptText } from '../../src/seal/knowledge/prompts.ts';
 import {
-  answerPromptIds, encodeTrainSequence, selfEditPromptIds, sftSequence, trainSequenceTexts, trainSequences,
+  answerPromptIds, encodeTrainSequence, selfEditPromptIds, sftSequence, trainSequenceTexts,
 } from '../../src/seal/knowledge/sequences.ts';
-import { ATTRIBUTES, VALUES, allNames, makeWorld, perfectNotes } from '../../src/seal/knowledge/world/index.ts';
+import { ATTRIBUTES, VALUES, allNames, makeWorld, perfectNotes } from '../../src/seal/worlds/minibio/index.ts';
 import { loadBioTokenizer, SPECIALS as SP } from '../../tools/models/knowledge/tok.ts';
 
 const tok = await loadBioTokenizer();
@@ -43,7 +43,7 @@ describe('training sequences (SEAL build_train_sequences)', () => {
     expect(s.weights).toEqual([0, ...s.ids.slice(1).map(() => 1)]);
     expect(tok.decode(s.ids)).toBe('Biography\nAlice Baker was born in Paris.');
     const it0 = world.evalItems[0];
-    const seqs = trainSequences(tok, SP, perfectNotes(it0).join('\n'), it0.title, it0.context);
+    const seqs = trainSequenceTexts(perfectNotes(it0).join('\n'), it0.title, it0.context).map((t) => encodeTrainSequence(tok, SP, t));
     expect(seqs.length).toBe(6);
     expect(tok.decode(seqs[5].ids)).toBe(`${it0.title}\n${it0.context}`);
   });

@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { parseYesNo } from '../../src/seal/knowledge/answer.ts';
 import { knowledgeConfig, PAPER_KNOWLEDGE, parseKnowledgeOverrides } from '../../src/seal/knowledge/config.ts';
 import { PassageFileError, passagesFromFile, resolvePassages } from '../../src/seal/knowledge/passages.ts';
-import { notesData } from '../../src/seal/knowledge/track.ts';
+import { notesData } from '../../src/seal/knowledge/plan.ts';
 import { parseSealLab } from '../../src/seal/tracks.ts';
-import { DEFAULT_WORLD } from '../../src/seal/knowledge/world/index.ts';
+import { DEFAULT_WORLD } from '../../src/seal/worlds/minibio/index.ts';
 
 const SQUAD = JSON.parse(readFileSync(new URL('../../../shared/data/squad/squad_val_from200.json', import.meta.url), 'utf8'));
 const P = (n: number) => ({ title: `T${n}`, context: `Context ${n}.`, questions: [{ question: `Q${n}?`, answer: `A${n}` }] });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ATTRIBUTES, ATTRIBUTE_OF, DEFAULT_WORLD, VALUES, chooseItems, corpusStream, demoNotes, lineFacts, makeWorld,
   mulberry32, perfectNotes, summarizeNotes, type CorpusDoc,
-} from '../../src/seal/knowledge/world/index.ts';
+} from '../../src/seal/worlds/minibio/index.ts';
 
 const world = makeWorld(DEFAULT_WORLD);
 const docText = (d: CorpusDoc) => (d.kind === 'bio' ? d.text : d.kind === 'qa' ? `${d.question} ${d.answer}` : `${d.context}\n${d.notes.join('\n')}`);

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import {
   COMPOSITIONS, FAMILIES, HELDOUT_FAMILIES, MINI_ARC_DEFAULT, PRETRAIN_FAMILIES, PRIMITIVES, RESTEM_FAMILIES, explanations,
   familyKinds, generateTasks, getFamily, miniArcDefault, miniArcStats, splitOf, type MiniArc,
-} from '../../src/seal/arc/minarc/index.ts';
-import type { Grid } from '../../src/seal/arc/types.ts';
+} from '../../src/seal/worlds/minarc/index.ts';
+import type { Grid } from '../../src/seal/arc/task.ts';
 import { taskText } from '../../src/seal/arc/format.ts';
 import { hashSeed, Rng } from '../../src/seal/core/rng.ts';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { arcConfig, parseOverrides, PAPER_1B } from '../../src/seal/arc/config.ts';
 import { itemsFromFiles, miniArcTaskSet, splitTaskSet, TaskFileError } from '../../src/seal/arc/task_set.ts';
-import { HELDOUT_FAMILIES, RESTEM_FAMILIES } from '../../src/seal/arc/minarc/index.ts';
+import { HELDOUT_FAMILIES, RESTEM_FAMILIES } from '../../src/seal/worlds/minarc/index.ts';
 
 describe('ARC config', () => {
   it("keeps the paper's values unless a model's seal_lab.json overrides them", () => {

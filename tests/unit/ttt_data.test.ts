@@ -11,7 +11,7 @@ import {
   leaveTwoOut,
   type TttExample,
 } from '../../src/seal/arc/ttt_data.ts';
-import type { ArcTask, Grid, Pair } from '../../src/seal/arc/types.ts';
+import type { ArcTask, Grid, Pair } from '../../src/seal/arc/task.ts';
 
 function randomGrid(rng: Rng, h: number, w: number): Grid {
   return Array.from({ length: h }, () => Array.from({ length: w }, () => Math.floor(rng.next() * 10)));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ALL_AUGMENTERS, applyToTask } from '../../src/seal/arc/augment.ts';
 import { gridKey, rotate90, transpose } from '../../src/seal/arc/grid.ts';
 import { Rng } from '../../src/seal/core/rng.ts';
-import type { ArcTask, Grid } from '../../src/seal/arc/types.ts';
+import type { ArcTask, Grid } from '../../src/seal/arc/task.ts';
 import { evaluationViews, mapBack, solved, tally, taskReward, vote, voteViews } from '../../src/seal/arc/vote.ts';
 
 function randomGrid(rng: Rng, h: number, w: number): Grid {

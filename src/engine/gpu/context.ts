@@ -20,7 +20,7 @@ export class Gpu {
    * Switches. `naiveMatmul` (benchmark): the plain one-thread-per-output GEMM as a baseline. `maxBindingBytes`:
    * weight matrices larger than this are stored as row shards in several buffers (default: the device's
    * binding and buffer limits; tests lower it to force splits on tiny models). `kernels`: which GEMM variants
-   * this adapter gets (kernels/matmul.ts): 'cpu' for CPU adapters, 'gpu' for real GPUs (kernelClass below);
+   * this adapter gets (kernels/matmul/matmul.ts): 'cpu' for CPU adapters, 'gpu' for real GPUs (kernelClass below);
    * tests and the benchmark set it to run either path anywhere. `subgroups`: kernels that can reduce with subgroup
    * operations do (the device has the feature; tests turn it off to check the workgroup-memory path too).
    */

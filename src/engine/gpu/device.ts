@@ -21,7 +21,7 @@ export async function requestEngineDevice(gpu: GPU | undefined): Promise<{ devic
   if (!adapter) throw new NoWebGpuError('No WebGPU adapter found. Check chrome://gpu, or start Chrome with --enable-unsafe-webgpu.');
   const requiredFeatures: GPUFeatureName[] = [];
   if (adapter.features.has('shader-f16')) requiredFeatures.push('shader-f16');
-  // Subgroup operations (the decode GEMV's reduction, kernels/matmul_gemv.ts) where the adapter has them.
+  // Subgroup operations (the decode GEMV's reduction, kernels/matmul/matmul_gemv.ts) where the adapter has them.
   if (adapter.features.has('subgroups' as GPUFeatureName)) requiredFeatures.push('subgroups' as GPUFeatureName);
   // GPU time per kernel for the benchmark's profiles (gpu/profiler.ts); nothing else uses it.
   if (adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');

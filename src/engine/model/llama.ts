@@ -8,13 +8,13 @@
 //   logits = rmsnorm(h) · headᵀ
 // Every projection may carry a LoRA term (lora.ts). The base is frozen: no weight gradients are formed.
 import type { Gpu } from '../gpu/context.ts';
-import { attention_backward, attention_forward, type AttentionArgs } from '../kernels/attention.ts';
-import { copy_forward, fill_forward } from '../kernels/copy.ts';
-import { cross_entropy_backward, cross_entropy_forward } from '../kernels/cross_entropy.ts';
-import { matmul_forward } from '../kernels/matmul.ts';
-import { rmsnorm_backward, rmsnorm_forward } from '../kernels/rmsnorm.ts';
-import { rope_backward, rope_forward, ropeTable } from '../kernels/rope.ts';
-import { swiglu_backward, swiglu_forward } from '../kernels/swiglu.ts';
+import { attention_backward, attention_forward, type AttentionArgs } from '../kernels/attention/attention.ts';
+import { copy_forward, fill_forward } from '../kernels/elementwise/copy.ts';
+import { cross_entropy_backward, cross_entropy_forward } from '../kernels/loss/cross_entropy.ts';
+import { matmul_forward } from '../kernels/matmul/matmul.ts';
+import { rmsnorm_backward, rmsnorm_forward } from '../kernels/norm/rmsnorm.ts';
+import { rope_backward, rope_forward, ropeTable } from '../kernels/attention/rope.ts';
+import { swiglu_backward, swiglu_forward } from '../kernels/elementwise/swiglu.ts';
 import { computeRopeInvFreq, type ModelConfig } from './config.ts';
 import { KvCache } from './kv_cache.ts';
 import type { LoraAdapter } from './lora.ts';

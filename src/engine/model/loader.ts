@@ -1,5 +1,5 @@
 // Loads a model or a PEFT adapter from a folder laid out like a Hugging Face repo (a ModelFolder from
-// sources/: Hub repo, URL, picked files; or a plain `fetch`-style FileGetter), and writes adapters back in
+// engine/storage/: Hub repo, URL, picked files; or a plain `fetch`-style FileGetter), and writes adapters back in
 // PEFT's format. Weights are read by range from the (cached) files, one tensor at a time.
 import type { Gpu } from '../gpu/context.ts';
 import { z } from 'zod';
@@ -8,8 +8,8 @@ import { ModelConfigError, ModelFormatError } from './errors.ts';
 import { LlamaModel } from './llama.ts';
 import { LoraAdapter, peftKey, type LoraConfig } from './lora.ts';
 import { readSafetensors, writeSafetensors } from './safetensors.ts';
-import { getterFolder, readAll, type ModelFolder, type RandomAccessFile } from './sources/files.ts';
-import { tensorTableOf } from './sources/tensors.ts';
+import { getterFolder, readAll, type ModelFolder, type RandomAccessFile } from '../storage/files.ts';
+import { tensorTableOf } from '../storage/tensors.ts';
 import { expectedTensors, uploadWeights, PROJECTIONS, projectionGroup, type Projection, type UploadOptions } from './weights.ts';
 
 /** Returns a file's bytes, or null when the folder has no such file. */

@@ -3,8 +3,8 @@
 // AdamW moments), so the gradient norm and the optimizer step are one dispatch each.
 // Names, shapes and initialisation follow PEFT: A Kaiming-uniform (a = √5, i.e. U(−1/√in, 1/√in)), B = 0.
 import type { Gpu } from '../gpu/context.ts';
-import { fill_forward } from '../kernels/copy.ts';
-import { count_nonfinite_forward } from '../kernels/count_nonfinite.ts';
+import { fill_forward } from '../kernels/elementwise/copy.ts';
+import { count_nonfinite_forward } from '../kernels/checks/count_nonfinite.ts';
 import type { ModelConfig } from './config.ts';
 import { ModelFormatError } from './errors.ts';
 import { matrixAddLowRank } from './matrix.ts';

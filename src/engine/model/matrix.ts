@@ -6,11 +6,11 @@
 // in the backward (dx = dy W), so a split matrix computes exactly what the whole one does.
 import { bufferBytes, GpuMemoryError, fmtBytes, type Gpu } from '../gpu/context.ts';
 import { BYTES, isQuant, QGROUP, rowBytes, scaleBytes, type MatrixFormat, type QuantFormat, type WeightDType } from '../gpu/dtype.ts';
-import { dequantize_forward } from '../kernels/dequantize.ts';
-import { embedding_forward } from '../kernels/embedding.ts';
-import { lora_merge_forward } from '../kernels/lora_merge.ts';
-import { matmul_forward } from '../kernels/matmul.ts';
-import { quantize_forward } from '../kernels/quantize.ts';
+import { dequantize_forward } from '../kernels/quant/dequantize.ts';
+import { embedding_forward } from '../kernels/elementwise/embedding.ts';
+import { lora_merge_forward } from '../kernels/optim/lora_merge.ts';
+import { matmul_forward } from '../kernels/matmul/matmul.ts';
+import { quantize_forward } from '../kernels/quant/quantize.ts';
 
 /** A packed tensor on the GPU (norm weights, biases). */
 export interface GpuTensor {

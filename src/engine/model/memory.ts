@@ -9,7 +9,7 @@
 // by the browser, so 4 GiB at most), 4 GiB where it reports none.
 import { bufferBytes, fmtBytes, GpuMemoryError, maxBinding } from '../gpu/context.ts';
 import { BYTES, type WeightDType } from '../gpu/dtype.ts';
-import { PARTIALS } from '../kernels/sum_squares.ts';
+import { PARTIALS } from '../kernels/optim/sum_squares.ts';
 import type { ModelConfig } from './config.ts';
 import { matrixFormat, planMatrix, stagingBytes, type MatrixPlan, type Quantization } from './matrix.ts';
 import { expectedTensors, isMatrixTensor, PROJECTIONS, projectionShape, type Projection } from './shapes.ts';

@@ -6,7 +6,7 @@
 // nothing half-loaded.
 import { fmtBytes, type Gpu } from '../gpu/context.ts';
 import type { WeightDType } from '../gpu/dtype.ts';
-import { count_nonfinite_forward } from '../kernels/count_nonfinite.ts';
+import { count_nonfinite_forward } from '../kernels/checks/count_nonfinite.ts';
 import type { ModelConfig } from './config.ts';
 import { ModelFormatError } from './errors.ts';
 import { releaseMatrix, uploadMatrix, type GpuMatrix, type GpuTensor, type Quantization } from './matrix.ts';

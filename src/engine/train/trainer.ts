@@ -2,9 +2,9 @@
 // schedule, all on the GPU. The loss of a step is the mean of its micro-batches' mean token losses (what
 // transformers' Trainer reports for equal micro-batches).
 import type { Gpu } from '../gpu/context.ts';
-import { adamw_forward } from '../kernels/adamw.ts';
-import { fill_forward } from '../kernels/copy.ts';
-import { PARTIALS, sum_squares_forward } from '../kernels/sum_squares.ts';
+import { adamw_forward } from '../kernels/optim/adamw.ts';
+import { fill_forward } from '../kernels/elementwise/copy.ts';
+import { PARTIALS, sum_squares_forward } from '../kernels/optim/sum_squares.ts';
 import type { LlamaModel, TokenBatch } from '../model/llama.ts';
 import type { LoraAdapter } from '../model/lora.ts';
 import { cosineWithWarmup } from './schedule.ts';
@@ -48,6 +48,9 @@ export class TrainingDivergedError extends Error {
 
 const fmt = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(4)).toString() : String(x));
 
+/** Where a step sits in its run's learning-rate schedule: given per step, so one trainer serves runs of any length and rate. */
+export type Schedule = Pick<TrainHyper, 'lr' | 'warmupSteps' | 'totalSteps'>;
+
 export interface StepResult {
   step: number;
   loss: number;
@@ -66,7 +69,7 @@ export class LoraTrainer {
   /** Stop with a TrainingDivergedError on a non-finite loss or gradient norm (off only to measure what it costs). */
   guard = true;
 
-  constructor(readonly model: LlamaModel, readonly adapter: LoraAdapter, public hyper: TrainHyper) {
+  constructor(readonly model: LlamaModel, readonly adapter: LoraAdapter, readonly hyper: TrainHyper) {
     this.gpu = model.gpu;
     const n = adapter.size * 4;
     this.grads = this.gpu.buffer('lora-grads', n);
@@ -97,10 +100,11 @@ export class LoraTrainer {
     return loss;
   }
 
-  async step(micro: MicroBatch[]): Promise<StepResult> {
+  /** One AdamW step on the micro-batches' gradients; `schedule` (default: the constructor's) sets this run's rate. */
+  async step(micro: MicroBatch[], schedule: Schedule = this.hyper): Promise<StepResult> {
     const loss = await this.computeGradients(micro);
     if (this.guard && !Number.isFinite(loss)) throw new TrainingDivergedError(this.steps + 1, loss, NaN);
-    const h = this.hyper;
+    const h = { ...this.hyper, ...schedule };
     const lr = h.lr * cosineWithWarmup(this.steps, h.warmupSteps, h.totalSteps);
     sum_squares_forward(this.gpu, this.normSq, this.grads, this.partials, this.adapter.size);
     adamw_forward(this.gpu, { param: this.adapter.params, m: this.m, v: this.v, grad: this.grads, normSq: this.normSq },

@@ -18,7 +18,7 @@ import {
   upscale,
   concat,
 } from './grid.ts';
-import type { ArcTask, Grid } from './types.ts';
+import type { ArcTask, Grid } from './task.ts';
 
 export type AugmentFamily = 'basic' | 'size' | 'chain' | 'repeat';
 

@@ -1,6 +1,6 @@
 // What step-through mode says after each phase of an ARC run (Track A), kept apart from the loop itself.
 import type { Explanations } from '../core/track.ts';
-import type { ArcItem } from './experiment.ts';
+import type { ArcItem } from './types.ts';
 import { describeSelfEdit, type SelfEdit } from './self_edit.ts';
 
 export function arcExplanations(temperature: number): Explanations<ArcItem, SelfEdit> {

@@ -3,7 +3,7 @@
 // "Output:\n" for the model to continue. Also the self-edit prompt (chat messages; the caller applies the
 // tokenizer's chat template).
 
-import type { ArcTask, Grid, Pair } from './types.ts';
+import type { ArcTask, Grid, Pair } from './task.ts';
 
 export const SYSTEM_MESSAGE = 'You are a helpful assistant that provide the correct output for the given task immediately.';
 

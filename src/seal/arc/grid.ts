@@ -3,7 +3,7 @@
 // its arguments and always returns fresh arrays.
 
 import type { Rng } from '../core/rng.ts';
-import type { ArcTask, Grid, Pair } from './types.ts';
+import type { ArcTask, Grid, Pair } from './task.ts';
 
 // ---------------------------------------------------------------------------------------------- basics
 

@@ -3,10 +3,10 @@
 // into 2 attempts (pass@2). The reward is 1 only if every test output is among its attempts.
 import { generate } from '../../engine/model/generate.ts';
 import type { LoraAdapter } from '../../engine/model/lora.ts';
-import type { ArcContext } from './experiment.ts';
+import type { ArcContext } from './types.ts';
 import { parseGridText } from './format.ts';
 import { solvePrompt } from './sequences.ts';
-import type { ArcTask, Grid } from './types.ts';
+import type { ArcTask, Grid } from './task.ts';
 import { evaluationViews, taskReward, voteViews } from './vote.ts';
 
 export interface Prediction {

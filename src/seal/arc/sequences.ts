@@ -6,7 +6,7 @@ import type { Tokenizer } from '../../engine/model/tokenizer.ts';
 import type { Sequence } from '../core/batch.ts';
 import type { Specials } from '../core/context.ts';
 import { exampleToText, selfEditMessages, taskToPrompt } from './format.ts';
-import type { Grid, Pair } from './types.ts';
+import type { Grid, Pair } from './task.ts';
 
 /** Prompt ids for solving `queryInput` from the demos (greedy decoding continues from here). */
 export function solvePrompt(tok: Tokenizer, sp: Specials, demos: Pair[], queryInput: Grid): number[] {

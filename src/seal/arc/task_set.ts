@@ -1,9 +1,9 @@
 // Where ARC tasks come from: the embedded mini-ARC split (generated, seeded) or any ARC-format JSON pair
 // (challenges + solutions, as Kaggle ships them). Files are validated; a bad file names the task and field.
 import { z } from 'zod';
-import { generateTasks, MINI_ARC_DEFAULT } from './minarc/index.ts';
-import type { ArcChallenges, ArcSolutions } from './types.ts';
-import type { ArcItem } from './experiment.ts';
+import { generateTasks, MINI_ARC_DEFAULT } from '../worlds/minarc/index.ts';
+import type { ArcChallenges, ArcSolutions } from './task.ts';
+import type { ArcItem } from './types.ts';
 
 export class TaskFileError extends Error {
   override name = 'TaskFileError';

@@ -6,7 +6,7 @@ import { trainingSteps } from '../core/fine_tune.ts';
 import type { Track } from '../core/track.ts';
 import type { ArcConfig } from './config.ts';
 import { arcExplanations } from './explain.ts';
-import { isArcMethod, type ArcContext, type ArcItem, type ArcRollout, type ArcTttData } from './experiment.ts';
+import { isArcMethod, type ArcContext, type ArcItem, type ArcRollout, type ArcTttData } from './types.ts';
 import { SELF_EDIT_INSTRUCTION, SELF_EDIT_INSTRUCTION_SHORT } from './format.ts';
 import { predict } from './predict.ts';
 import { parseSelfEdit, selfEditToJson, type SelfEdit } from './self_edit.ts';

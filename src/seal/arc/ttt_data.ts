@@ -12,7 +12,7 @@ import { applyToTask, augmentersFor, type Augmenter, type DataGenerationFlags } 
 import { trainingSteps } from '../core/fine_tune.ts';
 import { Rng } from '../core/rng.ts';
 import { applyColourPerm, mapTaskGrids, randomColourPerm, taskKey, taskMaxShape } from './grid.ts';
-import type { ArcTask, Pair } from './types.ts';
+import type { ArcTask, Pair } from './task.ts';
 
 /** A training example: demos (`train`) and exactly one query pair (`test[0]`) whose output is the target. */
 export interface TttExample extends ArcTask {

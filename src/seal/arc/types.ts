@@ -1,20 +1,46 @@
-// ARC data as the standard JSON files hold it: a task is a few demonstration pairs and one or more test
-// inputs; solutions (test outputs) live in a separate file keyed by task id.
+// The ARC track's vocabulary: the rows of the paper's Table 1 and what a run records and emits. Types and tables
+// only, so the store and the UI read them without the runner.
+import type { SealContext } from '../core/context.ts';
+import type { Rollout, SealEvent } from '../core/events.ts';
+import type { ArcConfig } from './config.ts';
+import type { SelfEdit } from './self_edit.ts';
+import type { ArcTask, Grid, Pair } from './task.ts';
+import type { TttStats } from './ttt_data.ts';
 
-/** Rows of colours 0–9. */
-export type Grid = number[][];
+/** The rows of Table 1. */
+export const ARC_METHODS = ['icl', 'no-rl', 'seal', 'oracle'] as const;
+export type ArcMethod = (typeof ARC_METHODS)[number];
 
-export interface Pair {
-  input: Grid;
-  output: Grid;
+/** Table 1 of the paper (success rate %, Llama-3.2-1B-Instruct on the curated ARC subset). SEAL: after 1 round. */
+export const ARC_TABLE1: Record<ArcMethod, number> = { icl: 0, 'no-rl': 20, seal: 72.5, oracle: 100 };
+
+export interface ArcItem {
+  id: string;
+  task: ArcTask;
+  truth: Grid[];
 }
 
-export interface ArcTask {
-  train: Pair[];
-  test: Array<{ input: Grid }>;
+export interface ArcRollout extends Rollout {
+  track: 'arc';
+  method: ArcMethod;
+  edit: SelfEdit | null;
+  /** Voted answers (pass@2) per test input, and the truth. */
+  answers: Grid[][];
+  truth: Grid[];
 }
 
-/** `*_challenges.json`: task id → task. */
-export type ArcChallenges = Record<string, ArcTask>;
-/** `*_solutions.json`: task id → one output grid per test input. */
-export type ArcSolutions = Record<string, Grid[]>;
+/** What the inner loop trained on: how the TTT data was built, and a few of its query pairs for the grid viewer. */
+export interface ArcTttData {
+  stats: TttStats;
+  samples: Pair[];
+}
+
+export type ArcEvent = SealEvent<ArcRollout, ArcTttData>;
+
+export interface ArcContext extends SealContext<ArcEvent> {
+  cfg: ArcConfig;
+}
+
+export function isArcMethod(m: string): m is ArcMethod {
+  return (ARC_METHODS as readonly string[]).includes(m);
+}

@@ -7,7 +7,7 @@
 import { INVERTIBLE_AUGMENTERS, applyToTask } from './augment.ts';
 import { Rng } from '../core/rng.ts';
 import { applyColourPerm, gridKey, gridsEqual, invertColourPerm, isValidGrid, mapTaskGrids, randomColourPerm } from './grid.ts';
-import type { ArcTask, Grid } from './types.ts';
+import type { ArcTask, Grid } from './task.ts';
 
 export type ViewKind = 'identity' | 'geometric' | 'colour' | 'leave_one_out';
 

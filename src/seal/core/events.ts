@@ -41,6 +41,8 @@ export interface MethodResult {
   solved: number;
   total: number;
   successRate: number;
+  /** The rate's 95 % interval, by the bootstrap over held-out items (core/interval.ts); absent in older runs. */
+  interval?: [number, number] | null;
 }
 
 export type SealEvent<R extends Rollout = Rollout, D = unknown> =

@@ -10,6 +10,9 @@ export interface FineTuneOptions {
   batchSize: number;
   /** Seed of the example order (reshuffled every epoch). */
   orderSeed: number;
+  /** Peak learning rate of the cosine schedule, reached after warmupRatio of the run's steps. */
+  lr: number;
+  warmupRatio: number;
 }
 
 /** Optimizer steps of a run: ceil(examples / batch) per epoch. */
@@ -18,17 +21,19 @@ export function trainingSteps(examples: number, epochs: number, batchSize: numbe
   return Math.ceil(Math.max(0, examples) / batchSize) * Math.max(0, epochs);
 }
 
-/** Trains `trainer` (its adapter and schedule set by the caller) and returns every step's result. */
+/** Trains `trainer` (its adapter and optimizer reset by the caller) and returns every step's result. */
 export async function fineTune(
   trainer: LoraTrainer, seqs: readonly Sequence[], o: FineTuneOptions, control: RunControl, onStep: (r: StepResult) => void,
 ): Promise<StepResult[]> {
   const rng = new Rng(o.orderSeed);
+  const totalSteps = trainingSteps(seqs.length, o.epochs, o.batchSize);
+  const schedule = { lr: o.lr, totalSteps, warmupSteps: Math.round(o.warmupRatio * totalSteps) };
   const out: StepResult[] = [];
   for (let epoch = 0; epoch < o.epochs; epoch++) {
     const order = rng.shuffle(seqs);
     for (let i = 0; i < order.length; i += o.batchSize) {
       await control.poll();
-      const r = await trainer.step([padBatch(order.slice(i, i + o.batchSize))]);
+      const r = await trainer.step([padBatch(order.slice(i, i + o.batchSize))], schedule);
       out.push(r);
       onStep(r);
     }

@@ -16,6 +16,7 @@ import type { MethodResult, Rollout, SealEvent } from './events.ts';
 import { fineTune, trainingSteps } from './fine_tune.ts';
 import { Journal } from './journal.ts';
 import { fineTuneGenerator, mergeSavedGenerator } from './rest_em.ts';
+import { bootstrapInterval } from './interval.ts';
 import { hashSeed } from './rng.ts';
 import { given, sampleSelfEdits, type Sampled } from './sample.ts';
 import type { Baseline, InnerLoopPlan, Track, TrackItem } from './track.ts';
@@ -87,12 +88,12 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
     for (const [i, item] of this.items.eval.entries()) {
       const old = this.replay();
       if (old) {
-        tally.add(old);
+        tally.add(old, item.id);
         continue;
       }
       const s = await this.track.score(item, this.seed(i));
       const base = this.blank(item, method, 0);
-      tally.add(this.record({ ...this.track.record(base, item, null), ...s.detail, reward: s.reward, rewards: [s.reward], solved: s.solved, total: s.total, reason: s.reason }));
+      tally.add(this.record({ ...this.track.record(base, item, null), ...s.detail, reward: s.reward, rewards: [s.reward], solved: s.solved, total: s.total, reason: s.reason }), item.id);
       await this.phase(method, method, 0, this.track.explain.noUpdate(item, s.reward, i + 1 === this.items.eval.length), item.id);
     }
     this.result(method, 0, tally);
@@ -104,7 +105,7 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
     const tally = new Tally();
     for (const [i, item] of this.items.eval.entries()) {
       const edits = await this.sample(item, n, method, round, this.seed(1000 * (round + 1) + i));
-      for (const [j, se] of edits.entries()) tally.add(await this.rollout(item, se, method, round, this.seed(7919 * i + j)));
+      for (const [j, se] of edits.entries()) tally.add(await this.rollout(item, se, method, round, this.seed(7919 * i + j)), item.id);
     }
     this.result(method, round, tally);
   }
@@ -114,7 +115,7 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
     const tally = new Tally();
     for (const [i, item] of this.items.eval.entries()) {
       const g = edit(item);
-      tally.add(await this.rollout(item, given(g.edit, g.canonical), method, 0, this.seed(31 * i)));
+      tally.add(await this.rollout(item, given(g.edit, g.canonical), method, 0, this.seed(31 * i)), item.id);
     }
     this.result(method, 0, tally);
   }
@@ -239,12 +240,11 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
   /** A freshly reset adapter and optimizer, trained on the plan; the loss curve streams for `lossId`. */
   async train(plan: Pick<InnerLoopPlan<D>, 'sequences' | 'epochs' | 'lr'>, seed: number, lossId: string | null): Promise<number[]> {
     const { batchSize, warmupRatio } = this.track.settings.innerLoop;
-    const steps = trainingSteps(plan.sequences.length, plan.epochs, batchSize);
     this.adapter.reset(seed);
     this.trainer.resetOptimizer();
-    this.trainer.hyper = { ...this.trainer.hyper, lr: plan.lr, totalSteps: steps, warmupSteps: Math.round(warmupRatio * steps) };
     const t0 = performance.now();
-    const results = await fineTune(this.trainer, plan.sequences, { epochs: plan.epochs, batchSize, orderSeed: seed ^ 0x5eed }, this.ctx.control,
+    const o = { epochs: plan.epochs, batchSize, orderSeed: seed ^ 0x5eed, lr: plan.lr, warmupRatio };
+    const results = await fineTune(this.trainer, plan.sequences, o, this.ctx.control,
       (r) => lossId && this.ctx.emit({ type: 'ttt-loss', rolloutId: lossId, step: r.step, loss: r.loss }));
     const tokens = plan.epochs * plan.sequences.reduce((a, s) => a + s.ids.length, 0);
     this.ctx.emit({ type: 'speed', kind: 'training', tokens, seconds: (performance.now() - t0) / 1000 });
@@ -286,20 +286,24 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
   }
 
   result(method: string, round: number, t: Tally): MethodResult {
-    const result = { method, round, solved: t.solved, total: t.total, successRate: t.total ? t.solved / t.total : 0 };
+    const interval = bootstrapInterval([...t.items.values()], hashSeed(this.track.settings.seed, 'interval', method, round));
+    const result = { method, round, solved: t.solved, total: t.total, successRate: t.total ? t.solved / t.total : 0, interval };
     this.methods.push(result);
     this.ctx.emit({ type: 'method-result', result });
     return result;
   }
 }
 
-/** Solved and total graded units over a row's rollouts. */
+/** Solved and total graded units over a row's rollouts, in all and per held-out item (for the row's interval). */
 export class Tally {
   solved = 0;
   total = 0;
+  readonly items = new Map<string, { solved: number; total: number }>();
 
-  add(r: { solved: number; total: number }): void {
+  add(r: { solved: number; total: number }, itemId: string): void {
     this.solved += r.solved;
     this.total += r.total;
+    const x = this.items.get(itemId) ?? { solved: 0, total: 0 };
+    this.items.set(itemId, { solved: x.solved + r.solved, total: x.total + r.total });
   }
 }

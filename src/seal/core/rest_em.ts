@@ -28,11 +28,10 @@ export async function fineTuneGenerator(
 ): Promise<number[]> {
   if (!pairs.length) return [];
   const adapter = new LoraAdapter(model.gpu, model.cfg, { r: s.loraRank, alpha: s.loraAlpha, targets: s.targets });
-  const totalSteps = trainingSteps(pairs.length, s.epochs, s.batchSize);
-  const trainer = new LoraTrainer(model, adapter, { ...DEFAULT_HYPER, lr: s.lr, totalSteps });
+  const trainer = new LoraTrainer(model, adapter, { ...DEFAULT_HYPER, lr: s.lr, totalSteps: trainingSteps(pairs.length, s.epochs, s.batchSize) });
   try {
     adapter.reset(seed);
-    const steps = await fineTune(trainer, pairs, { epochs: s.epochs, batchSize: s.batchSize, orderSeed: seed }, control, (r) => onLoss(r.step, r.loss));
+    const steps = await fineTune(trainer, pairs, { epochs: s.epochs, batchSize: s.batchSize, orderSeed: seed, lr: s.lr, warmupRatio: 0 }, control, (r) => onLoss(r.step, r.loss));
     if (save && !(await adapter.nonFiniteCount())) await save(await model.gpu.readF32(adapter.params, adapter.size));
     await adapter.mergeInto(model.weights);
     return steps.map((r) => r.loss);

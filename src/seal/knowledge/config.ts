@@ -85,6 +85,19 @@ export type KnowledgeUserSettings = Partial<Pick<KnowledgeConfig,
 /** `o` without its undefined fields (so they cannot hide a default when spread). */
 const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
+/** Passages per role when neither the user nor the model says. */
+export const DEFAULT_PASSAGES = { train: 8, eval: 8 };
+
+/** The user's run settings: the config's fields they set, and passages per role (null/undefined: the model's). */
+export type KnowledgeSettings = KnowledgeUserSettings & { maxTrain?: number | null; maxEval?: number | null };
+
+/** A run's effective settings (the paper's ∘ the model's seal_lab.json ∘ the user's) and passages per role. */
+export function knowledgeSettings(model: KnowledgeOverrides | undefined, user: KnowledgeSettings): { config: KnowledgeConfig; caps: { train: number; eval: number } } {
+  const { maxTrain, maxEval, ...rest } = user;
+  const caps = { train: maxTrain ?? model?.passages?.train ?? DEFAULT_PASSAGES.train, eval: maxEval ?? model?.passages?.eval ?? DEFAULT_PASSAGES.eval };
+  return { config: knowledgeConfig(model, rest), caps };
+}
+
 /** The paper's settings with a model's overrides and the user's choices applied, in that order. */
 export function knowledgeConfig(model: KnowledgeOverrides = {}, user: KnowledgeUserSettings = {}): KnowledgeConfig {
   const { world: _world, passages: _passages, selfEditSampling, ttt, answer, restEm, ...top } = model;

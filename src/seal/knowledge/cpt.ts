@@ -3,10 +3,9 @@
 // self-edits are the ones the run already wrote (the untrained generator's first, and SEAL's last round's first).
 import type { SealLoop } from '../core/loop.ts';
 import { Tally } from '../core/loop.ts';
-import type { KnowledgeContext, KnowledgeMethod, KnowledgeRollout, KnowledgeTttData } from './experiment.ts';
+import type { KnowledgeContext, KnowledgeMethod, KnowledgeRollout, KnowledgeTttData } from './types.ts';
 import type { Passage } from './passages.ts';
-import { encodeTrainSequence } from './sequences.ts';
-import { notesData } from './track.ts';
+import { notesPlan } from './plan.ts';
 
 type Loop = SealLoop<Passage, string, KnowledgeRollout, KnowledgeTttData>;
 
@@ -15,13 +14,13 @@ export const notesOf = (loop: Loop, method: KnowledgeMethod, round: number) => (
   loop.rollouts.find((r) => r.method === method && r.round === round && r.role === 'eval' && r.itemId === p.id && r.notes)?.notes ?? null;
 
 export async function continuedPretraining(loop: Loop, ctx: KnowledgeContext): Promise<void> {
-  const { cfg, tok, sp } = ctx;
+  const { cfg } = ctx;
   const passages = loop.items.eval.slice(0, cfg.cptPassages);
   const n = passages.length;
   const score = async (method: KnowledgeMethod, adapted: boolean) => {
     if (loop.journal.result(method, 0)) return; // a resumed run finished this condition
     const tally = new Tally();
-    for (const [i, p] of passages.entries()) tally.add(await loop.track.score(p, loop.seed(910_000 + i), adapted ? loop.adapter : undefined));
+    for (const [i, p] of passages.entries()) tally.add(await loop.track.score(p, loop.seed(910_000 + i), adapted ? loop.adapter : undefined), p.id);
     const r = loop.result(method, 0, tally);
     await loop.phase('cpt', method, 0, `Continued pre-training, ${method.slice(4)}: ${adapted ? `one adapter learnt all ${n} passages at once; it` : 'the base model'} ` +
       `answered ${r.solved} of ${r.total} questions (${Math.round(100 * r.successRate)} %). Next: ${method === 'cpt-seal' ? 'the forgetting experiment, if asked for' : 'the next condition'}.`);
@@ -40,8 +39,8 @@ export async function continuedPretraining(loop: Loop, ctx: KnowledgeContext): P
       ctx.emit({ type: 'warning', message: `continued pre-training: ${method} skipped (the run has no such self-edit for every passage)` });
       continue;
     }
-    const sequences = passages.flatMap((p, i) => notesData(written[i]!, p).sequences.map((t) => encodeTrainSequence(tok, sp, t)));
-    await loop.train({ sequences, epochs: cfg.ttt.epochs, lr: cfg.ttt.lr }, loop.seed(900_000 + c), null);
+    const plans = passages.map((p, i) => notesPlan(ctx, written[i]!, p));
+    await loop.train({ ...plans[0], sequences: plans.flatMap((pl) => pl.sequences) }, loop.seed(900_000 + c), null);
     await score(method, true);
   }
 }

@@ -3,24 +3,22 @@
 // passage applied so far is re-tested. Cell (step, passage) of the heat map is that accuracy.
 import type { SealLoop } from '../core/loop.ts';
 import { notesOf } from './cpt.ts';
-import type { ForgettingCell, KnowledgeContext, KnowledgeRollout, KnowledgeTttData } from './experiment.ts';
+import type { ForgettingCell, KnowledgeContext, KnowledgeRollout, KnowledgeTttData } from './types.ts';
 import type { Passage } from './passages.ts';
-import { encodeTrainSequence } from './sequences.ts';
-import { notesData } from './track.ts';
+import { notesPlan } from './plan.ts';
 
 type Loop = SealLoop<Passage, string, KnowledgeRollout, KnowledgeTttData>;
 
 const pct = (x: number) => `${Math.round(100 * x)} %`;
 
 export async function forgetting(loop: Loop, ctx: KnowledgeContext): Promise<ForgettingCell[]> {
-  const { cfg, tok, sp, model } = ctx;
+  const { cfg, model } = ctx;
   const passages = loop.items.eval.slice(0, cfg.forgettingPassages);
   // The final generator's notes (SEAL's last round), else the untrained generator's, else the reference.
   const notes = (p: Passage) => (cfg.rounds > 0 ? notesOf(loop, 'seal', cfg.rounds)(p) : null) ?? notesOf(loop, 'own', 0)(p) ?? p.reference ?? '';
   const cells: ForgettingCell[] = [];
   for (const [i, p] of passages.entries()) {
-    const sequences = notesData(notes(p), p).sequences.map((t) => encodeTrainSequence(tok, sp, t));
-    await loop.train({ sequences, epochs: cfg.ttt.epochs, lr: cfg.ttt.lr }, loop.seed(800_000 + i), null);
+    await loop.train(notesPlan(ctx, notes(p), p), loop.seed(800_000 + i), null);
     await loop.adapter.mergeInto(model.weights);
     for (const [j, q] of passages.slice(0, i + 1).entries()) {
       const s = await loop.track.score(q, loop.seed(810_000 + j), undefined);

@@ -1,7 +1,7 @@
 // Local grading of closed-book answers (the paper graded with GPT-4.1; the lab grades locally): SQuAD's
 // normalisation, exact match and token F1 (squad v1.1 evaluate.py), "contains a gold answer", and the mini
 // world's grade (the first line states the gold value and no other value of that attribute).
-import { ATTRIBUTE_OF } from './world/people.ts';
+import { ATTRIBUTE_OF } from '../worlds/minibio/people.ts';
 const PUNCTUATION = new Set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~");
 
 /** SQuAD normalize_answer: lowercase, drop punctuation, drop articles a/an/the, collapse whitespace. */

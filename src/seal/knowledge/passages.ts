@@ -3,7 +3,7 @@
 // ([{title, context, questions: [{question, answer}]}], as ../shared/data/squad holds), with optional reference
 // self-edits the user supplies. A bad file is a PassageFileError naming the passage and the field.
 import { z } from 'zod';
-import { chooseItems, DEFAULT_WORLD, makeWorld, perfectNotes, type KnowledgeItem, type WorldOptions } from './world/index.ts';
+import { chooseItems, DEFAULT_WORLD, makeWorld, perfectNotes, type KnowledgeItem, type WorldOptions } from '../worlds/minibio/index.ts';
 
 export class PassageFileError extends Error {
   override name = 'PassageFileError';

@@ -5,18 +5,12 @@
 //   SFT pair (ReST-EM M-step, pretraining demonstrations and QA): prompt → completion <eos>; loss on the
 //       completion and <eos> only
 import type { Tokenizer } from '../../engine/model/tokenizer.ts';
+import type { Sequence } from '../core/batch.ts';
+import type { Specials as AllSpecials } from '../core/context.ts';
 import { answerPromptText, selfEditPromptText, type SelfEditPromptKind } from './prompts.ts';
 
-export interface Specials {
-  bos: number;
-  eos: number;
-}
-
-/** ids and a loss weight per position: weights[t] weighs the prediction of ids[t] from ids[0..t-1]. */
-export interface WeightedSequence {
-  ids: number[];
-  weights: number[];
-}
+/** The special tokens these sequences use (the pretraining export has no end-of-turn token). */
+export type Specials = Pick<AllSpecials, 'bos' | 'eos'>;
 
 export const TRAINING_SEQUENCE_TEMPLATE = '{title}\n{completion}';
 const seq = (title: string, text: string) => `${title}\n${text}`;
@@ -42,14 +36,10 @@ export function trainSequenceTexts(completion: string, title: string, context: s
 }
 
 /** A training sequence: <bos> text, loss on every token after <bos>. */
-export function encodeTrainSequence(tok: Tokenizer, sp: Specials, text: string): WeightedSequence {
+export function encodeTrainSequence(tok: Tokenizer, sp: Specials, text: string): Sequence {
   const ids = [sp.bos, ...tok.encode(text)];
   return { ids, weights: ids.map((_, i) => (i === 0 ? 0 : 1)) };
 }
-
-/** The inner loop's training data for one self-edit (notes first, the passage last, as in SEAL). */
-export const trainSequences = (tok: Tokenizer, sp: Specials, completion: string, title: string, context: string): WeightedSequence[] =>
-  trainSequenceTexts(completion, title, context).map((t) => encodeTrainSequence(tok, sp, t));
 
 /** <bos> prompt: where sampling or greedy decoding continues. */
 export const promptIds = (tok: Tokenizer, sp: Specials, prompt: string): number[] => [sp.bos, ...tok.encode(prompt)];
@@ -62,7 +52,7 @@ export const answerPromptIds = (tok: Tokenizer, sp: Specials, title: string, que
 
 /** prompt → completion <eos>, loss on the completion and <eos> only (ReST-EM's SFT, pretraining QA and notes).
  * The two parts are encoded separately, exactly as sampling produced them (prompt ids, then generated ids). */
-export function sftSequence(tok: Tokenizer, sp: Specials, prompt: string, completion: string): WeightedSequence {
+export function sftSequence(tok: Tokenizer, sp: Specials, prompt: string, completion: string): Sequence {
   const p = promptIds(tok, sp, prompt);
   const c = [...tok.encode(completion), sp.eos];
   return { ids: [...p, ...c], weights: [...p.map(() => 0), ...c.map(() => 1)] };

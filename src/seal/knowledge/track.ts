@@ -4,17 +4,10 @@
 import type { Baseline, Track } from '../core/track.ts';
 import { answerPassage } from './answer.ts';
 import { knowledgeExplanations } from './explain.ts';
-import { isKnowledgeMethod, type KnowledgeContext, type KnowledgeRollout, type KnowledgeTttData } from './experiment.ts';
+import { isKnowledgeMethod, type KnowledgeContext, type KnowledgeRollout, type KnowledgeTttData } from './types.ts';
 import type { Passage, PassageSet } from './passages.ts';
-import { encodeTrainSequence, selfEditPromptIds, selfEditSftSequence, trainSequenceTexts } from './sequences.ts';
-
-/** The lines of a self-edit that become training sequences, and the ones SEAL's splitting drops. */
-export function notesData(notes: string, p: Passage): KnowledgeTttData {
-  const sequences = trainSequenceTexts(notes, p.title, p.context);
-  const kept = new Set(sequences.slice(0, -1).map((s) => s.slice(p.title.length + 1)));
-  const dropped = notes.split('\n').map((l) => l.trim()).filter((l) => l && !kept.has(l));
-  return { sequences, dropped };
-}
+import { notesPlan } from './plan.ts';
+import { selfEditPromptIds, selfEditSftSequence } from './sequences.ts';
 
 export function knowledgeTrack(ctx: KnowledgeContext, passages: PassageSet): Track<Passage, string, KnowledgeRollout, KnowledgeTttData> {
   const { tok, sp, cfg } = ctx;
@@ -41,10 +34,7 @@ export function knowledgeTrack(ctx: KnowledgeContext, passages: PassageSet): Tra
       return notes ? { ok: true, edit: notes, canonical: notes } : { ok: false, error: 'an empty self-edit (nothing to train on)' };
     },
     sftSequence: (p, canonical) => selfEditSftSequence(tok, sp, p.title, p.context, canonical, cfg.prompt),
-    innerLoopPlan: (p, notes) => {
-      const data = notesData(notes, p);
-      return { rejected: null, sequences: data.sequences.map((t) => encodeTrainSequence(tok, sp, t)), epochs: cfg.ttt.epochs, lr: cfg.ttt.lr, data };
-    },
+    innerLoopPlan: (p, notes) => notesPlan(ctx, notes, p),
     score: async (p, _seed, adapter) => {
       const answers = await answerPassage({ model: ctx.model, tok, sp, grader: cfg.grader, maxNewTokens: cfg.answer.maxNewTokens }, p, adapter);
       const solved = answers.filter((a) => a.correct).length;

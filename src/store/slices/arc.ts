@@ -2,9 +2,38 @@
 // previewed locally with the same functions the worker runs) and the run's settings.
 import type { StateCreator } from 'zustand';
 import { arcConfig } from '../../seal/arc/config.ts';
-import { MINI_ARC_DEFAULT } from '../../seal/arc/minarc/index.ts';
-import type { ArcSettings, ArcSlice, LabState } from '../state.ts';
+import { MINI_ARC_DEFAULT } from '../../seal/worlds/minarc/index.ts';
+import type { TaskSet } from '../../seal/arc/task_set.ts';
+import type { LabState } from '../state.ts';
+import type { RunPlan } from './run.ts';
 import { fetchArcJson, previewTasks, readArcFiles, requestLimits, taskSource, type TaskChoice } from '../tasks.ts';
+
+/** What one ARC run does: seed, ReST-EM rounds, self-edits per task, how many tasks, which baselines. */
+export interface ArcSettings {
+  seed: number;
+  rounds: number;
+  selfEditsPerTrainTask: number;
+  selfEditsPerEvalTask: number;
+  /** null = every task of the set. */
+  maxTrain: number | null;
+  maxEval: number | null;
+  methods: { icl: boolean; noRl: boolean; oracle: boolean };
+}
+
+export interface ArcSlice {
+  arc: {
+    choice: TaskChoice;
+    preview: TaskSet | null;
+    previewError: string | null;
+    settings: ArcSettings;
+  };
+  setTaskChoice(c: TaskChoice): void;
+  loadTaskFiles(evalFiles: File[], trainFiles?: File[]): Promise<void>;
+  loadTaskUrls(urls: { challenges: string; solutions: string; trainChallenges?: string; trainSolutions?: string }): Promise<void>;
+  updateArcSettings(p: Partial<ArcSettings>): void;
+  /** The run the current settings ask for. */
+  arcRunPlan(): RunPlan;
+}
 
 export const ARC_PAPER_SETTINGS: ArcSettings = {
   seed: 0, rounds: 1, selfEditsPerTrainTask: 15, selfEditsPerEvalTask: 5, maxTrain: null, maxEval: null, methods: { icl: true, noRl: true, oracle: true },

@@ -1,6 +1,13 @@
 // The engine's download cache (OPFS): what it holds, and deleting from it.
 import type { StateCreator } from 'zustand';
-import type { CacheSlice, LabState } from '../state.ts';
+import type { CacheList } from '../../protocol/api.ts';
+import type { LabState } from '../state.ts';
+
+export interface CacheSlice {
+  cache: { list: CacheList | null; busy: boolean; error: string | null };
+  refreshCache(): Promise<void>;
+  deleteCached(key: string | 'all'): Promise<void>;
+}
 
 export const cacheSlice: StateCreator<LabState, [], [], CacheSlice> = (set, get) => ({
   cache: { list: null, busy: false, error: null },

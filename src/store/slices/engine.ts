@@ -1,13 +1,48 @@
 // The engine worker, its WebGPU device and the loaded model. A failed or cancelled load keeps the model the
 // engine had (the worker does too).
 import type { StateCreator } from 'zustand';
-import { EngineClient } from '../../worker/client.ts';
-import type { ModelSourceSpec } from '../../worker/protocol.ts';
+import type { AdapterInfo } from '../../engine/gpu/device.ts';
+import { EngineClient } from '../../protocol/client.ts';
+import type { ModelInfo, ModelSourceSpec } from '../../protocol/api.ts';
 import { initialModelUrl } from '../model_url.ts';
-import { isCancelled, loadErrorMessage, NO_PROGRESS, progressFolder, sourceLabel, toSpec } from '../model_source.ts';
-import type { EngineSlice, LabState, ModelState } from '../state.ts';
+import { isCancelled, loadErrorMessage, NO_PROGRESS, progressFolder, sourceLabel, toSpec, type LoadProgress, type Quantize } from '../model_source.ts';
+import type { LabState } from '../state.ts';
 import { IDLE_RUN } from './run.ts';
 import { labError } from './errors.ts';
+
+export type GpuState =
+  | { kind: 'loading' }
+  | { kind: 'ready'; info: AdapterInfo }
+  | { kind: 'error'; title: string; message: string };
+
+export interface ModelState {
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  /** What the model is called: the folder URL, `org/name@rev`, `local folder (n files)`. */
+  url: string;
+  /** The source of the model loaded or loading (a Hub token stays in memory only). */
+  source: ModelSourceSpec;
+  info: ModelInfo | null;
+  seconds: number | null;
+  /** While loading: per-file downloads and the upload to the GPU. */
+  load: LoadProgress;
+  /** The last load that did not finish (the model before it, if any, stays loaded). */
+  lastFailure: { cancelled: boolean; name: string; message: string; label: string } | null;
+}
+
+export interface EngineSlice {
+  /** The engine worker (null until connect). */
+  client: EngineClient | null;
+  gpu: GpuState;
+  model: ModelState;
+  /** Quantisation for the next load. */
+  quantize: Quantize;
+  connect(): Promise<void>;
+  retryGpu(): Promise<void>;
+  /** A folder URL, any source, or (nothing) the current one again. */
+  loadModel(source?: string | ModelSourceSpec): Promise<void>;
+  cancelLoad(): Promise<void>;
+  setQuantize(q: Quantize): void;
+}
 
 export const engineSlice: StateCreator<LabState, [], [], EngineSlice> = (set, get) => {
   /** init on the worker: the adapter, or why there is none. */

@@ -1,6 +1,6 @@
 // The one error the lab shows (the error panel): what the lab was doing, and the error as it crossed the worker.
 import type { StateCreator } from 'zustand';
-import { toWire, type WireError } from '../../worker/protocol.ts';
+import { toWire, type WireError } from '../../protocol/api.ts';
 
 export interface LabError extends WireError {
   /** What the lab was doing: "Loading the model", "Run", … */

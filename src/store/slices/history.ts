@@ -1,12 +1,33 @@
-// Saved runs: the list (IndexedDB, ../history.ts), opening one to look at (its charts, tables and self-edits
+// Saved runs: the list (IndexedDB, ../saved_runs.ts), opening one to look at (its charts, tables and self-edits
 // folded from its saved events, marked as not live), deleting, importing a run file as a recording, and picking
 // runs to compare.
 import type { StateCreator } from 'zustand';
-import { EMPTY, fold } from '../derive.ts';
-import { deleteRun, fromRunFile, listRuns, loadEvents, saveRun, appendEvents, storageEstimate, type SavedRun } from '../history.ts';
-import { deleteRunStore } from '../../worker/run_store.ts';
-import type { HistorySlice, LabState, RunStatus } from '../state.ts';
-import { IDLE_RUN } from './run.ts';
+import { EMPTY, fold, type Derived } from '../derive.ts';
+import { deleteRun, fromRunFile, listRuns, loadEvents, saveRun, appendEvents, storageEstimate, type SavedRun } from '../saved_runs.ts';
+import { deleteRunStore } from '../../protocol/run_store.ts';
+import type { LabState } from '../state.ts';
+import { IDLE_RUN, type RunStatus } from './run.ts';
+
+export interface HistorySlice {
+  history: {
+    runs: SavedRun[];
+    usage: number | null;
+    quota: number | null;
+    error: string | null;
+    /** Runs picked for the comparison, and their folded events once loaded. */
+    compare: string[];
+    compared: Record<string, Derived>;
+  };
+  refreshHistory(): Promise<void>;
+  /** Shows a saved run (not live): its charts, tables and self-edits. */
+  openRun(id: string): Promise<void>;
+  /** Back to the live view (empty until the next run). */
+  closeRun(): void;
+  deleteSavedRun(id: string): Promise<void>;
+  /** A run file (the JSON export) into the history, as a recording. */
+  importRunFile(file: File): Promise<void>;
+  toggleCompare(id: string): Promise<void>;
+}
 
 const STATUS: Record<SavedRun['status'], RunStatus> = { running: 'stopped', done: 'done', stopped: 'stopped', error: 'error', interrupted: 'stopped', imported: 'done' };
 

@@ -2,11 +2,29 @@
 // SQuAD-shaped JSON file with optional reference self-edits) and the user's changes to the run settings; the
 // rest come from the model's seal_lab.json "knowledge" block, else the paper.
 import type { StateCreator } from 'zustand';
-import { knowledgeConfig, type KnowledgeOverrides } from '../../seal/knowledge/config.ts';
+import { knowledgeSettings, type KnowledgeConfig, type KnowledgeOverrides, type KnowledgeSettings } from '../../seal/knowledge/config.ts';
 import { resolvePassages, type PassageSet, type PassageSource } from '../../seal/knowledge/passages.ts';
-import { DEFAULT_WORLD } from '../../seal/knowledge/world/index.ts';
-import { DEFAULT_PASSAGES } from '../../seal/tracks.ts';
-import type { KnowledgeSlice, KnowledgeSettings, LabState, PassageChoice } from '../state.ts';
+import { DEFAULT_WORLD } from '../../seal/worlds/minibio/index.ts';
+import type { LabState } from '../state.ts';
+import type { RunPlan } from './run.ts';
+
+/** Where a knowledge run's passages come from, as picked in the UI. */
+export type PassageChoice =
+  | { kind: 'mini'; seed: number }
+  | { kind: 'file'; label: string; passages: unknown; references?: unknown };
+
+export interface KnowledgeSlice {
+  knowledge: {
+    choice: PassageChoice;
+    settings: KnowledgeSettings;
+  };
+  setPassageChoice(c: PassageChoice): void;
+  loadPassageFiles(passages: File, references?: File): Promise<void>;
+  updateKnowledgeSettings(p: KnowledgeSettings, replace?: boolean): void;
+  /** The settings a run would use now, and the passages per role. */
+  knowledgeEffective(): { config: KnowledgeConfig; caps: { train: number; eval: number } };
+  knowledgeRunPlan(): RunPlan;
+}
 
 export function passageSource(c: PassageChoice): PassageSource {
   return c.kind === 'mini' ? { source: 'mini', seed: c.seed } : { source: 'file', label: c.label, passages: c.passages, references: c.references };
@@ -19,11 +37,6 @@ export function previewPassages(c: PassageChoice, caps: { train: number; eval: n
   } catch (e) {
     return { set: null, error: `${(e as Error).name}: ${(e as Error).message}` };
   }
-}
-
-/** Passages per role: the user's, else the model's seal_lab.json, else the default. */
-export function effectiveCaps(settings: KnowledgeSettings, lab: KnowledgeOverrides | undefined): { train: number; eval: number } {
-  return { train: settings.maxTrain ?? lab?.passages?.train ?? DEFAULT_PASSAGES.train, eval: settings.maxEval ?? lab?.passages?.eval ?? DEFAULT_PASSAGES.eval };
 }
 
 async function readJsonFile(f: File): Promise<unknown> {
@@ -58,9 +71,7 @@ export const knowledgeSlice: StateCreator<LabState, [], [], KnowledgeSlice> = (s
     },
 
     knowledgeEffective() {
-      const lab = get().model.info?.sealLab?.knowledge;
-      const { maxTrain, maxEval, ...user } = get().knowledge.settings;
-      return { config: knowledgeConfig(lab, user), caps: effectiveCaps({ maxTrain, maxEval }, lab) };
+      return knowledgeSettings(get().model.info?.sealLab?.knowledge, get().knowledge.settings);
     },
 
     knowledgeRunPlan() {

@@ -2,11 +2,64 @@
 // error), Run/Pause/Step/Stop, every event in order with the panels' data folded from them, and the exports. An
 // engine error lands in the error panel and nothing the run produced is dropped.
 import type { StateCreator } from 'zustand';
-import type { LabEvent } from '../../seal/tracks.ts';
-import { EMPTY, fold } from '../derive.ts';
-import { download, rolloutsCsv, stamp } from '../export.ts';
-import { loadEvents, newRunId, RunRecorder, type SavedRun } from '../history.ts';
-import type { LabState, RunPlan, RunSlice, RunState, RunView } from '../state.ts';
+import type { ControlAction } from '../../seal/core/control.ts';
+import type { LabEvent, SealRunRequest } from '../../seal/tracks.ts';
+import { EMPTY, fold, type Derived } from '../derive.ts';
+import { download, rolloutsCsv, stamp, type RunExport } from '../export.ts';
+import { loadEvents, newRunId, RunRecorder, type RunSetup, type SavedRun } from '../saved_runs.ts';
+import type { LabState } from '../state.ts';
+
+export type RunStatus = 'idle' | 'running' | 'done' | 'stopped' | 'error';
+/** What the controls show: `running` split by what the run is doing right now. */
+export type RunView = 'idle' | 'running' | 'pausing' | 'paused' | 'stopping' | 'done' | 'stopped' | 'error';
+
+export interface RunState {
+  status: RunStatus;
+  stepMode: boolean;
+  pauseRequested: boolean;
+  stopRequested: boolean;
+  /** Phase count at the last release (start, step, resume): the run is held once a later phase arrives. */
+  gate: number;
+  startedAt: number | null;
+  seconds: number | null;
+  modelUrl: string | null;
+  setup: RunSetup | null;
+  /** The saved run this is (history), or null. */
+  id: string | null;
+  /** Not live: a saved run opened from the history, or an imported run file (a recording). */
+  viewing: { kind: 'saved' | 'recording'; label: string } | null;
+}
+
+/** What a track slice hands the run slice to start a run: the worker request and what the UI records of it. */
+export interface RunPlan {
+  request: SealRunRequest;
+  setup: RunSetup;
+}
+
+export interface RunSlice {
+  /** Step mode for the next run (and the current one: toggling sends step-mode / run-mode). */
+  stepMode: boolean;
+  run: RunState;
+  events: LabEvent[];
+  derived: Derived;
+  /** Rollout picked in the inspector (null: the viewers follow the run). */
+  selectedRollout: string | null;
+  selectedItem: string | null;
+  setStepMode(on: boolean): Promise<void>;
+  start(stepMode?: boolean): Promise<void>;
+  /** Goes on with a saved run that was interrupted or stopped: its finished part is skipped, the rest computed. */
+  resumeRun(id: string): Promise<void>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  step(): Promise<void>;
+  stop(): Promise<void>;
+  select(rolloutId: string | null, itemId?: string | null): void;
+  exportData(): RunExport;
+  exportJson(): void;
+  exportCsv(): void;
+  /** Sends a control action to the run in progress. */
+  control(action: ControlAction): Promise<void>;
+}
 
 export const IDLE_RUN: RunState = {
   status: 'idle', stepMode: false, pauseRequested: false, stopRequested: false, gate: 0, startedAt: null, seconds: null, modelUrl: null, setup: null,
@@ -30,7 +83,8 @@ class EngineFault extends Error {
 }
 
 /** The run the picked track's settings ask for. */
-const planOf = (s: LabState): RunPlan => (s.track === 'arc' ? s.arcRunPlan() : s.knowledgeRunPlan());
+/** Each track slice offers `<track>RunPlan()`: the run its current settings ask for. */
+const planOf = (s: LabState): RunPlan => s[`${s.track}RunPlan` as const]();
 
 export const runSlice: StateCreator<LabState, [], [], RunSlice> = (set, get) => {
   // Events arrive in bursts (every TTT step): they are applied at most every 60 ms, in one fold.

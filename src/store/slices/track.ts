@@ -2,7 +2,14 @@
 // track's embedded model; a model the user picked (Hub, folder, URL) stays.
 import type { StateCreator } from 'zustand';
 import { embeddedModelUrl, initialTrack, isEmbedded } from '../model_url.ts';
-import type { LabState, TrackSlice } from '../state.ts';
+import type { TrackName } from '../../seal/tracks.ts';
+import type { LabState } from '../state.ts';
+
+export interface TrackSlice {
+  track: TrackName;
+  /** Switches the lab to a track (and to its embedded model when another track's embedded model is loaded). */
+  setTrack(t: TrackName): Promise<void>;
+}
 
 export const trackSlice: StateCreator<LabState, [], [], TrackSlice> = (set, get) => ({
   track: initialTrack(),

@@ -2,7 +2,7 @@
 // the paper's counts (Table 1) and a short demo.
 import { useLab } from '../../store/lab.ts';
 import { ARC_DEMO_SETTINGS, ARC_PAPER_SETTINGS } from '../../store/slices/arc.ts';
-import type { ArcSettings as Settings } from '../../store/state.ts';
+import type { ArcSettings as Settings } from '../../store/slices/arc.ts';
 import { CheckField, NumberField } from '../fields.tsx';
 
 type NumKey = 'seed' | 'rounds' | 'selfEditsPerTrainTask' | 'selfEditsPerEvalTask' | 'maxTrain' | 'maxEval';

@@ -1,5 +1,5 @@
 // One ARC grid drawn with the standard ARC colours; cell size shrinks with the grid so it fits `maxPx`.
-import type { Grid as GridT } from '../../seal/arc/types.ts';
+import type { Grid as GridT } from '../../seal/arc/task.ts';
 import { gridToText } from '../../seal/arc/format.ts';
 
 export const ARC_COLOURS = ['#000000', '#0074d9', '#ff4136', '#2ecc40', '#ffdc00', '#aaaaaa', '#f012be', '#ff851b', '#7fdbff', '#870c25'];

@@ -3,7 +3,7 @@
 import { useMemo } from 'react';
 import { useLab } from '../../store/lab.ts';
 import { methodLabel } from '../../store/labels.ts';
-import type { Grid as GridT } from '../../seal/arc/types.ts';
+import type { Grid as GridT } from '../../seal/arc/task.ts';
 import { Grid } from './Grid.tsx';
 
 const same = (a: GridT | undefined, b: GridT) => !!a && a.length === b.length && a.every((r, i) => r.length === b[i].length && r.every((v, j) => v === b[i][j]));

@@ -4,6 +4,7 @@ import { useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { methodLabel } from '../../store/labels.ts';
 import { useLab } from '../../store/lab.ts';
+import { trackUi } from '../tracks.ts';
 import { AXIS, GRID, LEGEND, LINE_COLOURS, TOOLTIP } from './theme.ts';
 
 const pct = (v: unknown) => (typeof v === 'number' ? `${Number(v.toFixed(1))}%` : '');
@@ -12,7 +13,7 @@ export function CompareCharts() {
   const { compare, compared, runs } = useLab((s) => s.history);
   const series = useMemo(() => compare.filter((id) => compared[id]).map((id, i) => {
     const r = runs.find((x) => x.id === id);
-    const name = r ? `${new Date(r.startedAt).toLocaleTimeString()} ${r.track === 'arc' ? 'ARC' : 'knowledge'} seed ${r.setup?.config.seed ?? '?'}` : id;
+    const name = r ? `${new Date(r.startedAt).toLocaleTimeString()} ${trackUi(r.track).short} seed ${r.setup?.config.seed ?? '?'}` : id;
     return { id, key: `run${i}`, name, colour: LINE_COLOURS[i % LINE_COLOURS.length], derived: compared[id] };
   }), [compare, compared, runs]);
   const bars = useMemo(() => {

@@ -4,16 +4,14 @@
 import { useEffect, useRef } from 'react';
 import { methodLabel } from '../../store/labels.ts';
 import { useLab } from '../../store/lab.ts';
-import type { SavedRun } from '../../store/history.ts';
+import type { SavedRun } from '../../store/saved_runs.ts';
 import { formatBytes } from '../format.ts';
+import { trackUi } from '../tracks.ts';
 
 function settings(r: SavedRun): string {
   const s = r.setup;
   if (!s) return '';
-  const rounds = `seed ${s.config.seed}, ${s.config.rounds} round${s.config.rounds === 1 ? '' : 's'}`;
-  return s.track === 'arc'
-    ? `${rounds}, ${s.items.train.length}/${s.items.eval.length} tasks`
-    : `${rounds}, k ${s.config.selfEditsPerPassage}, ${s.items.train.length}/${s.items.eval.length} passages`;
+  return trackUi(s.track).historySettings(s.config, s.items);
 }
 
 const headline = (r: SavedRun) => r.methods.map((m) => `${methodLabel(m.method, m.round)} ${Math.round(100 * m.successRate)}%`).join(' · ');
@@ -56,7 +54,7 @@ export function HistoryPanel() {
               {h.runs.map((r) => (
                 <tr key={r.id} className={r.id === viewing ? 'selected' : undefined} data-testid="history-row" data-status={r.status}>
                   <td>{new Date(r.startedAt).toLocaleString()}</td>
-                  <td>{r.track === 'arc' ? 'A · ARC' : 'B · knowledge'}</td>
+                  <td>{trackUi(r.track).historyName}</td>
                   <td className="task-id">{r.file ?? r.modelUrl?.replace(/^https?:\/\/[^/]+\//, '').replace(/\/$/, '') ?? ''}</td>
                   <td className="small">{settings(r)}</td>
                   <td className={r.status === 'done' ? 'ok' : r.status === 'error' ? 'bad' : undefined}>{r.id === liveId && running ? 'running' : r.status}</td>

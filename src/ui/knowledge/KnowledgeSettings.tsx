@@ -4,10 +4,10 @@ import type { ReactNode } from 'react';
 import { PAPER_KNOWLEDGE, type Grader, type KnowledgeConfig } from '../../seal/knowledge/config.ts';
 import { SELF_EDIT_TEMPLATES, type SelfEditPromptKind } from '../../seal/knowledge/prompts.ts';
 import { useLab } from '../../store/lab.ts';
-import { effectiveCaps } from '../../store/slices/knowledge.ts';
-import type { KnowledgeSettings as Settings } from '../../store/state.ts';
+import { knowledgeSettings } from '../../seal/knowledge/config.ts';
+import type { KnowledgeSettings as Settings } from '../../seal/knowledge/config.ts';
 import { CheckField, NumberField } from '../fields.tsx';
-import { useTrackSetup } from '../useTrackSetup.ts';
+import { useKnowledgeSetup } from './setup.ts';
 
 type NumKey = 'seed' | 'rounds' | 'selfEditsPerPassage' | 'tttSeeds' | 'cptPassages' | 'forgettingPassages' | 'maxTrain' | 'maxEval';
 
@@ -21,11 +21,10 @@ const PAPER: Settings = {
 export function KnowledgeSettings() {
   const running = useLab((s) => s.run.status === 'running');
   const update = useLab((s) => s.updateKnowledgeSettings);
-  const setup = useTrackSetup();
+  const setup = useKnowledgeSetup();
   const settings = useLab((s) => s.knowledge.settings);
   const lab = useLab((s) => s.model.info?.sealLab?.knowledge);
-  if (setup.track !== 'knowledge') return null;
-  const caps = effectiveCaps(settings, lab);
+  const caps = knowledgeSettings(lab, settings).caps;
   const cfg: KnowledgeConfig = setup.config;
   const value: Record<NumKey, number> = { ...cfg, maxTrain: caps.train, maxEval: caps.eval };
 

@@ -3,7 +3,8 @@
 // reference self-edits. Files are read here; the worker validates them (a PassageFileError names the passage).
 import { useMemo, useState } from 'react';
 import { useLab } from '../../store/lab.ts';
-import { effectiveCaps, previewPassages } from '../../store/slices/knowledge.ts';
+import { knowledgeSettings } from '../../seal/knowledge/config.ts';
+import { previewPassages } from '../../store/slices/knowledge.ts';
 
 export function PassagePicker() {
   const choice = useLab((s) => s.knowledge.choice);
@@ -13,7 +14,7 @@ export function PassagePicker() {
   const { setPassageChoice, loadPassageFiles } = useLab.getState();
   const [mode, setMode] = useState<'mini' | 'file'>(choice.kind);
   const [files, setFiles] = useState<{ passages?: File; references?: File }>({});
-  const caps = useMemo(() => effectiveCaps(settings, lab), [settings, lab]);
+  const caps = useMemo(() => knowledgeSettings(lab, settings).caps, [settings, lab]);
   const preview = useMemo(() => previewPassages(choice, caps, lab), [choice, caps, lab]);
 
   return (

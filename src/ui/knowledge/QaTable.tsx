@@ -2,14 +2,14 @@
 // and the answer after the picked (or latest) self-edit's update, each graded, and by which grader.
 import { methodLabel } from '../../store/labels.ts';
 import { useLab } from '../../store/lab.ts';
-import { useTrackSetup } from '../useTrackSetup.ts';
+import { useKnowledgeSetup } from './setup.ts';
 import { usePassages } from './usePassages.ts';
 
 const GRADER_NAMES = { exact: 'exact match', f1: 'token F1 ≥ 0.5', contains: 'contains a gold answer', judge: 'the loaded model as judge' } as const;
 
 export function QaTable() {
   const { focus } = usePassages();
-  const setup = useTrackSetup();
+  const setup = useKnowledgeSetup();
   const rollouts = useLab((s) => s.derived.rollouts);
   const order = useLab((s) => s.derived.rolloutOrder);
   const selected = useLab((s) => s.selectedRollout);
@@ -18,7 +18,7 @@ export function QaTable() {
   const picked = selected ? rollouts[selected] : undefined;
   const after = picked && picked.itemId === focus?.id && picked.method !== 'base' ? picked : [...mine].reverse().find((r) => r.method !== 'base' && r.reward !== null);
   const ans = (r: typeof before, i: number) => (r?.track === 'knowledge' ? r.answers[i] : undefined);
-  const grader = setup.track === 'knowledge' ? GRADER_NAMES[setup.config.grader] : '';
+  const grader = GRADER_NAMES[setup.config.grader];
 
   return (
     <section className="panel qa-table" aria-labelledby="qa-title" data-testid="qa-table">

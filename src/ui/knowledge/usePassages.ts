@@ -3,7 +3,8 @@
 import { useMemo } from 'react';
 import type { Passage } from '../../seal/knowledge/passages.ts';
 import { useLab } from '../../store/lab.ts';
-import { effectiveCaps, previewPassages } from '../../store/slices/knowledge.ts';
+import { knowledgeSettings } from '../../seal/knowledge/config.ts';
+import { previewPassages } from '../../store/slices/knowledge.ts';
 
 export function usePassages(): { passages: Array<Passage & { role: 'held-out' | 'ReST-EM' }>; focus: Passage | null } {
   const setup = useLab((s) => s.run.setup);
@@ -13,7 +14,7 @@ export function usePassages(): { passages: Array<Passage & { role: 'held-out' | 
   const selected = useLab((s) => s.selectedItem);
   const phaseItem = useLab((s) => s.derived.phase?.itemId);
   const passages = useMemo(() => {
-    const set = setup?.track === 'knowledge' ? setup.items : previewPassages(choice, effectiveCaps(settings, lab), lab).set;
+    const set = setup?.track === 'knowledge' ? setup.items : previewPassages(choice, knowledgeSettings(lab, settings).caps, lab).set;
     if (!set) return [];
     return [...set.eval.map((p) => ({ ...p, role: 'held-out' as const })), ...set.train.map((p) => ({ ...p, role: 'ReST-EM' as const }))];
   }, [setup, choice, settings, lab]);

@@ -4,7 +4,7 @@
 import { useState, type FormEvent } from 'react';
 import { useLab } from '../../store/lab.ts';
 import { formatTokenRate } from '../../store/model_source.ts';
-import type { GenerateResult } from '../../worker/protocol.ts';
+import type { GenerateResult } from '../../protocol/api.ts';
 
 export function TryIt() {
   const client = useLab((s) => s.client);

@@ -1,6 +1,6 @@
 // DOM helpers for the model picker: turning a directory pick or a drop into the
 // `{kind: 'files'}` source, and remembering a Hugging Face token only when the user asks to.
-import type { PickedFile } from '../../engine/model/sources/spec.ts';
+import type { PickedFile } from '../../engine/storage/spec.ts';
 
 /** Files from `<input type="file" webkitdirectory>`: their webkitRelativePath keeps the folder structure. */
 export function filesFromInput(list: FileList | File[]): PickedFile[] {

@@ -5,6 +5,7 @@ import { lazy, Suspense } from 'react';
 import { methodLabel, PHASES, phaseLabel, selfEditSummary } from '../../store/labels.ts';
 import { useLab } from '../../store/lab.ts';
 import { STATUS, useRunActions } from '../Controls.tsx';
+import { trackUi } from '../tracks.ts';
 import { PresenterResults } from './PresenterResults.tsx';
 
 const RewardChart = lazy(() => import('../charts/RewardChart.tsx').then((m) => ({ default: m.RewardChart })));
@@ -23,7 +24,7 @@ export function PresenterView() {
   return (
     <div className="presenter" data-testid="presenter-view">
       <header className="presenter-top">
-        <h1>SEAL · {track === 'arc' ? 'few-shot ARC (Track A)' : 'knowledge incorporation (Track B)'}</h1>
+        <h1>SEAL · {trackUi(track).title}</h1>
         <p className={`run-status run-${view}`} role="status" aria-live="polite"><span className="dot" aria-hidden="true" />{STATUS[view]}{stepMode ? ' · step mode' : ''}</p>
         <p className="keys" data-testid="presenter-model">
           {model.status === 'ready' ? `model ${model.url.replace(/^https?:\/\/[^/]+\//, '').replace(/\/$/, '')}` : `model ${model.status}…`}
@@ -44,9 +45,7 @@ export function PresenterView() {
               <p className="presenter-explain" data-testid="presenter-explain">{phase.explain}</p>
             </>
           ) : (
-            <p className="presenter-explain">Press <kbd>r</kbd> to start. {track === 'arc'
-              ? 'The model will write its own training configurations for small grid puzzles, train on them, and learn from the ones that worked.'
-              : 'The model will read new passages, write notes about them, train on its notes, and learn to write notes that make the facts stick.'}</p>
+            <p className="presenter-explain">Press <kbd>r</kbd> to start. {trackUi(track).pitch}</p>
           )}
           {latest && edit && (
             <div className="presenter-edit">

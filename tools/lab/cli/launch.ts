@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { createServer, type Plugin, type ViteDevServer } from 'vite';
 import { chromeArgs, findChrome } from '../browser/chrome.ts';
-import type { Api, EngineEvent, RequestKind } from '../../../src/worker/protocol.ts';
+import type { Api, EngineEvent, RequestKind } from '../../../src/protocol/api.ts';
 import { UsageError } from './args.ts';
 import { workerHeapBytes } from './worker_heap.ts';
 

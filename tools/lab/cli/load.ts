@@ -3,9 +3,9 @@
 // load and returned for the command's JSON.
 import { existsSync, statSync } from 'node:fs';
 import type { ModelCard } from '../../../src/bench/types.ts';
-import { DEFAULT_HUB_ENDPOINT, isRepoId, type ModelSourceSpec } from '../../../src/engine/model/sources/spec.ts';
+import { DEFAULT_HUB_ENDPOINT, isRepoId, type ModelSourceSpec } from '../../../src/engine/storage/spec.ts';
 import { decimalBytes as mb, modelCard } from '../../../src/store/model_source.ts';
-import type { EngineEvent, ModelInfo, Quantization } from '../../../src/worker/protocol.ts';
+import type { EngineEvent, ModelInfo, Quantization } from '../../../src/protocol/api.ts';
 import { num, UsageError, type FlagSpec } from './args.ts';
 import type { Engine, Plain } from './launch.ts';
 

@@ -1,8 +1,8 @@
 // The CLI's page: starts the engine worker and exposes window.seal for Node (tools/lab/cli/launch.ts). Results are
 // made JSON-plain here (typed arrays → arrays) and errors come back as values, so their name survives
 // page.evaluate intact. Progress events go to Node through the exposed window.sealEvent.
-import { EngineClient } from '../../../src/worker/client.ts';
-import type { EngineEvent, RequestKind } from '../../../src/worker/protocol.ts';
+import { EngineClient } from '../../../src/protocol/client.ts';
+import type { EngineEvent, RequestKind } from '../../../src/protocol/api.ts';
 
 declare global {
   interface Window {

@@ -1,7 +1,7 @@
 // The CLI's SEAL runs (`arc`, `knowledge`): flags → a seal-run request, progress on stderr, the table of results
 // beside the paper's on stdout, everything (every self-edit, answer, grade and timing) as JSON with --out.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import type { SealRunRequest, SealRunResult } from '../../../src/seal/tracks.ts';
+import { TRACK_LABELS, type SealRunRequest, type SealRunResult } from '../../../src/seal/tracks.ts';
 import { methodLabel, paperValue } from '../../../src/store/labels.ts';
 import { num, UsageError } from './args.ts';
 import type { Engine } from './launch.ts';
@@ -103,13 +103,13 @@ export async function runSeal(engine: Engine, req: SealRunRequest, out: string |
     if (ev.type === 'phase') process.stderr.write(`${at} ${ev.phase}${ev.itemId ? ` ${ev.itemId}` : ''}: ${ev.explain}\n`);
     if (ev.type === 'method-result') process.stderr.write(`${at} ${ev.result.method} round ${ev.result.round}: ${+ev.result.solved.toFixed(2)}/${ev.result.total}\n`);
   });
-  const what = r.track === 'arc' ? 'success' : 'accuracy';
+  const { metric, items } = TRACK_LABELS[r.track];
   const rows = r.methods.map((m) => {
     const paper = paperValue(r.track, m.method, m.round);
-    return `  ${methodLabel(m.method, m.round).padEnd(28)} ${`${(100 * m.successRate).toFixed(1)}%`.padStart(7)}  (${+m.solved.toFixed(2)}/${m.total})   paper ${paper ?? '–'}${paper === null ? '' : '%'}`;
+    const ci = m.interval ? `[${(100 * m.interval[0]).toFixed(1)}, ${(100 * m.interval[1]).toFixed(1)}]` : '';
+    return `  ${methodLabel(m.method, m.round).padEnd(28)} ${`${(100 * m.successRate).toFixed(1)}%`.padStart(7)} ${ci.padEnd(14)} (${+m.solved.toFixed(2)}/${m.total})   paper ${paper ?? '–'}${paper === null ? '' : '%'}`;
   });
-  const items = r.track === 'arc' ? ['training tasks', 'evaluation tasks'] : ['ReST-EM passages', 'held-out passages'];
-  process.stdout.write(`${'method'.padEnd(30)} ${what}\n${rows.join('\n')}\n  ${r.items.train.length} ${items[0]}, ${r.items.eval.length} ${items[1]}, ${r.seconds.toFixed(0)} s\n`);
+  process.stdout.write(`${'method'.padEnd(30)} ${metric} [95 % interval]\n${rows.join('\n')}\n  ${r.items.train.length} ${items[0]}, ${r.items.eval.length} ${items[1]}, ${r.seconds.toFixed(0)} s\n`);
   if (r.track === 'knowledge' && r.forgetting.length) {
     const last = Math.max(...r.forgetting.map((c) => c.step));
     const mean = (xs: number[]) => (xs.length ? `${(100 * xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(1)}%` : '–');

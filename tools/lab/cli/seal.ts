@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { intList, num, parseFlags, UsageError, type FlagSpec } from './args.ts';
 import { runMain, type Engine } from './launch.ts';
-import { DEFAULT_HUB_ENDPOINT } from '../../../src/engine/model/sources/spec.ts';
+import { DEFAULT_HUB_ENDPOINT } from '../../../src/engine/storage/spec.ts';
 import { formatTokenRate } from '../../../src/store/model_source.ts';
 import { initRequest, loadModel, need, SOURCE_FLAGS, SOURCE_USAGE, validateSource } from './load.ts';
 import { ARC_FLAGS, arcRequest, KNOWLEDGE_FLAGS, knowledgeRequest, runSeal } from './runs.ts';

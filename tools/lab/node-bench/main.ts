@@ -9,7 +9,7 @@ import { runBench } from '../../../src/bench/run.ts';
 import { Gpu } from '../../../src/engine/gpu/context.ts';
 import { requestEngineDevice } from '../../../src/engine/gpu/device.ts';
 import { loadModel } from '../../../src/engine/model/loader.ts';
-import { blobFile, type ModelFolder } from '../../../src/engine/model/sources/files.ts';
+import { blobFile, type ModelFolder } from '../../../src/engine/storage/files.ts';
 import { UsageError } from '../cli/args.ts';
 import { parseBenchArgs, USAGE } from '../bench/request.ts';
 import { summary } from '../bench/summary.ts';

@@ -7,8 +7,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateTasks, type GenerateOptions } from '../../../src/seal/arc/minarc/generate.ts';
-import { formatStats, miniArcStats } from '../../../src/seal/arc/minarc/stats.ts';
+import { generateTasks, type GenerateOptions } from '../../../src/seal/worlds/minarc/generate.ts';
+import { formatStats, miniArcStats } from '../../../src/seal/worlds/minarc/stats.ts';
 
 const { values: a } = parseArgs({
   options: {

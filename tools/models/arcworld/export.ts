@@ -1,4 +1,4 @@
-// Data for the cipher-world model (src/seal/arc/worlds/cipher), built with the model's tokenizer and the lab's
+// Data for the cipher-world model (src/seal/worlds/cipher), built with the model's tokenizer and the lab's
 // own sequence builders, TTT-data builder and evaluation views, so PyTorch trains and tests on exactly the token
 // sequences the lab later shows the model. Run: `npx tsx tools/models/arcworld/export.ts <part> …` with parts
 //   corpus     pretraining solve sequences (pretrain families only)        → .data/corpus.{tokens.u16,mask.u8,json}
@@ -21,8 +21,8 @@ import type { Sequence } from '../../../src/seal/core/batch.ts';
 import type { Specials } from '../../../src/seal/core/context.ts';
 import { buildTttData, type TttExample } from '../../../src/seal/arc/ttt_data.ts';
 import { evaluationViews } from '../../../src/seal/arc/vote.ts';
-import type { Grid, Pair } from '../../../src/seal/arc/types.ts';
-import { generateCipherTasks, type CipherWorld, type Split } from '../../../src/seal/arc/worlds/cipher/index.ts';
+import type { Grid, Pair } from '../../../src/seal/arc/task.ts';
+import { generateCipherTasks, type CipherWorld, type Split } from '../../../src/seal/worlds/cipher/index.ts';
 import { writeTokenizer } from './tokenizer.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));

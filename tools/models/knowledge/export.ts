@@ -19,8 +19,9 @@ import { fileURLToPath } from 'node:url';
 import {
   ATTRIBUTES, ATTRIBUTE_OF, DEFAULT_CORPUS_MIX, DEFAULT_WORLD, corpusStream, makeWorld, perfectNotes, question,
   type CorpusMix, type KnowledgeItem,
-} from '../../../src/seal/knowledge/world/index.ts';
-import { answerPromptIds, encodeTrainSequence, selfEditPromptIds, sftSequence, trainSequenceTexts, type WeightedSequence } from '../../../src/seal/knowledge/sequences.ts';
+} from '../../../src/seal/worlds/minibio/index.ts';
+import { answerPromptIds, encodeTrainSequence, selfEditPromptIds, sftSequence, trainSequenceTexts } from '../../../src/seal/knowledge/sequences.ts';
+import type { Sequence } from '../../../src/seal/core/batch.ts';
 import { answerPromptText, selfEditPromptText } from '../../../src/seal/knowledge/prompts.ts';
 import { loadBioTokenizer, SPECIALS as SP } from './tok.ts';
 
@@ -42,7 +43,7 @@ const index: Array<[number, number, number]> = [];
 const KIND = { bio: 0, qa: 1, demo: 2 } as const;
 const tokensByKind = [0, 0, 0];
 let off = 0;
-const push = (s: WeightedSequence, kind: number) => {
+const push = (s: Sequence, kind: number) => {
   while (off + s.ids.length > ids.length) {
     const bigger = new Uint16Array(ids.length * 2);
     bigger.set(ids);

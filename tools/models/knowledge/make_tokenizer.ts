@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ANSWER_TEMPLATE, SELF_EDIT_TEMPLATES } from '../../../src/seal/knowledge/prompts.ts';
 import {
   ATTRIBUTES, FILLER, FORWARD, QUESTION, REVERSE, TITLE, VALUES, allNames, corpusStream, makeWorld, pronoun,
-} from '../../../src/seal/knowledge/world/index.ts';
+} from '../../../src/seal/worlds/minibio/index.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const OUT = resolve(ROOT, 'public/models/seal-mini-bio');

@@ -27,8 +27,8 @@ import { selfEditPrompt, selfEditSequence, solvePrompt, solveSequence } from '..
 import type { Sequence } from '../../../src/seal/core/batch.ts';
 import type { Specials } from '../../../src/seal/core/context.ts';
 import { buildTttData, type TttExample } from '../../../src/seal/arc/ttt_data.ts';
-import { generateTasks, miniArcDefault, type MiniArc } from '../../../src/seal/arc/minarc/index.ts';
-import type { ArcTask, Pair } from '../../../src/seal/arc/types.ts';
+import { generateTasks, miniArcDefault, type MiniArc } from '../../../src/seal/worlds/minarc/index.ts';
+import type { ArcTask, Pair } from '../../../src/seal/arc/task.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const MODEL_DIR = resolve(ROOT, 'public/models/seal-mini-arc');

@@ -1,0 +1,31 @@
+// Track A (few-shot ARC) as the worker runs it: a request names the tasks and the user's settings; the settings
+// resolve against the model's seal_lab.json "arc" block and the paper's values (config.ts arcConfig).
+import { itemIds, type RunItems, type TrackModule } from '../core/module.ts';
+import type { RunResult } from '../core/loop.ts';
+import { arcConfig, ArcOverrides, type ArcConfig, type ArcUserSettings } from './config.ts';
+import { runArcExperiment } from './run.ts';
+import { resolveTaskSet, type TaskSource } from './task_set.ts';
+import type { ArcEvent, ArcRollout } from './types.ts';
+
+export interface ArcRunRequest {
+  track: 'arc';
+  tasks: TaskSource;
+  /** Cap on tasks per role (short runs, demos). */
+  maxTrain?: number;
+  maxEval?: number;
+  config: ArcUserSettings;
+}
+
+export type ArcRunResult = RunResult<ArcRollout> & RunItems & { track: 'arc'; config: ArcConfig };
+
+export const arcModule: TrackModule<'arc', ArcOverrides, ArcRunRequest, ArcRunResult, ArcEvent, ArcRollout> = {
+  name: 'arc',
+  labSchema: ArcOverrides,
+  async run(env, req) {
+    const cfg = arcConfig(env.lab ?? {}, req.config);
+    const tasks = resolveTaskSet(req.tasks, req);
+    const result = await runArcExperiment({ ...env, cfg }, tasks, env.journal);
+    return { ...result, track: 'arc', config: cfg, items: itemIds(tasks) };
+  },
+  modifiesBase: (req) => (req.config.rounds ?? 1) > 0,
+};

@@ -1,0 +1,30 @@
+// What a track calls its rows and phases, and the paper's numbers beside them: plain data for the results table,
+// the step panel, the charts and the exports on the main thread (no runner code, no UI).
+import type { Rollout } from './events.ts';
+
+export interface PhaseLabel {
+  phase: string;
+  label: string;
+  short: string;
+}
+
+export interface SelfEditText {
+  summary: string;
+  text: string;
+  full: string;
+}
+
+export interface TrackLabels<R extends Rollout = Rollout> {
+  /** The paper's table this track reproduces, what its rows measure and what its items are (training, held-out). */
+  paperTable: string;
+  metric: string;
+  items: [string, string];
+  /** Display names of its methods (SEAL's rows are named by round). */
+  methods: Record<string, string>;
+  /** The phases of its loop, in the order the step panel shows them. */
+  phases: PhaseLabel[];
+  /** The paper's number for a method and round, where it reports one. */
+  paper(method: string, round: number): number | null;
+  /** A rollout's self-edit in one line (the inspector, the CSV), in full on one line (the CSV) and as the inspector shows it. */
+  selfEdit(r: R): SelfEditText;
+}

@@ -1,0 +1,33 @@
+// Track B (knowledge incorporation) as the worker runs it: a request names the passages and the user's settings;
+// `knowledgeSettings` resolves them against the model's seal_lab.json "knowledge" block and the paper's values,
+// for the worker, the store and the UI alike.
+import { itemIds, type RunItems, type TrackModule } from '../core/module.ts';
+import type { RunResult } from '../core/loop.ts';
+import { knowledgeSettings, KnowledgeOverrides, type KnowledgeConfig, type KnowledgeUserSettings } from './config.ts';
+import { resolvePassages, type PassageSource } from './passages.ts';
+import { runKnowledgeExperiment } from './run.ts';
+import type { ForgettingCell, KnowledgeEvent, KnowledgeRollout } from './types.ts';
+import { DEFAULT_WORLD } from '../worlds/minibio/index.ts';
+
+export interface KnowledgeRunRequest {
+  track: 'knowledge';
+  passages: PassageSource;
+  /** Passages per role (defaults: the model's seal_lab.json, else 8 each). */
+  maxTrain?: number;
+  maxEval?: number;
+  config: KnowledgeUserSettings;
+}
+
+export type KnowledgeRunResult = RunResult<KnowledgeRollout> & RunItems & { track: 'knowledge'; config: KnowledgeConfig; forgetting: ForgettingCell[] };
+
+export const knowledgeModule: TrackModule<'knowledge', KnowledgeOverrides, KnowledgeRunRequest, KnowledgeRunResult, KnowledgeEvent, KnowledgeRollout> = {
+  name: 'knowledge',
+  labSchema: KnowledgeOverrides,
+  async run(env, req) {
+    const { config: cfg, caps } = knowledgeSettings(env.lab, { ...req.config, maxTrain: req.maxTrain, maxEval: req.maxEval });
+    const passages = resolvePassages(req.passages, caps, env.lab?.world ?? DEFAULT_WORLD);
+    const result = await runKnowledgeExperiment({ ...env, cfg }, passages, env.journal);
+    return { ...result, track: 'knowledge', config: cfg, items: itemIds(passages) };
+  },
+  modifiesBase: (req) => (req.config.rounds ?? 1) > 0 || (req.config.forgettingPassages ?? 0) > 0,
+};
