@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { ModelConfigError } from '../engine/model/errors.ts';
 import { arcModule, type ArcRunRequest, type ArcRunResult } from './arc/index.ts';
 import { arcLabels } from './arc/labels.ts';
+import type { ArcConfig } from './arc/config.ts';
+import type { TaskSet } from './arc/task_set.ts';
 import type { ArcEvent } from './arc/types.ts';
 import { specialsOf } from './core/context.ts';
 import type { TrackModule } from './core/module.ts';
@@ -15,6 +17,8 @@ import type { LlamaModel } from '../engine/model/llama.ts';
 import type { Tokenizer } from '../engine/model/tokenizer.ts';
 import { knowledgeModule, type KnowledgeRunRequest, type KnowledgeRunResult } from './knowledge/index.ts';
 import { knowledgeLabels } from './knowledge/labels.ts';
+import type { KnowledgeConfig } from './knowledge/config.ts';
+import type { PassageSet } from './knowledge/passages.ts';
 import type { KnowledgeEvent } from './knowledge/types.ts';
 
 export const TRACKS = ['arc', 'knowledge'] as const;
@@ -28,20 +32,21 @@ export const TRACK_LABELS = { arc: arcLabels, knowledge: knowledgeLabels } satis
 export type SealRunRequest = ArcRunRequest | KnowledgeRunRequest;
 /** A run's outcome: its rows and rollouts, the settings it ran with and the items of each role. */
 export type SealRunResult = ArcRunResult | KnowledgeRunResult;
+/** What the UI records of a run: its track, the settings it ran with, its items and where they came from. */
+export type RunSetup =
+  | { track: 'arc'; config: ArcConfig; items: TaskSet; source: unknown }
+  | { track: 'knowledge'; config: KnowledgeConfig; items: PassageSet; source: unknown };
+
 /** Every event a run of any track emits. */
 export type LabEvent = ArcEvent | KnowledgeEvent;
 
-/** seal_lab.json: what the model is for, and each track's settings for it; unknown fields are errors (typos). */
-const SealLabSchema = z.strictObject({
-  /** One line for the model card: what this model was made for (e.g. the mini world it knows). */
-  about: z.string().optional(),
-  arc: arcModule.labSchema.optional(),
-  knowledge: knowledgeModule.labSchema.optional(),
-} satisfies Record<TrackName | 'about', z.ZodType>);
-export type SealLabFile = z.infer<typeof SealLabSchema>;
+/** seal_lab.json: what the model is for (`about`: one line for the model card), and each track's settings for it. */
+export type SealLabFile = { about?: string } & { [T in TrackName]?: z.infer<(typeof MODULES)[T]['labSchema']> };
 
+/** Unknown fields are errors (typos). Built on first use, so the main thread, which only reads names, never loads the runners. */
 export function parseSealLab(raw: unknown, source = 'seal_lab.json'): SealLabFile {
-  const r = SealLabSchema.safeParse(raw);
+  const blocks = Object.fromEntries(TRACKS.map((t) => [t, MODULES[t].labSchema.optional()]));
+  const r = z.strictObject({ about: z.string().optional(), ...blocks }).safeParse(raw);
   if (!r.success) throw new ModelConfigError(`${source}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { source });
   return r.data;
 }

@@ -1,13 +1,11 @@
 // The lab's one store (zustand), made of slices (./slices, LabState composed in ./state.ts): the engine and model,
-// the download cache, the run, the error panel, and one slice per track. Actions call the engine worker through
-// EngineClient.
+// the download cache, the run, the error panel, the saved runs and which track is on screen (each track keeps its own
+// settings in its own store, ui/<track>/state.ts). Actions call the engine worker through EngineClient.
 import { create } from 'zustand';
-import { arcSlice } from './slices/arc.ts';
 import { cacheSlice } from './slices/cache.ts';
 import { engineSlice } from './slices/engine.ts';
 import { errorSlice } from './slices/errors.ts';
 import { historySlice } from './slices/history.ts';
-import { knowledgeSlice } from './slices/knowledge.ts';
 import { runSlice, runView, type RunView } from './slices/run.ts';
 import { trackSlice } from './slices/track.ts';
 import type { LabState } from './state.ts';
@@ -17,8 +15,6 @@ export const useLab = create<LabState>()((...a) => ({
   ...engineSlice(...a),
   ...cacheSlice(...a),
   ...runSlice(...a),
-  ...arcSlice(...a),
-  ...knowledgeSlice(...a),
   ...trackSlice(...a),
   ...historySlice(...a),
 }));

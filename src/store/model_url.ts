@@ -1,6 +1,6 @@
 // Model folder URLs: each track's embedded model, the one `?model=` asks for at start, and the one the user typed,
 // made absolute for the worker (which fetches relative to its own script).
-import { TRACKS, type TrackName } from '../seal/tracks.ts';
+import { TRACK_LABELS, TRACKS, type TrackName } from '../seal/tracks.ts';
 
 export class ModelUrlError extends Error {
   override name = 'ModelUrlError';
@@ -28,20 +28,18 @@ export function resolveModelUrl(input: string, base = document.baseURI): string 
   return u.href;
 }
 
-/** Each track's embedded mini model, served with the app. */
-export const EMBEDDED_MODELS: Record<TrackName, string> = { arc: 'models/seal-mini-arc/', knowledge: 'models/seal-mini-bio/' };
-
+/** A track's embedded mini model, served with the app. */
 export function embeddedModelUrl(track: TrackName): string {
-  return new URL(EMBEDDED_MODELS[track], document.baseURI).href;
+  return new URL(TRACK_LABELS[track].embeddedModel, document.baseURI).href;
 }
 
 /** Whether `url` is one of the embedded models (of any track). */
 export const isEmbedded = (url: string): boolean => TRACKS.some((t) => embeddedModelUrl(t) === url);
 
-/** `?track=arc|knowledge` picks the track at start (default: the ARC track). */
+/** `?track=arc|knowledge` picks the track at start (default: the first, Track A). */
 export function initialTrack(): TrackName {
   const q = new URLSearchParams(location.search).get('track');
-  return TRACKS.find((t) => t === q) ?? 'arc';
+  return TRACKS.find((t) => t === q) ?? TRACKS[0];
 }
 
 /** `?model=<url or path>` picks the model at start (paths resolve against the page, e.g. ?model=models/dev-tiny/). */

@@ -2,18 +2,14 @@
 // and its events in arrival order, appended as they arrive (batch by batch), so a reload or a crash loses nothing a
 // run had produced. A run file (the JSON export) imports back as a recording, never as a live run.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { ArcConfig } from '../seal/arc/config.ts';
-import type { TaskSet } from '../seal/arc/task_set.ts';
 import type { MethodResult } from '../seal/core/events.ts';
-import type { KnowledgeConfig } from '../seal/knowledge/config.ts';
-import type { PassageSet } from '../seal/knowledge/passages.ts';
 import { TRACKS, type LabEvent, type SealRunRequest, type TrackName } from '../seal/tracks.ts';
 import type { RunExport } from './export.ts';
 
 /** The track-specific part of a run (the one in progress, or a saved one): what the panels and the export show of it. */
-export type RunSetup =
-  | { track: 'arc'; config: ArcConfig; items: TaskSet; source: unknown }
-  | { track: 'knowledge'; config: KnowledgeConfig; items: PassageSet; source: unknown };
+/** What the UI records of a run (its track's settings, items and their source). */
+export type { RunSetup } from '../seal/tracks.ts';
+import type { RunSetup } from '../seal/tracks.ts';
 
 export type SavedStatus = 'running' | 'done' | 'stopped' | 'error' | 'interrupted' | 'imported';
 

@@ -2,13 +2,11 @@
 // part beside the code that builds it, and LabState, every slice together, is composed here, once. Slices meet
 // through LabState only; the type-only imports between this file and the slices vanish at runtime, so they are no
 // import cycle.
-import type { ArcSlice } from './slices/arc.ts';
 import type { CacheSlice } from './slices/cache.ts';
 import type { EngineSlice } from './slices/engine.ts';
 import type { ErrorSlice } from './slices/errors.ts';
 import type { HistorySlice } from './slices/history.ts';
-import type { KnowledgeSlice } from './slices/knowledge.ts';
 import type { RunSlice } from './slices/run.ts';
 import type { TrackSlice } from './slices/track.ts';
 
-export type LabState = EngineSlice & CacheSlice & RunSlice & ErrorSlice & ArcSlice & KnowledgeSlice & TrackSlice & HistorySlice;
+export type LabState = EngineSlice & CacheSlice & RunSlice & ErrorSlice & TrackSlice & HistorySlice;

@@ -1,6 +1,7 @@
 // Run / Step mode / Pause–Resume / Next step / Stop, their keyboard shortcuts (useRunShortcuts, mounted once by
 // App), the run's status and the exports.
 import { useLab, useRunView } from '../store/lab.ts';
+import { trackUi } from './tracks.ts';
 import type { RunView } from '../store/slices/run.ts';
 import { useShortcuts } from './useShortcuts.ts';
 import { Elapsed } from './Elapsed.tsx';
@@ -31,7 +32,7 @@ export function useRunActions() {
 export function useRunShortcuts(extra: Record<string, () => unknown> = {}): void {
   const { lab, can } = useRunActions();
   useShortcuts({
-    r: () => can.run && void lab.start(),
+    r: () => can.run && void lab.start(trackUi(lab.track).runPlan),
     ' ': () => (can.pause ? void lab.pause() : can.resume && void lab.resume()),
     s: () => void lab.setStepMode(!lab.stepMode),
     n: () => can.step && void lab.step(),
@@ -47,7 +48,7 @@ export function Controls() {
 
   return (
     <div className="controls" role="toolbar" aria-label="Run controls" data-testid="controls">
-      <button type="button" onClick={() => void lab.start()} disabled={!canRun} data-testid="run" aria-keyshortcuts="r"
+      <button type="button" onClick={() => void lab.start(trackUi(lab.track).runPlan)} disabled={!canRun} data-testid="run" aria-keyshortcuts="r"
         title={!modelReady ? 'Load a model first' : active ? 'A run is in progress' : 'Start a run with these settings'}>
         Run <kbd>r</kbd>
       </button>

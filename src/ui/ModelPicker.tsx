@@ -4,7 +4,8 @@
 import { useState, type DragEvent, type FormEvent } from 'react';
 import { useLab } from '../store/lab.ts';
 import { decimalBytes, formatParams, hubSpec, initialHubForm, QUANTIZE_LABELS, type HubForm, type Quantize } from '../store/model_source.ts';
-import { EMBEDDED_MODELS, embeddedModelUrl } from '../store/model_url.ts';
+import { TRACK_LABELS } from '../seal/tracks.ts';
+import { embeddedModelUrl } from '../store/model_url.ts';
 import { filesFromDrop, filesFromInput, rememberedToken, rememberToken } from './model/dom.ts';
 import type { ModelSourceSpec, PickedFile } from '../engine/storage/spec.ts';
 import { formatBytes } from './format.ts';
@@ -108,7 +109,7 @@ export function ModelPicker() {
           ))}
         </div>
 
-        {mode === 'embedded' && <p className="hint">The mini model shipped with the lab for this track ({EMBEDDED_MODELS[track].split('/')[1]}).</p>}
+        {mode === 'embedded' && <p className="hint">The mini model shipped with the lab for this track ({TRACK_LABELS[track].embeddedModel.split('/')[1]}).</p>}
 
         {mode === 'hub' && (
           <>

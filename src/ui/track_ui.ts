@@ -1,7 +1,7 @@
 // What a track shows on the main thread, as each ui/<track>/index.ts registers it in ./tracks.ts: names, the
 // panels of its setup and item columns, the rows of its results charts, and the settings a run would use now.
 import type { ComponentType } from 'react';
-import type { LabState } from '../store/state.ts';
+import type { RunPlan } from '../store/slices/run.ts';
 
 /** A results chart of the track: which rows (method, round) it draws, titled and explained. */
 export interface SuccessChartSpec {
@@ -21,13 +21,17 @@ export interface TrackUi<Setup extends { track: string; config: unknown }> {
   title: string;
   /** What its results measure ("Success rate", "QA accuracy"). */
   metric: string;
+  /** What a rollout's reward is, in words ("1 = task solved"). */
+  reward: string;
   /** The presenter view's one-line story before a run. */
   pitch: string;
   /** The setup column (items and settings) and the item column (the task or passage in focus). */
   SetupPanels: ComponentType;
   ItemPanels: ComponentType;
-  /** The settings a run would use now, from the store (memoised: the same inputs give the same object). */
-  setupNow(s: LabState): Setup;
+  /** A hook: the settings the panels describe (the last run's when it was of this track, else the current ones). */
+  useSetup(): Setup;
+  /** The run the track's current settings ask for (throws on settings that cannot run). */
+  runPlan(): RunPlan;
   /** Its success-rate charts for a setup (the first is the presenter's scoreboard). */
   charts(setup: Setup): SuccessChartSpec[];
   /** Whether the forgetting heat map has something to show. */
@@ -36,11 +40,11 @@ export interface TrackUi<Setup extends { track: string; config: unknown }> {
   historySettings(config: Setup['config'], items: { train: unknown[]; eval: unknown[] }): string;
 }
 
-/** `compute` over the values `inputs` picks from the state, recomputed only when one of them changes (Object.is). */
-export function memoOn<S, I extends unknown[], R>(inputs: (s: S) => I, compute: (...i: I) => R): (s: S) => R {
+/** `compute` over the values `inputs` picks from its arguments, recomputed only when one of them changes (Object.is). */
+export function memoOn<A extends unknown[], I extends unknown[], R>(inputs: (...a: A) => I, compute: (...i: I) => R): (...a: A) => R {
   let last: { i: I; r: R } | null = null;
-  return (s) => {
-    const i = inputs(s);
+  return (...a) => {
+    const i = inputs(...a);
     if (!last || i.length !== last.i.length || i.some((x, k) => !Object.is(x, last!.i[k]))) last = { i, r: compute(...i) };
     return last.r;
   };

@@ -70,6 +70,6 @@ describe('SEAL core loop (toy track)', () => {
       expect(events.some((e) => e.type === 'sft-loss')).toBe(false);
       const sft = events.find((e) => e.type === 'phase' && e.phase === 'sft');
       expect(sft).toMatchObject({ explain: 'nothing kept' });
-      expect(result.methods).toEqual([{ method: 'seal', round: 1, solved: 0, total: 2, successRate: 0 }]);
+      expect(result.methods).toEqual([{ method: 'seal', round: 1, solved: 0, total: 2, successRate: 0, interval: [0, 0] }]);
     }));
 });

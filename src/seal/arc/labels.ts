@@ -7,6 +7,7 @@ export const arcLabels: TrackLabels<ArcRollout> = {
   paperTable: 'Table 1 (Llama-3.2-1B on ARC)',
   metric: 'success',
   items: ['training tasks', 'evaluation tasks'],
+  embeddedModel: 'models/seal-mini-arc/',
   methods: { icl: 'ICL', 'no-rl': 'TTT no-RL', oracle: 'Oracle TTT' },
   phases: [
     { phase: 'icl', label: 'In-context answer', short: 'ICL' },

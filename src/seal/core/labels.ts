@@ -19,6 +19,8 @@ export interface TrackLabels<R extends Rollout = Rollout> {
   paperTable: string;
   metric: string;
   items: [string, string];
+  /** The mini model shipped with the lab for this track (a folder the app serves). */
+  embeddedModel: string;
   /** Display names of its methods (SEAL's rows are named by round). */
   methods: Record<string, string>;
   /** The phases of its loop, in the order the step panel shows them. */

@@ -93,7 +93,8 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
       }
       const s = await this.track.score(item, this.seed(i));
       const base = this.blank(item, method, 0);
-      tally.add(this.record({ ...this.track.record(base, item, null), ...s.detail, reward: s.reward, rewards: [s.reward], solved: s.solved, total: s.total, reason: s.reason }), item.id);
+      const r = { ...this.track.record(base, item, null), ...s.detail, reward: s.reward, rewards: [s.reward], solved: s.solved, total: s.total, reason: s.reason };
+      tally.add(this.record(r), item.id);
       await this.phase(method, method, 0, this.track.explain.noUpdate(item, s.reward, i + 1 === this.items.eval.length), item.id);
     }
     this.result(method, 0, tally);

@@ -6,6 +6,7 @@ export const knowledgeLabels: TrackLabels<KnowledgeRollout> = {
   paperTable: 'Table 2 (Qwen2.5-7B on SQuAD)',
   metric: 'accuracy',
   items: ['ReST-EM passages', 'held-out passages'],
+  embeddedModel: 'models/seal-mini-bio/',
   methods: {
     base: 'Base', passage: 'Passage', own: 'Own notes', reference: 'Reference',
     'cpt-base': 'CPT base', 'cpt-passage': 'CPT passage', 'cpt-own': 'CPT own', 'cpt-reference': 'CPT ref.', 'cpt-seal': 'CPT SEAL',

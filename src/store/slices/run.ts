@@ -30,7 +30,7 @@ export interface RunState {
   viewing: { kind: 'saved' | 'recording'; label: string } | null;
 }
 
-/** What a track slice hands the run slice to start a run: the worker request and what the UI records of it. */
+/** What a track hands the run slice to start a run: the worker request and what the UI records of it. */
 export interface RunPlan {
   request: SealRunRequest;
   setup: RunSetup;
@@ -46,7 +46,8 @@ export interface RunSlice {
   selectedRollout: string | null;
   selectedItem: string | null;
   setStepMode(on: boolean): Promise<void>;
-  start(stepMode?: boolean): Promise<void>;
+  /** Starts the run `plan` builds from the track's current settings (its errors are shown, nothing starts). */
+  start(plan: () => RunPlan, stepMode?: boolean): Promise<void>;
   /** Goes on with a saved run that was interrupted or stopped: its finished part is skipped, the rest computed. */
   resumeRun(id: string): Promise<void>;
   pause(): Promise<void>;
@@ -81,10 +82,6 @@ const faultText = (e: Error) => (e.name === 'DeviceLostError' ? `The GPU device 
 class EngineFault extends Error {
   override name = 'EngineFault';
 }
-
-/** The run the picked track's settings ask for. */
-/** Each track slice offers `<track>RunPlan()`: the run its current settings ask for. */
-const planOf = (s: LabState): RunPlan => s[`${s.track}RunPlan` as const]();
 
 export const runSlice: StateCreator<LabState, [], [], RunSlice> = (set, get) => {
   // Events arrive in bursts (every TTT step): they are applied at most every 60 ms, in one fold.
@@ -194,12 +191,12 @@ export const runSlice: StateCreator<LabState, [], [], RunSlice> = (set, get) => 
       await get().control(on ? 'step-mode' : 'run-mode');
     },
 
-    async start(stepModeArg) {
+    async start(planOf, stepModeArg) {
       const s = get();
       if (!s.client || s.model.status !== 'ready' || s.run.status === 'running') return;
       let plan: RunPlan;
       try {
-        plan = planOf(s);
+        plan = planOf();
       } catch (e) {
         get().fail('Run settings', e);
         return;

@@ -1,16 +1,15 @@
 // What one run does: seed, ReST-EM rounds, self-edits per task, how many tasks, which baselines. Two presets:
 // the paper's counts (Table 1) and a short demo.
 import { useLab } from '../../store/lab.ts';
-import { ARC_DEMO_SETTINGS, ARC_PAPER_SETTINGS } from '../../store/slices/arc.ts';
-import type { ArcSettings as Settings } from '../../store/slices/arc.ts';
+import { ARC_DEMO_SETTINGS, ARC_PAPER_SETTINGS, useArc, type ArcSettings as Settings } from './state.ts';
 import { CheckField, NumberField } from '../fields.tsx';
 
 type NumKey = 'seed' | 'rounds' | 'selfEditsPerTrainTask' | 'selfEditsPerEvalTask' | 'maxTrain' | 'maxEval';
 
 export function ArcSettings() {
-  const s = useLab((st) => st.arc.settings);
+  const s = useArc((st) => st.settings);
   const running = useLab((st) => st.run.status === 'running');
-  const update = useLab((st) => st.updateArcSettings);
+  const update = useArc((st) => st.updateArcSettings);
 
   const num = (k: NumKey, label: string, min: number, optional = false, testId?: string) => (
     <NumberField label={label} value={s[k]} min={min} optional={optional} testId={testId} onChange={(v) => update({ [k]: v })} />

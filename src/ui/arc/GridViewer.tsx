@@ -2,6 +2,7 @@
 // truth, and the augmented TTT examples the self-edit produced. Follows the run unless a rollout is picked.
 import { useMemo } from 'react';
 import { useLab } from '../../store/lab.ts';
+import { useArc } from './state.ts';
 import { methodLabel } from '../../store/labels.ts';
 import type { Grid as GridT } from '../../seal/arc/task.ts';
 import { Grid } from './Grid.tsx';
@@ -10,8 +11,8 @@ const same = (a: GridT | undefined, b: GridT) => !!a && a.length === b.length &&
 
 export function GridViewer() {
   const runTasks = useLab((s) => (s.run.setup?.track === 'arc' ? s.run.setup.items : null));
-  const preview = useLab((s) => s.arc.preview);
-  const previewError = useLab((s) => s.arc.previewError);
+  const preview = useArc((s) => s.preview);
+  const previewError = useArc((s) => s.previewError);
   const selectedRollout = useLab((s) => s.selectedRollout);
   const selectedTask = useLab((s) => s.selectedItem);
   const phaseTask = useLab((s) => s.derived.phase?.itemId);

@@ -2,15 +2,16 @@
 // at URLs. Files are read here; the worker validates them (a TaskFileError names the task and field).
 import { useState, type FormEvent } from 'react';
 import { useLab } from '../../store/lab.ts';
+import { useArc } from './state.ts';
 
 type Mode = 'mini' | 'files' | 'urls';
 
 export function TaskSetPicker() {
-  const choice = useLab((s) => s.arc.choice);
-  const preview = useLab((s) => s.arc.preview);
-  const previewError = useLab((s) => s.arc.previewError);
+  const choice = useArc((s) => s.choice);
+  const preview = useArc((s) => s.preview);
+  const previewError = useArc((s) => s.previewError);
   const running = useLab((s) => s.run.status === 'running');
-  const { setTaskChoice, loadTaskFiles, loadTaskUrls } = useLab.getState();
+  const { setTaskChoice, loadTaskFiles, loadTaskUrls } = useArc.getState();
   const [mode, setMode] = useState<Mode>(choice.kind === 'mini' ? 'mini' : 'files');
   const [urls, setUrls] = useState({ challenges: '', solutions: '', trainChallenges: '', trainSolutions: '' });
   const [evalFiles, setEvalFiles] = useState<File[]>([]);

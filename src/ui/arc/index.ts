@@ -2,7 +2,8 @@
 import type { TrackUi } from '../track_ui.ts';
 import { ArcSetupPanels } from './ArcSetupPanels.tsx';
 import { GridViewer } from './GridViewer.tsx';
-import { arcSetupNow, type ArcSetup } from './setup.ts';
+import { useArcSetup, type ArcSetup } from './setup.ts';
+import { arcRunPlan } from './state.ts';
 
 /** The rows of an ARC run (Table 1): ICL, TTT no-RL, SEAL per round, Oracle — those the run measures. */
 export function arcRows(cfg: { rounds: number; methods: { icl: boolean; noRl: boolean; oracle: boolean } }): Array<[string, number]> {
@@ -21,10 +22,12 @@ export const arcUi: TrackUi<ArcSetup> = {
   historyName: 'A · ARC',
   title: 'few-shot ARC (Track A)',
   metric: 'Success rate',
+  reward: '1 = task solved',
   pitch: 'The model will write its own training configurations for small grid puzzles, train on them, and learn from the ones that worked.',
   SetupPanels: ArcSetupPanels,
   ItemPanels: GridViewer,
-  setupNow: arcSetupNow,
+  useSetup: useArcSetup,
+  runPlan: arcRunPlan,
   charts: (setup) => [{
     title: 'Success rate by method', testId: 'success-chart', wanted: arcRows(setup.config),
     note: `Share of held-out self-edits that solve their task (ICL: share of tasks).${setup.evalFilter ? ` Evaluation tasks filtered: ${setup.evalFilter}.` : ''}`,

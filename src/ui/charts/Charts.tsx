@@ -3,7 +3,7 @@
 import { useMemo } from 'react';
 import { CompareCharts } from './CompareCharts.tsx';
 import { trackUi } from '../tracks.ts';
-import { useTrackSetup } from '../useTrackSetup.ts';
+import { useTrackSetup } from '../tracks.ts';
 import { ForgettingHeatmap } from './ForgettingHeatmap.tsx';
 import { RewardChart } from './RewardChart.tsx';
 import { SftLossChart } from './SftLossChart.tsx';

@@ -4,11 +4,12 @@ import { useMemo } from 'react';
 import { CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from 'recharts';
 import { methodLabel } from '../../store/labels.ts';
 import { useLab } from '../../store/lab.ts';
+import { trackUi } from '../tracks.ts';
 import { AXIS, GRID, LEGEND, methodColour, TOOLTIP } from './theme.ts';
 
 export function RewardChart() {
   const rewards = useLab((s) => s.derived.rewards);
-  const knowledge = useLab((s) => (s.run.setup?.track ?? s.track) === 'knowledge');
+  const track = useLab((s) => s.run.setup?.track ?? s.track);
   const { byMethod, mean } = useMemo(() => {
     const mean: Array<{ index: number; mean: number }> = [];
     let sum = 0;
@@ -28,9 +29,7 @@ export function RewardChart() {
     <section className="panel chart-panel" aria-labelledby="reward-title">
       <h2 id="reward-title">Reward per rollout</h2>
       <p className="muted small">
-        {rewards.length ? `${rewards.length} rollouts, ${solved} rewarded; line: running mean.` : knowledge
-          ? 'Each rollout adds a dot as soon as it is scored: the share of its passage\'s questions answered closed-book after the update.'
-          : 'Each rollout adds a dot as soon as it is scored (1 = task solved).'}
+        {rewards.length ? `${rewards.length} rollouts, ${solved} rewarded; line: running mean.` : `Each rollout adds a dot as soon as it is scored: ${trackUi(track).reward}.`}
       </p>
       <div className="chart" data-testid="reward-chart" data-points={rewards.length} role="img" aria-label={`${rewards.length} rewards, ${solved} equal to 1`}>
         <ResponsiveContainer width="100%" height={220}>

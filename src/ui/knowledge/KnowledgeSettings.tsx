@@ -8,6 +8,7 @@ import { knowledgeSettings } from '../../seal/knowledge/config.ts';
 import type { KnowledgeSettings as Settings } from '../../seal/knowledge/config.ts';
 import { CheckField, NumberField } from '../fields.tsx';
 import { useKnowledgeSetup } from './setup.ts';
+import { useKnowledge } from './state.ts';
 
 type NumKey = 'seed' | 'rounds' | 'selfEditsPerPassage' | 'tttSeeds' | 'cptPassages' | 'forgettingPassages' | 'maxTrain' | 'maxEval';
 
@@ -20,9 +21,9 @@ const PAPER: Settings = {
 
 export function KnowledgeSettings() {
   const running = useLab((s) => s.run.status === 'running');
-  const update = useLab((s) => s.updateKnowledgeSettings);
+  const update = useKnowledge((s) => s.updateKnowledgeSettings);
   const setup = useKnowledgeSetup();
-  const settings = useLab((s) => s.knowledge.settings);
+  const settings = useKnowledge((s) => s.settings);
   const lab = useLab((s) => s.model.info?.sealLab?.knowledge);
   const caps = knowledgeSettings(lab, settings).caps;
   const cfg: KnowledgeConfig = setup.config;

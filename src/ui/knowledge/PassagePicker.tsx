@@ -4,14 +4,14 @@
 import { useMemo, useState } from 'react';
 import { useLab } from '../../store/lab.ts';
 import { knowledgeSettings } from '../../seal/knowledge/config.ts';
-import { previewPassages } from '../../store/slices/knowledge.ts';
+import { previewPassages, useKnowledge } from './state.ts';
 
 export function PassagePicker() {
-  const choice = useLab((s) => s.knowledge.choice);
-  const settings = useLab((s) => s.knowledge.settings);
+  const choice = useKnowledge((s) => s.choice);
+  const settings = useKnowledge((s) => s.settings);
   const lab = useLab((s) => s.model.info?.sealLab?.knowledge);
   const running = useLab((s) => s.run.status === 'running');
-  const { setPassageChoice, loadPassageFiles } = useLab.getState();
+  const { setPassageChoice, loadPassageFiles } = useKnowledge.getState();
   const [mode, setMode] = useState<'mini' | 'file'>(choice.kind);
   const [files, setFiles] = useState<{ passages?: File; references?: File }>({});
   const caps = useMemo(() => knowledgeSettings(lab, settings).caps, [settings, lab]);

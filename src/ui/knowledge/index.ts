@@ -2,7 +2,8 @@
 // names, for ../tracks.ts.
 import type { TrackUi } from '../track_ui.ts';
 import { KnowledgeItemPanels, KnowledgeSetupPanels } from './KnowledgePanels.tsx';
-import { knowledgeSetupNow, type KnowledgeSetup } from './setup.ts';
+import { useKnowledgeSetup, type KnowledgeSetup } from './setup.ts';
+import { knowledgeRunPlan } from './state.ts';
 
 /** The rows of a knowledge run: Table 2 (base, passage, own, reference, SEAL per round), then continued pre-training. */
 export function knowledgeRows(
@@ -32,10 +33,12 @@ export const knowledgeUi: TrackUi<KnowledgeSetup> = {
   historyName: 'B · knowledge',
   title: 'knowledge incorporation (Track B)',
   metric: 'QA accuracy',
+  reward: 'the share of its passage\'s questions answered closed-book after the update',
   pitch: 'The model will read new passages, write notes about them, train on its notes, and learn to write notes that make the facts stick.',
   SetupPanels: KnowledgeSetupPanels,
   ItemPanels: KnowledgeItemPanels,
-  setupNow: knowledgeSetupNow,
+  useSetup: useKnowledgeSetup,
+  runPlan: knowledgeRunPlan,
   charts: (setup) => {
     const rows = knowledgeRows(setup.config, setup.references);
     return [

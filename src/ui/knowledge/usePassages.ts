@@ -4,12 +4,12 @@ import { useMemo } from 'react';
 import type { Passage } from '../../seal/knowledge/passages.ts';
 import { useLab } from '../../store/lab.ts';
 import { knowledgeSettings } from '../../seal/knowledge/config.ts';
-import { previewPassages } from '../../store/slices/knowledge.ts';
+import { previewPassages, useKnowledge } from './state.ts';
 
 export function usePassages(): { passages: Array<Passage & { role: 'held-out' | 'ReST-EM' }>; focus: Passage | null } {
   const setup = useLab((s) => s.run.setup);
-  const choice = useLab((s) => s.knowledge.choice);
-  const settings = useLab((s) => s.knowledge.settings);
+  const choice = useKnowledge((s) => s.choice);
+  const settings = useKnowledge((s) => s.settings);
   const lab = useLab((s) => s.model.info?.sealLab?.knowledge);
   const selected = useLab((s) => s.selectedItem);
   const phaseItem = useLab((s) => s.derived.phase?.itemId);

@@ -4,7 +4,7 @@ import { useLab } from '../../store/lab.ts';
 import { PAPER_TABLE_NAME } from '../../store/labels.ts';
 import { interval, successRows } from '../charts/successRows.ts';
 import { trackUi } from '../tracks.ts';
-import { useTrackSetup } from '../useTrackSetup.ts';
+import { useTrackSetup } from '../tracks.ts';
 
 export function PresenterResults() {
   const setup = useTrackSetup();

@@ -1,9 +1,9 @@
 // Task sources for a run: the generated mini-ARC split (seeded) or ARC JSON (challenges + solutions) read in the
 // UI thread from files or URLs. The worker validates the JSON and reports a TaskFileError; the UI also builds a
 // local preview of the same task list (same functions, same order) for the grid viewer.
-import type { ArcRunRequest } from '../seal/arc/index.ts';
-import { resolveTaskSet, type ArcFiles, type TaskSet, type TaskSource } from '../seal/arc/task_set.ts';
-import { MINI_ARC_DEFAULT } from '../seal/worlds/minarc/index.ts';
+import type { ArcRunRequest } from '../../seal/arc/index.ts';
+import { resolveTaskSet, type ArcFiles, type TaskSet, type TaskSource } from '../../seal/arc/task_set.ts';
+import { MINI_ARC_DEFAULT } from '../../seal/worlds/minarc/index.ts';
 
 export type TaskChoice =
   | { kind: 'mini'; seed: number }
