@@ -14,6 +14,9 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CASE = join(ROOT, 'tests/golden/llama3-f32');
 const MODEL = join(CASE, 'model');
 const EOS = [257, 259]; // config.json and generation_config.json of that model
+// tsx's CLI run by this Node directly: `npx` would add a second of npm start-up to every call, and npm's own warnings
+// (about the user's npm config) to the stderr these tests read.
+const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
 
 const bytes = readFileSync(join(CASE, 'golden.safetensors'));
 const golden = readSafetensors(new Uint8Array(bytes));
@@ -22,6 +25,10 @@ const tokens = golden.i32('tokens');
 const T = tokens.length / 2;
 /** The golden batch as the CLI takes it: each sequence unpadded, `;`-separated. */
 const sequences = meta.batch.lengths.map((len, b) => [...tokens.slice(b * T, b * T + len)].join(',')).join(';');
+
+// One after another in one worker: every call starts a Vite dev server on the same dependency cache
+// (node_modules/.vite/seal-cli), which two first runs at once on a fresh clone would both try to fill.
+test.describe.configure({ mode: 'default' });
 
 let tmp: string;
 test.beforeAll(() => void (tmp = mkdtempSync(join(tmpdir(), 'seal-cli-'))));
@@ -33,7 +40,7 @@ function seal(...args: string[]): Promise<{ code: number | null; stdout: string;
 
 function sealEnv(env: Record<string, string>, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const p = spawn('npx', ['tsx', 'tools/lab/cli/seal.ts', ...args], { cwd: ROOT, env: { ...process.env, HF_TOKEN: '', ...env } });
+    const p = spawn(process.execPath, [TSX, 'tools/lab/cli/seal.ts', ...args], { cwd: ROOT, env: { ...process.env, HF_TOKEN: '', ...env } });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
@@ -67,7 +74,7 @@ function relNorm(got: ArrayLike<number>, want: ArrayLike<number>): number {
 }
 
 test.describe('seal CLI', () => {
-  test.setTimeout(120_000);
+  test.setTimeout(240_000); // several CLI calls, each a Vite server and a browser
 
   test('forward reproduces the golden logits and loss', async () => {
     const r = await sealJson<{ logits: number[][][]; loss: number }>('forward', '--model', MODEL, '--tokens', sequences);
@@ -264,7 +271,7 @@ test.describe('seal CLI: knowledge experiment', () => {
 });
 
 test.describe('seal CLI: models from a Hub-style server', () => {
-  test.setTimeout(180_000);
+  test.setTimeout(240_000);
   // The local stand-in for the Hub (tests/setup/hub-server.ts): the golden bf16 model in three shards.
   let hub: HubServer;
   test.beforeAll(async () => void (hub = await startHubServer()));

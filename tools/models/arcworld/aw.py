@@ -14,7 +14,7 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tools", "models", "mini_llama"))
-from mini_llama import Model, length_batches, llama_config, load_model, weighted_loss  # noqa: E402,F401  (the tools import them from here)
+from mini_llama import Model, attach_lora, detach_lora, length_batches, llama_config, load_model, weighted_loss  # noqa: E402,F401  (the tools import them from here)
 from mini_llama import save_model as save_model_files  # noqa: E402
 sys.path.insert(0, os.path.join(ROOT, "tools", "models", "pretrain"))
 from self_edit import parse_self_edit  # noqa: E402,F401  (protocol.py calls aw.parse_self_edit)
@@ -51,26 +51,8 @@ def save_model(model, out_dir):
 
 
 # ---------------------------------------------------------------------------------------------- LoRA slots
-def attach_slots(model, S, rank, alpha, gen, targets=LORA_TARGETS):
-    """S fresh adapters (PEFT init: A ~ U(−1/√in, 1/√in), B = 0). Returns the list of (A, B) parameters."""
-    params = []
-    for b in model.layers:
-        for n in targets:
-            lin = getattr(b, n)
-            o, i = lin.weight.shape
-            lin.A = torch.nn.Parameter((torch.rand(S, rank, i, generator=gen) * 2 - 1) / math.sqrt(i))
-            lin.B = torch.nn.Parameter(torch.zeros(S, o, rank))
-            lin.scaling = alpha / rank
-            params += [lin.A, lin.B]
-    return params
 
 
-def detach_slots(model):
-    for b in model.layers:
-        for n in LORA_TARGETS:
-            lin = getattr(b, n)
-            lin.A = lin.B = None
-            lin.scaling = 0.0
 
 
 def keep_slots(model, idx):
@@ -90,7 +72,7 @@ def merge_slot(model, slot=0):
             lin = getattr(b, n)
             if lin.A is not None:
                 lin.weight.data += lin.scaling * (lin.B.data[slot] @ lin.A.data[slot])
-    detach_slots(model)
+    detach_lora(model)
 
 
 def cosine_with_warmup(step, warmup, total):
@@ -108,7 +90,7 @@ def train_slots(model, seqs, lrs, steps, warmups, batch, seed, rank=8, alpha=16,
     per-slot global-norm clipping at `clip`, cosine with warm-up). Returns per-slot final losses."""
     S = len(seqs)
     gen = torch.Generator().manual_seed(seed if lora_seed is None else lora_seed)
-    params = attach_slots(model, S, rank, alpha, gen, targets)
+    params = attach_lora(model, rank, alpha, gen, targets, slots=S)
     for p in params:
         p.requires_grad_(True)
     m = [torch.zeros_like(p) for p in params]

@@ -64,7 +64,7 @@ def main():
         tr_acc = [sum(x[0] for x in tf_train[s * k : (s + 1) * k]) / k for s in range(len(tasks))]
         tf_test = teacher_forced(model, [(t["prompt"], t["target"]) for t in tasks], len(tasks))
         pred = aw.predict_slots(model, tasks, (False, 0, True))
-        aw.detach_slots(model)
+        aw.detach_lora(model)
         print(f"epochs {ep} steps {steps[0]}: last loss {[round(l, 2) for l in losses]} train tf-acc {[round(x, 2) for x in tr_acc]} "
               f"test tf-acc {[round(x[0], 2) for x in tf_test]} solved {[int(p[0]) for p in pred]}")
         for t, p in zip(tasks, pred):

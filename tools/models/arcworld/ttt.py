@@ -73,7 +73,7 @@ def run_jobs(model, tasks_by_id, jobs, lab, log_every=0):
         seed = js[0]["seed"] * 7919 + g
         losses = aw.train_slots(model, mbs, [j["lr"] for j in js], steps, warm, lab.batch, seed, lab.rank, lab.alpha)
         res = aw.predict_slots(model, [tasks_by_id[j["task"]] for j in js], lab.views)
-        aw.detach_slots(model)
+        aw.detach_lora(model)
         for (i, s), (ok, ident, att), loss in zip(grp, res, losses):
             results[i] = {**jobs[i], "reward": int(ok), "identity": bool(ident), "steps": s, "rejected": False, "loss": loss}
         done += len(grp)

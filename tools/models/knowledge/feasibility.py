@@ -26,6 +26,7 @@ import json
 import math
 import os
 import random
+import re
 import statistics
 import sys
 import time
@@ -39,6 +40,10 @@ from kit import choose_items, cosine_with_warmup, grade_mini, note_lines, sft_se
 HERE = os.path.dirname(os.path.abspath(__file__))
 SETTINGS = {
     "nEval": 8, "nRest": 8, "k": 5, "tttSeeds": 1, "rewardSeeds": 1, "rounds": 2, "leakPeople": 2,
+    # issue 25 (README "Robust settings"): evalK = notes per evaluation passage in the own / SEAL rows (None: k);
+    # select = which E-step self-edit is kept (select_kept); lineFilter = filter_lines on the kept self-edit before SFT
+    "evalK": None, "select": "best", "lineFilter": None, "roundRows": [],  # roundRows ["perfect"]: that row after each round too
+    "mFromBase": False,  # True: each round's M-step starts from the pretrained weights (ReST-EM), not the last round's
     "ttt": {"r": 8, "alpha": 16, "targets": ["q_proj", "v_proj", "gate_proj", "up_proj", "down_proj"],
             "lr": 3e-3, "epochs": 4, "batch": 1, "warmup": 0},
     "notes": {"temperature": 1.0, "topP": 0.95, "maxNewTokens": 80},
@@ -59,7 +64,7 @@ def merge(a, b):
 def lora_train(model, seqs, cfg, seed):
     """Fresh adapter on `seqs` [(ids, weights)]; returns (params, losses). The adapter stays attached."""
     gen = torch.Generator().manual_seed(seed)
-    params = attach_lora(model, cfg["r"], cfg["alpha"], cfg["targets"], gen)
+    params = attach_lora(model, cfg["r"], cfg["alpha"], gen, cfg["targets"])
     opt = torch.optim.AdamW(params, lr=cfg["lr"], betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
     n, B = len(seqs), cfg["batch"]
     total = cfg["epochs"] * math.ceil(n / B)
@@ -102,11 +107,15 @@ def evaluate_update(model, tok, item, leak_items, cfg):
     return acc, leak, len(lq), preds[: len(qs)]
 
 
+ROLLOUTS = {"n": 0}  # inner loops (one fresh adapter trained + the item's questions answered)
+
+
 def ttt_score(model, tok, item, completion, leak_items, cfg, seeds):
     """Apply one self-edit (completion text; '' = passage only) with a fresh adapter per TTT seed."""
     seqs = train_sequences(tok, completion, item["title"], item["context"])
     accs, leaks, nl = [], 0, 0
     for s in seeds:
+        ROLLOUTS["n"] += 1
         lora_train(model, seqs, cfg["ttt"], s)
         with torch.no_grad():
             a, l, n, _ = evaluate_update(model, tok, item, leak_items, cfg)
@@ -116,9 +125,9 @@ def ttt_score(model, tok, item, completion, leak_items, cfg, seeds):
     return accs, leaks, nl
 
 
-def sample_notes(model, tok, item, cfg, gen):
+def sample_notes(model, tok, item, cfg, gen, k=None):
     n = cfg["notes"]
-    outs = generate(model, [item["selfEditPromptIds"]] * cfg["k"], n["maxNewTokens"], n["temperature"], n["topP"], gen)
+    outs = generate(model, [item["selfEditPromptIds"]] * (k or cfg["k"]), n["maxNewTokens"], n["temperature"], n["topP"], gen)
     return [tok.decode(o) for o in outs]
 
 
@@ -141,8 +150,9 @@ def row_own(model, tok, items, cfg, seeds, gen, va):
     per_item, leaks, nl = [], 0, 0
     vl = cv = cov = lines = 0
     samples = []
+    k = cfg.get("evalK") or cfg["k"]
     for i, it in enumerate(items):
-        comps = sample_notes(model, tok, it, cfg, gen)
+        comps = sample_notes(model, tok, it, cfg, gen, k)
         accs = []
         for c in comps:
             a, l, n = ttt_score(model, tok, it, c, leak_people(items, i, cfg["leakPeople"]), cfg, seeds)
@@ -152,16 +162,51 @@ def row_own(model, tok, items, cfg, seeds, gen, va):
             vl, cv, cov, lines = vl + s["valueLines"], cv + s["correctValueLines"], cov + len(s["covered"]), lines + s["lines"]
         per_item.append(accs)
         samples.append({"id": it["id"], "notes": comps[0], "acc": accs[0]})
-    n_notes = len(items) * cfg["k"]
+    n_notes = len(items) * k
     return {"acc": statistics.mean(a for accs in per_item for a in accs), "leak": leaks / max(1, nl),
             "bestOfK": statistics.mean(max(a) for a in per_item), "perItem": per_item,
             "copyAcc": cv / max(1, vl), "coverage": cov / (5 * n_notes), "linesPerNote": lines / n_notes, "examples": samples[:3]}
 
 
+def select_kept(means, rule, passage_reward=None):
+    """Index of the self-edit to keep for one passage, or None. `means`: each self-edit's reward averaged over the
+    reward seeds. Ties go to the earliest sample. Rules:
+      best         the best one when its reward > 0 (SEAL's code; the lab's rule before issue 25)
+      overMean     the best one when its reward > the mean reward of the passage's k self-edits (a passage where
+                   all k score the same teaches nothing about what makes a note better: dropped)
+      overPassage  the best one when its reward > the passage-only reward (one extra rollout per passage and
+                   reward seed: the passage alone, same reward seeds)"""
+    b = max(range(len(means)), key=lambda j: (means[j], -j))
+    floor = {"best": 0.0, "overMean": statistics.mean(means), "overPassage": passage_reward}[rule]
+    return b if means[b] > floor else None
+
+
+VALUE_WORD = re.compile(r"[^\W_]+")
+
+
+def filter_lines(completion, item, value_attr, rule):
+    """Lines of the kept self-edit the M-step trains on (None: all, unchanged). Rule 'facts': keep a line iff it
+    contains at least one value word of the world's vocabulary and every value word in it also occurs in the
+    passage (so filler lines, "X is mentioned in the passage.", and lines with invented values go); lines joined
+    with '\n'. Words: /[^\W_]+/u, lower-cased and looked up in the normalised value → attribute map."""
+    if not rule:
+        return completion
+    assert rule == "facts", rule
+    ctx = {w.lower() for w in VALUE_WORD.findall(item["context"])}
+    keep = []
+    for ln in note_lines(completion):
+        vals = [w.lower() for w in VALUE_WORD.findall(ln) if w.lower() in value_attr]
+        if vals and all(v in ctx for v in vals):
+            keep.append(ln)
+    return "\n".join(keep)
+
+
 def e_step(model, tok, items, cfg, gen, seed):
-    """k self-edits per ReST-EM passage, reward averaged over rewardSeeds TTT seeds; the best (> 0) per passage."""
-    kept, rewards = [], []
+    """k self-edits per ReST-EM passage, reward averaged over rewardSeeds TTT seeds; one kept per passage by
+    cfg["select"] (select_kept), its lines filtered by cfg["lineFilter"] (filter_lines) for the M-step."""
+    kept, rewards, passage_rewards = [], [], []
     seeds = [seed * 1000 + 500 + j for j in range(cfg["rewardSeeds"])]
+    va = cfg["_valueAttr"]
     for i, it in enumerate(items):
         comps = sample_notes(model, tok, it, cfg, gen)
         scores = []
@@ -170,10 +215,17 @@ def e_step(model, tok, items, cfg, gen, seed):
             scores.append(a)
         means = [statistics.mean(a) for a in scores]
         rewards.append(scores)
-        b = max(range(len(comps)), key=lambda j: (means[j], -j))
-        if means[b] > 0:
-            kept.append((it, comps[b], means[b]))
-    return kept, rewards
+        pr = None
+        if cfg["select"] == "overPassage":
+            pa, _, _ = ttt_score(model, tok, it, "", [], cfg, seeds)
+            pr = statistics.mean(pa)
+            passage_rewards.append(pr)
+        b = select_kept(means, cfg["select"], pr)
+        if b is not None:
+            c = filter_lines(comps[b], it, va, cfg["lineFilter"])
+            if c.strip():
+                kept.append((it, c, means[b]))
+    return kept, rewards, passage_rewards
 
 
 def m_step(model, tok, kept, cfg, seed):
@@ -221,6 +273,7 @@ def run_seed(model_dir, tok, ev, cfg, seed, rows, log):
     seeds = [seed * 1000 + j for j in range(cfg["tttSeeds"])]
     gen = torch.Generator().manual_seed(seed)
     out = {"seed": seed}
+    r0 = ROLLOUTS["n"]
     t0 = time.time()
     if "base" in rows:
         accs = []
@@ -238,18 +291,28 @@ def run_seed(model_dir, tok, ev, cfg, seed, rows, log):
     log({"seed": seed, "elapsed": round(time.time() - t0, 1), **{k: v["acc"] for k, v in out.items() if isinstance(v, dict)}})
     if "restem" in rows:
         out["rounds"] = []
+        base_sd = {k: v.detach().clone() for k, v in model.state_dict().items()}
         for r in range(cfg["rounds"]):
-            kept, rewards = e_step(model, tok, rests, cfg, gen, seed * 10 + r)
+            kept, rewards, prs = e_step(model, tok, rests, cfg, gen, seed * 10 + r)
+            if cfg.get("mFromBase") and r > 0:  # ReST-EM (Singh et al. 2023): every M-step fine-tunes the BASE model
+                model.load_state_dict(base_sd)   # on the data the latest policy generated (no drift across rounds)
             losses = m_step(model, tok, kept, cfg, seed * 10 + r)
             own = row_own(model, tok, evals, cfg, seeds, gen, va)
-            rnd = {"round": r + 1, "kept": len(kept), "keptReward": statistics.mean([k[2] for k in kept]) if kept else 0,
+            extra = {}
+            if "perfect" in cfg.get("roundRows", []):  # diagnosis: template-perfect notes on the updated model
+                extra["perfect"] = row_fixed(model, tok, evals, cfg, lambda it: it["perfectNotes"], seeds)
+            rnd = {**extra, "round": r + 1, "kept": len(kept), "keptReward": statistics.mean([k[2] for k in kept]) if kept else 0,
                    "eStepMean": statistics.mean(statistics.mean(a) for rr in rewards for a in rr),
-                   "rewardNoise": reward_noise(rewards), "sftLoss": [losses[0], losses[-1]] if losses else None, "own": own}
+                   "rewardNoise": reward_noise(rewards), "sftLoss": [losses[0], losses[-1]] if losses else None,
+                   "passageReward": statistics.mean(prs) if prs else None, "keptExamples": [k[1] for k in kept[:3]],
+                   "keptLines": sum(len(note_lines(k[1])) for k in kept) / max(1, len(kept)), "own": own}
             out["rounds"].append(rnd)
             log({"seed": seed, "round": r + 1, "kept": len(kept), "eStepMean": rnd["eStepMean"], "own": own["acc"],
+                 **({"perfect": extra["perfect"]["acc"]} if extra else {}),
                  "copyAcc": own["copyAcc"], "coverage": own["coverage"], "noise": rnd["rewardNoise"], "elapsed": round(time.time() - t0, 1)})
     out["seconds"] = round(time.time() - t0, 1)
     out["work"] = {k: COUNT[k] - start[k] for k in COUNT}
+    out["rollouts"] = ROLLOUTS["n"] - r0
     out["labSecondsEstimate"] = lab_seconds(out["work"], model.c)
     log({"seed": seed, "work": out["work"], "labSecondsEstimate": out["labSecondsEstimate"]})
     return out

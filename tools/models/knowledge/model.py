@@ -14,7 +14,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tools", "models", "mini_llama"))
-from mini_llama import PROJ, Model, length_batches, llama_config, load_file, load_model, weighted_loss  # noqa: E402,F401  (the tools import them from here)
+from mini_llama import PROJ, Model, attach_lora, detach_lora, length_batches, llama_config, load_file, load_model, weighted_loss  # noqa: E402,F401  (the tools import them from here)
 from mini_llama import save_model as save_model_files  # noqa: E402
 
 MODEL_DIR = os.path.join(ROOT, "public", "models", "seal-mini-bio")
@@ -73,30 +73,8 @@ def save_model(model, out_dir):
 
 
 # ---------------------------------------------------------------------------------------------- LoRA
-def attach_lora(model, rank, alpha, targets, gen):
-    """A fresh adapter with PEFT's init: A ~ U(−1/√in, 1/√in), B = 0 (drawn in layer, then PROJ order)."""
-    params = []
-    for b in model.layers:
-        for n in PROJ:
-            if n not in targets:
-                continue
-            lin = getattr(b, n)
-            o, i = lin.weight.shape
-            lin.A = torch.nn.Parameter((torch.rand(rank, i, generator=gen) * 2 - 1) / math.sqrt(i))
-            lin.B = torch.nn.Parameter(torch.zeros(o, rank))
-            lin.scaling = alpha / rank
-            params += [lin.A, lin.B]
-    return params
 
 
-def detach_lora(model, merge=False):
-    for b in model.layers:
-        for n in PROJ:
-            lin = getattr(b, n)
-            if lin.A is not None and merge:
-                lin.weight.data += lin.scaling * (lin.B.data @ lin.A.data)
-            lin.A = lin.B = None
-            lin.scaling = 0.0
 
 
 # ---------------------------------------------------------------------------------------------- losses and decoding

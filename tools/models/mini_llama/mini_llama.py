@@ -20,6 +20,42 @@ ATTN = ("q_proj", "k_proj", "v_proj", "o_proj")
 MLP = ("gate_proj", "up_proj", "down_proj")
 PROJ = ATTN + MLP
 
+TTT_TARGETS = ("q_proj", "v_proj", "gate_proj", "up_proj", "down_proj")
+
+
+def attach_lora(model, rank, alpha, gen, targets=TTT_TARGETS, slots=None, init="uniform"):
+    """Fresh adapters on `targets`, drawn layer by layer in PROJ order: one (A [r, in], B [out, r]) or `slots` side
+    by side (A [S, r, in], B [S, out, r]). init "uniform" is PEFT's (A ~ U(−1/√in, 1/√in), B = 0) and the lab's;
+    "normal" (A ~ N(0, 1/in)) is what the embedded ARC model's logged evaluations used. Returns the parameters."""
+    params = []
+    lead = () if slots is None else (slots,)
+    for b in model.layers:
+        for n in PROJ:
+            if n not in targets:
+                continue
+            lin = getattr(b, n)
+            o, i = lin.weight.shape
+            if init == "uniform":
+                a = (torch.rand(*lead, rank, i, generator=gen) * 2 - 1) / math.sqrt(i)
+            else:
+                a = torch.randn(*lead, rank, i, generator=gen) * (1.0 / math.sqrt(i))
+            lin.A = torch.nn.Parameter(a.to(lin.weight.device))
+            lin.B = torch.nn.Parameter(torch.zeros(*lead, o, rank, device=lin.weight.device))
+            lin.scaling = alpha / rank
+            params += [lin.A, lin.B]
+    return params
+
+
+def detach_lora(model, merge=False):
+    """Drops every adapter; with merge, a single adapter is first added into the base weights."""
+    for b in model.layers:
+        for n in PROJ:
+            lin = getattr(b, n)
+            if lin.A is not None and merge:
+                lin.weight.data += lin.scaling * (lin.B.data @ lin.A.data)
+            lin.A = lin.B = None
+            lin.scaling = 0.0
+
 
 def llama_config(vocab, hidden, ffn, layers, heads, kv_heads, bos, eos, pad):
     """A config.json for the lab: head_dim hidden/heads, RoPE θ 10000, tied embeddings, f32."""

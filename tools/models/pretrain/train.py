@@ -25,7 +25,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tools", "models", "mini_llama"))
-from mini_llama import Model, length_batches, load_file, save_model, weighted_loss  # noqa: E402
+from mini_llama import Model, attach_lora, detach_lora, length_batches, load_file, save_model, weighted_loss  # noqa: E402
 from self_edit import parse_self_edit  # noqa: E402
 
 DATA = os.path.join(HERE, ".data")
@@ -209,30 +209,13 @@ def self_edit_stats(model, tasks, n_per_task=5, temperature=0.8, max_new=256, se
 
 
 # ---------------------------------------------------------------------------------------------- TTT (LoRA)
-def attach_lora(model, rank, alpha, gen):
-    params = []
-    for b in model.layers:
-        for n in LORA_TARGETS:
-            lin = getattr(b, n)
-            o, i = lin.weight.shape
-            lin.A = torch.nn.Parameter((torch.randn(rank, i, generator=gen) * (1.0 / math.sqrt(i))).to(DEV))
-            lin.B = torch.nn.Parameter(torch.zeros(o, rank, device=DEV))
-            lin.scaling = alpha / rank
-            params += [lin.A, lin.B]
-    return params
 
 
-def detach_lora(model):
-    for b in model.layers:
-        for n in LORA_TARGETS:
-            lin = getattr(b, n)
-            lin.A = lin.B = None
-            lin.scaling = 0.0
 
 
 def ttt_one(model, data, lr, epochs, rank, alpha, batch=2, all_tokens=False, max_examples=None, seed=0):
     gen = torch.Generator().manual_seed(seed)
-    params = attach_lora(model, rank, alpha, gen)
+    params = attach_lora(model, rank, alpha, gen, LORA_TARGETS, init="normal")
     for p in model.parameters():
         p.requires_grad_(False)
     for p in params:
