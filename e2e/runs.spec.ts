@@ -134,9 +134,13 @@ test.describe('runs that survive', () => {
       await page.screenshot({ path });
       await info.attach(`presenter ${w}×${h}`, { path, contentType: 'image/png' });
     }
+    // a finished row shows its 95 % interval (bootstrap over the held-out passages) beside the number
+    await expect(page.getByTestId('presenter-results').getByTestId('interval').first()).toHaveText(/\(\d+–\d+ %\)/);
     await page.keyboard.press('p');
     await expect(page.getByTestId('controls')).toBeVisible();
     await waitDone(page);
+    // and the results chart draws it as whiskers
+    await expect(page.getByTestId('success-chart').locator('.recharts-errorBar').first()).toBeAttached();
     expect(errors).toEqual([]);
   });
 });
