@@ -14,7 +14,7 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tools", "models", "mini_llama"))
-from mini_llama import Model, attach_lora, detach_lora, length_batches, llama_config, load_model, weighted_loss  # noqa: E402,F401  (the tools import them from here)
+from mini_llama import Model, attach_lora, detach_lora, length_batches, slot_rows, llama_config, load_model, weighted_loss  # noqa: E402,F401  (the tools import them from here)
 from mini_llama import save_model as save_model_files  # noqa: E402
 sys.path.insert(0, os.path.join(ROOT, "tools", "models", "pretrain"))
 from self_edit import parse_self_edit  # noqa: E402,F401  (protocol.py calls aw.parse_self_edit)
@@ -100,23 +100,11 @@ def train_slots(model, seqs, lrs, steps, warmups, batch, seed, rank=8, alpha=16,
     last = [None] * S
     for k in range(max_steps):
         # one micro-batch per slot, padded to a common length; slots already done train on a dummy and get lr 0
-        rows, ws = [], []
-        for s in range(S):
-            b = seqs[s][k] if k < len(seqs[s]) else seqs[s][-1]
-            for r in range(batch):
-                if r < len(b):
-                    rows.append(b[r][0]); ws.append(b[r][1])
-                else:
-                    rows.append([PAD]); ws.append([0.0])
-        T = max(len(r) for r in rows)
-        ids = torch.full((len(rows), T), PAD, dtype=torch.long)
-        w = torch.zeros(len(rows), T)
-        for i, (r, ww) in enumerate(zip(rows, ws)):
-            ids[i, : len(r)] = torch.tensor(r)
-            w[i, : len(ww)] = torch.tensor(ww, dtype=torch.float32)
-        pos = torch.arange(T)[None].expand(len(rows), T)
+        ids, w = slot_rows([seqs[s][k] if k < len(seqs[s]) else seqs[s][-1] for s in range(S)], batch, PAD)
+        N, T = ids.shape
+        pos = torch.arange(T)[None].expand(N, T)
         logits = model(ids, pos)
-        ce = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1), reduction="none").view(len(rows), T - 1)
+        ce = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1), reduction="none").view(N, T - 1)
         wt = w[:, 1:]
         ce_s = (ce * wt).view(S, batch, T - 1).sum((1, 2))
         cnt = wt.view(S, batch, T - 1).sum((1, 2)).clamp(min=1.0)

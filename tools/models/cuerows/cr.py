@@ -13,7 +13,7 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tools", "models", "mini_llama"))
-from mini_llama import Model, attach_lora, detach_lora, llama_config, load_model, rms, rope_tables, rot, save_model  # noqa: E402,F401
+from mini_llama import Model, attach_lora, detach_lora, slot_rows, llama_config, load_model, rms, rope_tables, rot, save_model  # noqa: E402,F401
 
 DATA = os.environ.get("CR_DATA", os.path.join(HERE, ".data"))
 torch.set_num_threads(1)
@@ -151,25 +151,13 @@ def train_slots(model, mbs, lrs, seed, rank=8, alpha=16, batch=2, warmup_ratio=0
     v = [torch.zeros_like(p) for p in params]
     lr_t = torch.tensor(lrs, dtype=torch.float32)
     for k in range(max(steps)):
-        rows, ws = [], []
-        for s in range(S):
-            b = mbs[s][k] if k < steps[s] else mbs[s][-1]
-            for r in range(batch):
-                if r < len(b):
-                    rows.append(b[r][0]); ws.append(b[r][1])
-                else:
-                    rows.append([PAD]); ws.append([0.0])
-        T = max(len(r) for r in rows)
-        ids = torch.full((len(rows), T), PAD, dtype=torch.long)
-        w = torch.zeros(len(rows), T)
-        for i, (r, ww) in enumerate(zip(rows, ws)):
-            ids[i, : len(r)] = torch.tensor(r)
-            w[i, : len(ww)] = torch.tensor(ww)
+        ids, w = slot_rows([mbs[s][k] if k < steps[s] else mbs[s][-1] for s in range(S)], batch, PAD)
+        N, T = ids.shape
         h0 = None
         if delta is not None:
             h0 = model.embed[ids] + (ids == UNK).float()[..., None] * delta.repeat_interleave(batch, 0)[:, None, :]
         logits = forward(model, ids, h0)
-        ce = F.cross_entropy(logits[:, :-1].reshape(-1, VOCAB), ids[:, 1:].reshape(-1), reduction="none").view(len(rows), T - 1)
+        ce = F.cross_entropy(logits[:, :-1].reshape(-1, VOCAB), ids[:, 1:].reshape(-1), reduction="none").view(N, T - 1)
         wt = w[:, 1:]
         per = (ce * wt).view(S, batch, T - 1).sum((1, 2)) / wt.view(S, batch, T - 1).sum((1, 2)).clamp(min=1.0)
         for p in params:

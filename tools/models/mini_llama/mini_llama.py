@@ -46,6 +46,24 @@ def attach_lora(model, rank, alpha, gen, targets=TTT_TARGETS, slots=None, init="
     return params
 
 
+def slot_rows(micro, batch, pad):
+    """One step's micro-batch per slot (each at most `batch` (ids, weights) rows), slot-major and padded to `batch`
+    rows and a common length: ids [S·batch, T] and weights [S·batch, T], padding weighing 0."""
+    rows, ws = [], []
+    for b in micro:
+        for r in range(batch):
+            if r < len(b):
+                rows.append(b[r][0]); ws.append(b[r][1])
+            else:
+                rows.append([pad]); ws.append([0.0])
+    T = max(len(r) for r in rows)
+    ids = torch.full((len(rows), T), pad, dtype=torch.long)
+    w = torch.zeros(len(rows), T)
+    for i, (r, ww) in enumerate(zip(rows, ws)):
+        ids[i, : len(r)] = torch.tensor(r)
+        w[i, : len(ww)] = torch.tensor(ww, dtype=torch.float32)
+    return ids, w
+
 def detach_lora(model, merge=False):
     """Drops every adapter; with merge, a single adapter is first added into the base weights."""
     for b in model.layers:
