@@ -14,7 +14,7 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tools", "models", "mini_llama"))
-from mini_llama import Model, attach_lora, detach_lora, length_batches, slot_rows, llama_config, load_model, weighted_loss  # noqa: E402,F401  (the tools import them from here)
+from mini_llama import Model, attach_lora, detach_lora, length_batches, slot_adam_step, slot_rows, cosine_with_warmup, llama_config, load_model, weighted_loss  # noqa: E402,F401  (the tools import them from here)
 from mini_llama import save_model as save_model_files  # noqa: E402
 sys.path.insert(0, os.path.join(ROOT, "tools", "models", "pretrain"))
 from self_edit import parse_self_edit  # noqa: E402,F401  (protocol.py calls aw.parse_self_edit)
@@ -75,12 +75,6 @@ def merge_slot(model, slot=0):
     detach_lora(model)
 
 
-def cosine_with_warmup(step, warmup, total):
-    """transformers' get_cosine_schedule_with_warmup (what the lab's trainer does): step 0 of a warm-up is lr 0."""
-    if step < warmup:
-        return step / max(1, warmup)
-    progress = (step - warmup) / max(1, total - warmup)
-    return max(0.0, 0.5 * (1 + math.cos(math.pi * progress)))
 
 
 def train_slots(model, seqs, lrs, steps, warmups, batch, seed, rank=8, alpha=16, targets=LORA_TARGETS, betas=(0.9, 0.999),
@@ -112,27 +106,11 @@ def train_slots(model, seqs, lrs, steps, warmups, batch, seed, rank=8, alpha=16,
         for p in params:
             p.grad = None
         per.sum().backward()
+        mult = torch.tensor([cosine_with_warmup(k, warmups[s], steps[s]) if k < steps[s] else 0.0 for s in range(S)])
+        active = torch.tensor([1.0 if k < steps[s] else 0.0 for s in range(S)])
+        # bias correction uses step k + 1 for every active slot (a finished slot is frozen)
+        slot_adam_step(params, m, v, k + 1, lr_t * mult, active, clip, betas, eps)
         with torch.no_grad():
-            # per-slot global gradient norm over all its adapter tensors
-            sq = torch.zeros(S)
-            for p in params:
-                sq += p.grad.pow(2).reshape(S, -1).sum(1)
-            norm = sq.sqrt()
-            coef = (clip / (norm + 1e-6)).clamp(max=1.0) if clip else torch.ones(S)
-            mult = torch.tensor([cosine_with_warmup(k, warmups[s], steps[s]) if k < steps[s] else 0.0 for s in range(S)])
-            active = torch.tensor([1.0 if k < steps[s] else 0.0 for s in range(S)])
-            lr_k = lr_t * mult
-            t = k + 1
-            for p, mm, vv in zip(params, m, v):
-                shp = (S,) + (1,) * (p.dim() - 1)
-                g = p.grad * coef.view(shp)
-                a = active.view(shp)
-                mm.mul_(1 - a * (1 - betas[0])).add_(a * (1 - betas[0]) * g)
-                vv.mul_(1 - a * (1 - betas[1])).add_(a * (1 - betas[1]) * g * g)
-                # bias correction per slot uses its own step count (same for all active slots: t)
-                mhat = mm / (1 - betas[0] ** t)
-                vhat = vv / (1 - betas[1] ** t)
-                p.sub_(lr_k.view(shp) * mhat / (vhat.sqrt() + eps))
             for s in range(S):
                 if k < steps[s]:
                     last[s] = float(per[s])

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tools", "models", "mini_llama"))
-from mini_llama import Model, attach_lora, detach_lora, slot_rows, llama_config, load_model, rms, rope_tables, rot, save_model  # noqa: E402,F401
+from mini_llama import Model, attach_lora, detach_lora, cosine_with_warmup, slot_adam_step, slot_rows, llama_config, load_model, rms, rope_tables, rot, save_model  # noqa: E402,F401
 
 DATA = os.environ.get("CR_DATA", os.path.join(HERE, ".data"))
 torch.set_num_threads(1)
@@ -124,11 +124,6 @@ LORA_TARGETS = ("q_proj", "v_proj", "gate_proj", "up_proj", "down_proj")
 
 
 
-def cosine_with_warmup(step, warmup, total):
-    if step < warmup:
-        return step / max(1, warmup)
-    progress = (step - warmup) / max(1, total - warmup)
-    return max(0.0, 0.5 * (1 + math.cos(math.pi * progress)))
 
 
 def train_slots(model, mbs, lrs, seed, rank=8, alpha=16, batch=2, warmup_ratio=0.1, clip=1.0, betas=(0.9, 0.999), eps=1e-8,
@@ -163,22 +158,9 @@ def train_slots(model, mbs, lrs, seed, rank=8, alpha=16, batch=2, warmup_ratio=0
         for p in params:
             p.grad = None
         per.sum().backward()
-        with torch.no_grad():
-            sq = torch.zeros(S)
-            for p in params:
-                sq += p.grad.pow(2).reshape(S, -1).sum(1)
-            coef = (clip / (sq.sqrt() + 1e-6)).clamp(max=1.0)
-            mult = torch.tensor([cosine_with_warmup(k, warm[s], steps[s]) if k < steps[s] else 0.0 for s in range(S)])
-            active = torch.tensor([1.0 if k < steps[s] else 0.0 for s in range(S)])
-            lr_k = lr_t * mult
-            t = k + 1
-            for p, mm, vv in zip(params, m, v):
-                shp = (S,) + (1,) * (p.dim() - 1)
-                g = p.grad * coef.view(shp)
-                a = active.view(shp)
-                mm.mul_(1 - a * (1 - betas[0])).add_(a * (1 - betas[0]) * g)
-                vv.mul_(1 - a * (1 - betas[1])).add_(a * (1 - betas[1]) * g * g)
-                p.sub_(lr_k.view(shp) * (mm / (1 - betas[0] ** t)) / ((vv / (1 - betas[1] ** t)).sqrt() + eps))
+        mult = torch.tensor([cosine_with_warmup(k, warm[s], steps[s]) if k < steps[s] else 0.0 for s in range(S)])
+        active = torch.tensor([1.0 if k < steps[s] else 0.0 for s in range(S)])
+        slot_adam_step(params, m, v, k + 1, lr_t * mult, active, clip, betas, eps)
     for p in params:
         p.requires_grad_(False)
         p.grad = None

@@ -64,6 +64,31 @@ def slot_rows(micro, batch, pad):
         w[i, : len(ww)] = torch.tensor(ww, dtype=torch.float32)
     return ids, w
 
+def cosine_with_warmup(step, warmup, total):
+    """transformers' get_cosine_schedule_with_warmup (what the lab's trainer does): step 0 of a warm-up is lr 0."""
+    if step < warmup:
+        return step / max(1, warmup)
+    progress = (step - warmup) / max(1, total - warmup)
+    return max(0.0, 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+@torch.no_grad()
+def slot_adam_step(params, m, v, t, lr, active, clip, betas, eps):
+    """One Adam step for S adapter slots side by side (every tensor's leading dim is S): each slot's gradient clipped
+    to global norm `clip` (0: none), moments moved only where `active` [S] is 1, learning rate `lr` [S] per slot."""
+    S = lr.shape[0]
+    sq = torch.zeros(S)
+    for p in params:
+        sq += p.grad.pow(2).reshape(S, -1).sum(1)
+    coef = (clip / (sq.sqrt() + 1e-6)).clamp(max=1.0) if clip else torch.ones(S)
+    for p, mm, vv in zip(params, m, v):
+        shp = (S,) + (1,) * (p.dim() - 1)
+        g = p.grad * coef.view(shp)
+        a = active.view(shp)
+        mm.mul_(1 - a * (1 - betas[0])).add_(a * (1 - betas[0]) * g)
+        vv.mul_(1 - a * (1 - betas[1])).add_(a * (1 - betas[1]) * g * g)
+        p.sub_(lr.view(shp) * (mm / (1 - betas[0] ** t)) / ((vv / (1 - betas[1] ** t)).sqrt() + eps))
+
 def detach_lora(model, merge=False):
     """Drops every adapter; with merge, a single adapter is first added into the base weights."""
     for b in model.layers:
