@@ -1,11 +1,9 @@
 // What one knowledge run does. Every field shows the value the run will use: the user's change, else the model's
 // seal_lab.json, else the paper's. "Model" drops the changes; "Paper" asks for the paper's counts (slow on a CPU).
 import type { ReactNode } from 'react';
-import { PAPER_KNOWLEDGE, type Grader, type KnowledgeConfig } from '../../seal/knowledge/config.ts';
+import { knowledgeSettings, PAPER_KNOWLEDGE, type Grader, type KnowledgeConfig, type KnowledgeSettings as Settings } from '../../seal/knowledge/config.ts';
 import { SELF_EDIT_TEMPLATES, type SelfEditPromptKind } from '../../seal/knowledge/prompts.ts';
 import { useLab } from '../../store/lab.ts';
-import { knowledgeSettings } from '../../seal/knowledge/config.ts';
-import type { KnowledgeSettings as Settings } from '../../seal/knowledge/config.ts';
 import { CheckField, NumberField } from '../fields.tsx';
 import { useKnowledgeSetup } from './setup.ts';
 import { useKnowledge } from './state.ts';

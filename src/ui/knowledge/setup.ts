@@ -1,7 +1,6 @@
 // The settings Track B's panels describe: the run's own when the last run was a knowledge run, else what a run
 // would use now (the user's settings ∘ the model's seal_lab.json ∘ the paper's).
-import { knowledgeSettings, type KnowledgeOverrides } from '../../seal/knowledge/config.ts';
-import type { KnowledgeConfig } from '../../seal/knowledge/config.ts';
+import { knowledgeSettings, type KnowledgeConfig, type KnowledgeOverrides } from '../../seal/knowledge/config.ts';
 import type { RunSetup } from '../../store/saved_runs.ts';
 import { useLab } from '../../store/lab.ts';
 import { memoOn } from '../track_ui.ts';
