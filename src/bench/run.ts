@@ -11,6 +11,7 @@ import { MAX_REPS, MIN_SECONDS } from './measure.ts';
 import { modelThroughput } from './model.ts';
 import { guardsSection } from './guards.ts';
 import { quantizationSection } from './quantization.ts';
+import { innerSection } from './inner.ts';
 import { shapeSection } from './shape.ts';
 import type { BenchReport, BenchRequest, BenchSection, MatmulRow } from './types.ts';
 
@@ -45,6 +46,7 @@ export async function runBench(gpu: Gpu, info: AdapterInfo, req: BenchRequest, m
     const quantization = model && on('quantization') ? await quantizationSection(gpu, model, req, log) : null;
     const guards = model && on('guards') ? await guardsSection(gpu, model, req, log) : null;
     const shape = req.shape ? await shapeSection(gpu, info, req.shape, log) : null;
+    const inner = model && req.inner && on('inner') ? [await innerSection(gpu, model, req.inner, log)] : undefined;
     return {
       adapter: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description, features: info.features },
       timing: { warmup: 1, minSeconds: MIN_SECONDS, maxReps: MAX_REPS, statistic: 'median', sync: 'read of a small buffer' },
@@ -54,6 +56,7 @@ export async function runBench(gpu: Gpu, info: AdapterInfo, req: BenchRequest, m
       quantization,
       guards,
       shape,
+      ...(inner && { inner }),
     };
   } finally {
     gpu.options.naiveMatmul = false;

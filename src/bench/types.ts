@@ -14,10 +14,55 @@ export interface BenchRequest {
   shape?: ShapeRequest;
   /** The sections to run (absent: all); a section left out is null (or empty) in the report. */
   sections?: BenchSection[];
+  /** Inner loops side by side (src/bench/inner.ts); absent: not measured. */
+  inner?: InnerRequest;
 }
 
-/** matmul: square GEMMs and the CPU loop; model: the model's GEMM shapes and tok/s rows; then the two model extras. */
-export const BENCH_SECTIONS = ['matmul', 'model', 'quantization', 'guards'] as const;
+/** One SEAL rollout's shape (a fresh LoRA trained on its sequences, then greedy answers), and the slot counts to time. */
+export interface InnerRequest {
+  /** Whose rollout this imitates (e.g. "knowledge: seal-mini-bio"). */
+  track: string;
+  /** Token lengths of one rollout's training sequences (each epoch in a seeded order; a shared step pads to the longest). */
+  seqLens: number[];
+  epochs: number;
+  batchSize: number;
+  loraRank: number;
+  targets: string[];
+  /** Greedy answers after training: prompts of promptTokens, newTokens each. */
+  prompts: number;
+  promptTokens: number;
+  newTokens: number;
+  /** Adapter slots to time (1 = one after another, the baseline). */
+  slots: number[];
+  /** Rollouts timed per slot count. */
+  rollouts: number;
+}
+
+export interface InnerRow {
+  slots: number;
+  rollouts: number;
+  seconds: number;
+  rolloutsPerSecond: number;
+  /** rolloutsPerSecond over the S = 1 row's, same run. */
+  ratio: number | null;
+  /** Kernel time over wall time of one training step of all slots (null: no timestamp queries on this adapter). */
+  busyFraction: number | null;
+  /** GPU bytes of the S adapters with their gradients and AdamW moments, and of the model's workspace (its high-water mark so far). */
+  loraBytes: number;
+  workspaceBytes: number;
+}
+
+export interface InnerReport {
+  track: string;
+  workload: InnerRequest & { stepsPerRollout: number };
+  rows: InnerRow[];
+}
+
+/**
+ * matmul: square GEMMs and the CPU loop; model: the model's GEMM shapes and tok/s rows; then the two model extras;
+ * inner: SEAL rollouts one after another and side by side (with `inner`, on whichever model is loaded).
+ */
+export const BENCH_SECTIONS = ['matmul', 'model', 'quantization', 'guards', 'inner'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 /** The shaped-model section: what to build, the cuts that make it fit a slow adapter, and what to measure. */
@@ -233,6 +278,8 @@ export interface BenchReport {
   guards: GuardsReport | null;
   /** The random-weight model of a real shape (`--shape`), null when not asked for. */
   shape: ShapeReport | null;
+  /** Inner loops side by side on the loaded model (`inner`: one per track, each on its embedded model), absent when not asked for. */
+  inner?: InnerReport[];
   /** Filled by the tool that ran the bench: the runtime (Chromium's worker, or Node with Dawn). */
   runtime?: { kind: 'chromium-worker' | 'node-dawn'; detail: string };
   /** Filled by tools/lab/bench with `--peer`: onnxruntime-web against the engine in one page (tools/lab/peer/). */

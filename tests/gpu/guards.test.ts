@@ -69,7 +69,7 @@ describe('non-finite weights at load', () => {
 describe('training guards in the SEAL loop', () => {
   const BAD: ToyItem = { id: 'bad', target: ITEMS.eval[0].target, lr: Infinity };
 
-  it('an inner loop at an absurd learning rate stops at once with reward 0; the next self-edit is unaffected', () =>
+  it('an inner loop at an absurd learning rate stops at once with reward 0; the next self-edit, and one trained beside it, are unaffected', () =>
     gpuCase(async (gpu) => {
       const events: ToyEvent[] = [];
       const ctx = await setup(gpu, events);
@@ -79,13 +79,20 @@ describe('training guards in the SEAL loop', () => {
       const curve = (from: ToyEvent[], id: string) => from.flatMap((e) => (e.type === 'ttt-loss' && e.rolloutId === id ? [e.loss] : []));
 
       const loop = new SealLoop(ctx, toyTrack(ctx, settings, accept), { train: [], eval: [BAD, good] });
-      const bad = await loop.rollout(BAD, given('x', 'x'), 'given', 0, 11);
-      const after = await loop.rollout(good, given('y', 'y'), 'given', 0, 12);
+      const [bad] = await loop.applySelfEdits(BAD, [given('x', 'x')], 'given', 0, () => 11);
+      const [after] = await loop.applySelfEdits(good, [given('y', 'y')], 'given', 0, () => 12);
+      // the same two inner loops side by side, in two adapter slots (the toy's edit "lr=…" sets the slot's rate)
+      const [badBeside, beside] = await loop.applySelfEdits(good, [given('lr=Infinity', 'lr=Infinity'), given('y', 'y')], 'given', 0, (j) => 11 + j);
       const own: ToyEvent[] = []; // rollout ids restart in a new loop: its own events
       const ctx2 = { ...ctx, emit: (e: ToyEvent) => own.push(e) };
       const alone = new SealLoop(ctx2, toyTrack(ctx2, settings, accept), { train: [], eval: [good] });
-      const clean = await alone.rollout(good, given('y', 'y'), 'given', 0, 12);
+      const [clean] = await alone.applySelfEdits(good, [given('y', 'y')], 'given', 0, () => 12);
       ctx.model.destroy();
+
+      expect(badBeside.reward).toBe(0);
+      expect(badBeside.reason).toMatch(/^diverged at step [12] /);
+      expect(curve(events, beside.id)).toEqual(curve(own, clean.id)); // one slot's divergence leaves its neighbour bit-identical
+      expect(beside.reward).toBe(clean.reward);
 
       expect(bad.reward).toBe(0);
       expect(bad.reason).toMatch(/^diverged at step [12] \(loss (NaN|Infinity|[0-9.e+]+)\)/);

@@ -62,6 +62,35 @@ describe('the memory estimate is what gets allocated', () => {
   }
 });
 
+describe('adapter slots in the memory plan', () => {
+  it('3 slots: the adapter and its optimizer state three times, activations for all their rows', () =>
+    gpuCase(async (gpu) => {
+      const cfg = await goldenConfig('llama3-f32');
+      const slotted: MemoryPlan = { ...plan, loraSlots: 3, trainRows: 3 * 10 };
+      const est = estimateMemory(cfg, { ...slotted, dtype: cfg.dtype!, maxBindingBytes: gpu.options.maxBindingBytes });
+      const one = estimateMemory(cfg, { ...plan, dtype: cfg.dtype!, maxBindingBytes: gpu.options.maxBindingBytes });
+      const part = (e: typeof est, n: MemoryPart['name']) => e.parts.find((p) => p.name === n)!.bytes;
+      expect(part(est, 'adapter')).toBe(3 * part(one, 'adapter'));
+      const model = await loadGolden(gpu, 'llama3-f32', { plan: slotted });
+      let at = gpu.allocatedBytes;
+      const delta = () => { const d = gpu.allocatedBytes - at; at = gpu.allocatedBytes; return d; };
+      const adapter = new LoraAdapter(gpu, cfg, { r: 4, alpha: 8, targets }, 3);
+      const trainer = new LoraTrainer(model, adapter, { lr: 1e-3, warmupSteps: 0, totalSteps: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 });
+      try {
+        expect(delta(), 'adapter + optimizer').toBe(part(est, 'adapter') + part(est, 'optimizer'));
+        const tok = (n: number) => Int32Array.from({ length: n }, (_, i) => (i * 7) % cfg.vocabSize);
+        await model.forward({ B: 2, T: 12, tokens: tok(24), mask: new Int32Array(24).fill(1) }, { logits: false });
+        const train = { B: 3, T: 10, tokens: tok(30), mask: new Int32Array(30).fill(1) }; // one sequence per slot
+        await trainer.stepSlots([{ batch: train, lossMask: train.mask }], [0, 1, 2].map(() => ({ lr: 1e-3, warmupSteps: 0, totalSteps: 1 })));
+        expect(delta(), 'activations').toBe(part(est, 'activations'));
+      } finally {
+        trainer.destroy();
+        adapter.destroy();
+        model.destroy();
+      }
+    }));
+});
+
 describe('too large: a clear GpuMemoryError and nothing allocated', () => {
   it('a budget the weights exceed refuses the load and says what would fit', () =>
     gpuCase(async (gpu) => {

@@ -28,9 +28,15 @@ export const ITEMS = {
 };
 
 export async function targetLoss(model: LlamaModel, ids: number[], adapter?: LoraAdapter): Promise<number> {
+  return (await targetLosses(model, ids, 1, adapter))[0];
+}
+
+/** The target's loss under each of the adapter's S slots (S copies of it in one batch), or as it is. */
+export async function targetLosses(model: LlamaModel, ids: number[], S: number, adapter?: LoraAdapter): Promise<number[]> {
   const T = ids.length;
-  const r = await model.forward({ B: 1, T, tokens: Int32Array.from(ids), mask: new Int32Array(T).fill(1) }, { adapter, logits: false });
-  return r.loss;
+  const tokens = Int32Array.from(Array.from({ length: S }, () => ids).flat());
+  const r = await model.forward({ B: S, T, tokens, mask: new Int32Array(S * T).fill(1) }, { adapter, logits: false });
+  return r.slotLosses;
 }
 
 export function toyTrack(ctx: SealContext<ToyEvent>, settings: LoopSettings, parse: (t: string) => Parsed<string>): Track<ToyItem, string, ToyRollout, { tokens: number }> {
@@ -50,11 +56,15 @@ export function toyTrack(ctx: SealContext<ToyEvent>, settings: LoopSettings, par
       const edit = ctx.tok.encode(canonical).slice(0, 6);
       return { ids: [256, 65, 66, ...edit], weights: [0, 0, 0, ...edit.map(() => 1)] };
     },
-    innerLoopPlan: (item) => ({ rejected: null, sequences: [allTokens(item.target)], epochs: 3, lr: item.lr ?? 3e-2, data: { tokens: item.target.length } }),
-    score: async (item, _seed, adapter) => {
-      const reward = Math.exp(-(await targetLoss(ctx.model, item.target, adapter)));
-      return { reward, solved: reward, total: 1, reason: `exp(−loss) = ${reward.toFixed(4)}`, detail: {} };
-    },
+    // a self-edit "lr=X" asks for learning rate X (a per-slot rate); otherwise the item's
+    innerLoopPlan: (item, edit) => ({
+      rejected: null, sequences: [allTokens(item.target)], epochs: 3, lr: edit.startsWith('lr=') ? Number(edit.slice(3)) : item.lr ?? 3e-2, data: { tokens: item.target.length },
+    }),
+    score: async (item, seeds, adapter) =>
+      (await targetLosses(ctx.model, item.target, seeds.length, adapter)).map((loss) => {
+        const reward = Math.exp(-loss);
+        return { reward, solved: reward, total: 1, reason: `exp(−loss) = ${reward.toFixed(4)}`, detail: {} };
+      }),
     record: (base) => ({ ...base, track: 'toy' }),
     explain: {
       noUpdate: (item) => `as is: ${item.id}`, sampled: (item, n, valid) => `${valid}/${n} for ${item.id}`,
@@ -67,7 +77,7 @@ export function toyTrack(ctx: SealContext<ToyEvent>, settings: LoopSettings, par
 export const SETTINGS: LoopSettings = {
   seed: 7, rounds: 1, samplesPerTrainItem: 2, samplesPerEvalItem: 2, tttSeeds: 2,
   sampling: { temperature: 1, topP: 1, maxNewTokens: 4, maxAttempts: 2 },
-  innerLoop: { loraRank: 4, loraAlpha: 8, targets: ['q_proj', 'v_proj'], batchSize: 1, warmupRatio: 0 },
+  innerLoop: { loraRank: 4, loraAlpha: 8, targets: ['q_proj', 'v_proj'], batchSize: 1, warmupRatio: 0, slots: 4 },
   restEm: { loraRank: 4, loraAlpha: 8, targets: ['q_proj', 'v_proj'], epochs: 2, batchSize: 1, lr: 1e-2 },
   onFailedRound: 'continue',
 };

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { allTokens, padBatch } from '../../src/seal/core/batch.ts';
 import { RunControl, RunStopped } from '../../src/seal/core/control.ts';
-import { trainingSteps } from '../../src/seal/core/fine_tune.ts';
+import { slotBatch, trainingSteps } from '../../src/seal/core/fine_tune.ts';
 import { hashSeed, Rng } from '../../src/seal/core/rng.ts';
 
 describe('RunControl', () => {
@@ -88,6 +88,21 @@ describe('padBatch', () => {
     expect([...batch.tokens]).toEqual([1, 2, 3, 4, 0, 0]);
     expect([...batch.mask]).toEqual([1, 1, 1, 1, 0, 0]);
     expect([...lossMask]).toEqual([0, 1, 1, 1, 0, 0]);
+  });
+});
+
+describe('slotBatch (the adapter slots\' shared batch)', () => {
+  const a = { ids: [1, 2, 3], weights: [0, 1, 1] };
+  const b = { ids: [4], weights: [1] };
+  it('with one slot it is padBatch itself', () => {
+    expect(slotBatch([[a, b]])).toEqual(padBatch([a, b]));
+  });
+  it('gives every slot as many rows as the fullest, its own first; fillers and idle slots are one weightless token', () => {
+    const { batch, lossMask } = slotBatch([[a], [], [b, a]]);
+    expect([batch.B, batch.T]).toEqual([6, 3]);
+    expect(Array.from(batch.tokens)).toEqual([1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 1, 2, 3]);
+    expect(Array.from(batch.mask)).toEqual([1, 1, 1, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 1, 1]);
+    expect(Array.from(lossMask)).toEqual([0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 1]);
   });
 });
 

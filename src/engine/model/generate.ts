@@ -10,6 +10,7 @@ export interface GenerateOptions extends Partial<SamplingOptions> {
   seed?: number;
   /** Token ids that end a sequence (kept in the output); default: the config's eos ids. [] never stops. */
   stopTokens?: number[];
+  /** With S slots, prompt b is generated with slot ⌊b / (B/S)⌋ (slot-major). */
   adapter?: LoraAdapter;
   /** Called after each step with the tokens generated so far for every sequence. */
   onStep?: (generated: number[][]) => void;
@@ -39,6 +40,8 @@ export async function generate(model: LlamaModel, prompts: number[][], o: Genera
   const B = prompts.length;
   if (!B || prompts.some((p) => p.length === 0)) throw new Error('generate: every prompt needs at least one token');
   if (!(o.maxNewTokens >= 0)) throw new RangeError(`maxNewTokens must be ≥ 0, got ${o.maxNewTokens}`);
+  const S = o.adapter?.count ?? 1;
+  if (B % S) throw new Error(`generate: ${B} prompts do not split evenly over ${S} adapter slots (slot-major, B/S each)`);
   const T = Math.max(...prompts.map((p) => p.length));
   const tokens = new Int32Array(B * T);
   const mask = new Int32Array(B * T);

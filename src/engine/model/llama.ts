@@ -7,6 +7,8 @@
 //               h     = h_mid + down_proj(silu(gate_proj(x2)) · up_proj(x2)),                    x2 = rmsnorm(h_mid)
 //   logits = rmsnorm(h) · headᵀ
 // Every projection may carry a LoRA term (lora.ts). The base is frozen: no weight gradients are formed.
+// An adapter with S slots applies slot z to rows [z·M/S, (z+1)·M/S) (slot-major: B/S whole sequences each); every
+// LoRA product is then one batched GEMM of S products, so a row's arithmetic is what it would be alone.
 import type { Gpu } from '../gpu/context.ts';
 import { attention_backward, attention_forward, type AttentionArgs } from '../kernels/attention/attention.ts';
 import { copy_forward, fill_forward } from '../kernels/elementwise/copy.ts';
@@ -38,6 +40,17 @@ export function positionIds(mask: Int32Array, B: number, T: number): Int32Array 
     for (let t = 0; t < T; t++) pos[b * T + t] = Math.max((seen += mask[b * T + t]) - 1, 0);
   }
   return pos;
+}
+
+/** Rows per adapter slot: a batch's rows split evenly, slot-major. */
+function slotRows(M: number, ad: LoraAdapter): number {
+  if (M % ad.count) throw new Error(`a batch of ${M} rows does not split evenly over ${ad.count} adapter slots`);
+  return M / ad.count;
+}
+
+/** The batched-GEMM arguments of a LoRA product over the adapter's slots (none for one slot). */
+function perSlot(ad: LoraAdapter, strideA: number, strideB: number, strideC: number) {
+  return ad.count > 1 ? { batch: ad.count, strideA, strideB, strideC } : {};
 }
 
 /** Where attention reads keys and values: this call's own (training) or a KV cache (inference). */
@@ -87,14 +100,17 @@ export class LlamaModel {
   private linear(l: number, p: Projection, y: GPUBuffer, x: GPUBuffer, M: number, beta: number, ad?: LoraAdapter): void {
     const lin = this.weights.layers[l].proj[p];
     matrixForward(this.gpu, y, x, lin.w, { M, beta, bias: lin.bias });
-    const slot = ad?.slot(l, p);
-    if (!ad || !slot) return;
+    const t = ad?.tensor(l, p);
+    if (!ad || !t) return;
     const ws = this.ws!;
     const r = ad.config.r;
     const tOff = ws.tOff(p, M);
-    matmul_forward(this.gpu, ws.loraT, x, ad.params, { M, N: r, K: lin.in, transB: true, bOff: slot.aOff, cOff: tOff });
+    const Ms = slotRows(M, ad);
+    matmul_forward(this.gpu, ws.loraT, x, ad.params, {
+      M: Ms, N: r, K: lin.in, transB: true, bOff: t.aOff, cOff: tOff, ...perSlot(ad, Ms * lin.in, ad.size, Ms * r),
+    });
     matmul_forward(this.gpu, y, ws.loraT, ad.params, {
-      M, N: lin.out, K: r, transB: true, aOff: tOff, bOff: slot.bOff, alpha: ad.scale, beta: 1,
+      M: Ms, N: lin.out, K: r, transB: true, aOff: tOff, bOff: t.bOff, alpha: ad.scale, beta: 1, ...perSlot(ad, Ms * r, ad.size, Ms * lin.out),
     });
   }
 
@@ -106,29 +122,32 @@ export class LlamaModel {
     const lin = this.weights.layers[l].proj[p];
     const gpu = this.gpu;
     matrixBackward(gpu, dx, dy, lin.w, { M, beta });
-    const slot = ad.slot(l, p);
-    if (!slot) return;
+    const t = ad.tensor(l, p);
+    if (!t) return;
     const ws = this.ws!;
     const g = ws.grad!;
     const r = ad.config.r;
     const tOff = ws.tOff(p, M);
-    // dB (out, r) += s · dyᵀ (x Aᵀ)
-    matmul_forward(gpu, grads, dy, ws.loraT, { M: lin.out, N: r, K: M, transA: true, bOff: tOff, cOff: slot.bOff, alpha: ad.scale, beta: 1 });
-    // dt (M, r) = s · dy B
-    matmul_forward(gpu, g.dt, dy, ad.params, { M, N: r, K: lin.out, bOff: slot.bOff, alpha: ad.scale });
+    const Ms = slotRows(M, ad);
+    const { out, in: inp } = lin;
+    // per slot z, over its Ms rows: dB (out, r) += s · dyᵀ (x Aᵀ)
+    matmul_forward(gpu, grads, dy, ws.loraT, { M: out, N: r, K: Ms, transA: true, bOff: tOff, cOff: t.bOff, alpha: ad.scale, beta: 1, ...perSlot(ad, Ms * out, Ms * r, ad.size) });
+    // dt (Ms, r) = s · dy B
+    matmul_forward(gpu, g.dt, dy, ad.params, { M: Ms, N: r, K: out, bOff: t.bOff, alpha: ad.scale, ...perSlot(ad, Ms * out, ad.size, Ms * r) });
     // dA (r, in) += dtᵀ x
-    matmul_forward(gpu, grads, g.dt, x, { M: r, N: lin.in, K: M, transA: true, cOff: slot.aOff, beta: 1 });
+    matmul_forward(gpu, grads, g.dt, x, { M: r, N: inp, K: Ms, transA: true, cOff: t.aOff, beta: 1, ...perSlot(ad, Ms * r, Ms * inp, ad.size) });
     // dx += dt A
-    matmul_forward(gpu, dx, g.dt, ad.params, { M, N: lin.in, K: r, bOff: slot.aOff, beta: 1 });
+    matmul_forward(gpu, dx, g.dt, ad.params, { M: Ms, N: inp, K: r, bOff: t.aOff, beta: 1, ...perSlot(ad, Ms * r, ad.size, Ms * inp) });
   }
 
   /** x Aᵀ alone, for a projection whose output the recompute does not need (down_proj). */
   private loraProject(l: number, p: Projection, x: GPUBuffer, M: number, ad?: LoraAdapter): void {
-    const slot = ad?.slot(l, p);
-    if (!ad || !slot) return;
+    const t = ad?.tensor(l, p);
+    if (!ad || !t) return;
     const lin = this.weights.layers[l].proj[p];
+    const Ms = slotRows(M, ad);
     matmul_forward(this.gpu, this.ws!.loraT, x, ad.params, {
-      M, N: ad.config.r, K: lin.in, transB: true, bOff: slot.aOff, cOff: this.ws!.tOff(p, M),
+      M: Ms, N: ad.config.r, K: lin.in, transB: true, bOff: t.aOff, cOff: this.ws!.tOff(p, M), ...perSlot(ad, Ms * lin.in, ad.size, Ms * ad.config.r),
     });
   }
 
@@ -207,8 +226,11 @@ export class LlamaModel {
     matrixForward(this.gpu, this.ws!.logits, this.ws!.xf, this.weights.head, { M: rows, aOff: row0 * this.cfg.hidden });
   }
 
-  /** Next-token targets and weights: row (b, t) predicts tokens[b, t+1] with weight lossMask[b, t+1]. */
-  private uploadTargets(batch: TokenBatch, lossMask: Int32Array | Float32Array): number {
+  /**
+   * Next-token targets and weights: row (b, t) predicts tokens[b, t+1] with weight lossMask[b, t+1] · scale of its
+   * slot (S slots of B/S sequences each). `scale(count, slot)` sees the slot's total weight; returns each count.
+   */
+  private uploadTargets(batch: TokenBatch, lossMask: Int32Array | Float32Array, S = 1, scale: (count: number, slot: number) => number = () => 1): number[] {
     const { B, T, tokens } = batch;
     const targets = new Int32Array(B * T);
     const weights = new Float32Array(B * T);
@@ -216,16 +238,22 @@ export class LlamaModel {
       targets[b * T + t] = tokens[b * T + t + 1];
       weights[b * T + t] = lossMask[b * T + t + 1];
     }
+    const rows = (B / S) * T;
+    const counts = Array.from({ length: S }, (_, z) => weights.subarray(z * rows, (z + 1) * rows).reduce((s, w) => s + w, 0));
+    counts.forEach((c, z) => {
+      const k = c ? scale(c, z) : 0;
+      if (k !== 1) for (let i = z * rows; i < (z + 1) * rows; i++) weights[i] *= k;
+    });
     this.gpu.write(this.ws!.targets, targets);
     this.gpu.write(this.ws!.weights, weights);
-    return weights.reduce((s, w) => s + w, 0);
+    return counts;
   }
 
   // ── public API ─────────────────────────────────────────────────────────────────────────────────────────
 
   /**
    * Full forward over a padded batch: logits (B, T, V) and the mean next-token cross-entropy over positions
-   * whose target is a real token (lossMask defaults to the attention mask).
+   * whose target is a real token (lossMask defaults to the attention mask), in all and per adapter slot.
    */
   async forward(batch: TokenBatch, opts: { adapter?: LoraAdapter; lossMask?: Int32Array; logits?: boolean } = {}) {
     const { B, T } = batch;
@@ -236,7 +264,9 @@ export class LlamaModel {
     this.embed(batch.tokens, positionIds(batch.mask, B, T), ws.h);
     for (let l = 0; l < this.cfg.layers; l++) this.layerForward(l, M, ws.h, ws.h, kv, true, opts.adapter);
     this.norm(ws.xf, ws.rstdF, ws.h, this.weights.norm, M);
-    const count = this.uploadTargets(batch, opts.lossMask ?? batch.mask);
+    const S = opts.adapter?.count ?? 1;
+    const counts = this.uploadTargets(batch, opts.lossMask ?? batch.mask, S);
+    const count = counts.reduce((a, c) => a + c, 0);
     const logits = opts.logits === false ? null : new Float32Array(M * V);
     for (let r0 = 0; r0 < M; r0 += ws.logitRows) {
       const R = Math.min(ws.logitRows, M - r0);
@@ -245,35 +275,40 @@ export class LlamaModel {
       if (logits) logits.set(await this.gpu.readF32(ws.logits, R * V), r0 * V);
     }
     const losses = await this.gpu.readF32(ws.losses, M);
-    return { logits, loss: count ? losses.reduce((s, x) => s + x, 0) / count : NaN, tokens: count };
+    const mean = (xs: Float32Array, n: number) => (n ? xs.reduce((s, x) => s + x, 0) / n : NaN);
+    // slotLosses: each adapter slot's mean over its own rows (B/S sequences each)
+    const slotLosses = counts.map((c, z) => mean(losses.subarray((z * M) / S, ((z + 1) * M) / S), c));
+    return { logits, loss: mean(losses, count), slotLosses, tokens: count };
   }
 
   /**
-   * Adds gradScale · d(Σ weighted token losses)/d(LoRA) into `grads` (size adapter.size) and returns the
-   * weighted loss sum and weight count. With gradScale = 1 / (count · microBatches) the accumulated gradient
-   * is that of the mean of the micro-batch means.
+   * For each adapter slot z (its B/S sequences of the batch), adds gradScale(count_z, z) · d(Σ weighted token
+   * losses of its rows)/d(slot z's LoRA) into slot z of `grads` (count · size), and returns per slot that scaled
+   * loss sum and the weight count. With gradScale = 1 / (count · microBatches) the accumulated gradient is that of
+   * the mean of the micro-batch means, and the scaled sums add up to that loss. Slots share nothing but the frozen base.
    */
   async accumulateGradients(
     batch: TokenBatch, lossMask: Int32Array | Float32Array, ad: LoraAdapter, grads: GPUBuffer,
-    gradScale: (count: number) => number,
-  ): Promise<{ lossSum: number; count: number }> {
+    gradScale: (count: number, slot: number) => number,
+  ): Promise<{ losses: number[]; counts: number[] }> {
     const { B, T } = batch;
     const M = B * T;
     const { hidden: C, vocabSize: V, layers: L } = this.cfg;
+    if (B % ad.count) throw new Error(`a batch of ${B} sequences does not split evenly over ${ad.count} adapter slots`);
     const ws = this.workspace(M, ad.config.r);
     const g: GradWorkspace = ws.gradBuffers(L);
     const kv = this.selfKeyValues(batch);
     this.embed(batch.tokens, positionIds(batch.mask, B, T), g.checkpoints[0]);
     for (let l = 0; l < L; l++) this.layerForward(l, M, g.checkpoints[l], g.checkpoints[l + 1], kv, true, ad);
-    const count = this.uploadTargets(batch, lossMask);
-    const scale = count ? gradScale(count) : 0;
+    // each slot's gradient scale is folded into its rows' weights (the loss kernel's own scale stays 1)
+    const counts = this.uploadTargets(batch, lossMask, ad.count, gradScale);
     // head + loss in row chunks: dlogits overwrite the logits, then dxf = dlogits · head
     this.norm(ws.xf, ws.rstdF, g.checkpoints[L], this.weights.norm, M);
     const head = this.weights.head;
     for (let r0 = 0; r0 < M; r0 += ws.logitRows) {
       const R = Math.min(ws.logitRows, M - r0);
       this.head(r0, R);
-      cross_entropy_backward(this.gpu, ws.losses, ws.logits, ws.targets, ws.weights, { R, V, rowOff: r0, gradScale: scale });
+      cross_entropy_backward(this.gpu, ws.losses, ws.logits, ws.targets, ws.weights, { R, V, rowOff: r0, gradScale: 1 });
       matrixBackward(this.gpu, g.dx, ws.logits, head, { M: R, cOff: r0 * C });
     }
     fill_forward(this.gpu, g.dh, M * C);
@@ -281,7 +316,8 @@ export class LlamaModel {
     rmsnorm_backward(this.gpu, g.dh, g.dx, g.checkpoints[L], fn.buffer, ws.rstdF, { M, C, eps: this.cfg.rmsEps, dtype: fn.dtype });
     for (let l = L - 1; l >= 0; l--) this.layerBackward(l, M, kv, ad, grads);
     const losses = await this.gpu.readF32(ws.losses, M);
-    return { lossSum: losses.reduce((s, x) => s + x, 0), count };
+    const rows = M / ad.count;
+    return { losses: counts.map((_, z) => losses.subarray(z * rows, (z + 1) * rows).reduce((s, x) => s + x, 0)), counts };
   }
 
   /** A KV cache for B sequences of up to S positions. */

@@ -1,6 +1,8 @@
 // A LoRA adapter: for each target projection W (out × in) of each layer, A (r × in) and B (out × r), applied
 // as y = x Wᵀ + (alpha / r) · (x Aᵀ) Bᵀ. All A and B live in ONE flat f32 buffer (and so do their gradients and
 // AdamW moments), so the gradient norm and the optimizer step are one dispatch each.
+// An adapter may hold `count` slots: that many independent adapters of the same shape side by side in the buffer
+// (slot s at s · size), applied to the rows of a batch slot-major (llama.ts), so k self-edits train in one batch.
 // Names, shapes and initialisation follow PEFT: A Kaiming-uniform (a = √5, i.e. U(−1/√in, 1/√in)), B = 0.
 import type { Gpu } from '../gpu/context.ts';
 import { fill_forward } from '../kernels/elementwise/copy.ts';
@@ -22,8 +24,8 @@ export interface LoraConfig {
   targets: Projection[];
 }
 
-/** Where one target's A and B sit in the flat buffer. */
-export interface LoraSlot {
+/** Where one target's A and B sit in a slot of the flat buffer. */
+export interface LoraTensor {
   layer: number;
   proj: Projection;
   in: number;
@@ -37,13 +39,16 @@ export const peftKey = (layer: number, proj: Projection, ab: 'A' | 'B') =>
 
 export class LoraAdapter {
   readonly scale: number;
-  readonly slots: LoraSlot[] = [];
+  readonly tensors: LoraTensor[] = [];
+  /** Parameters of one slot. */
   readonly size: number;
-  /** (size) f32: every A and B. */
+  /** (count, size) f32: every A and B of every slot. */
   readonly params: GPUBuffer;
-  private readonly byKey = new Map<string, LoraSlot>();
+  private readonly byKey = new Map<string, LoraTensor>();
 
-  constructor(readonly gpu: Gpu, readonly model: ModelConfig, readonly config: LoraConfig) {
+  /** `count` adapter slots side by side (1: a plain adapter). */
+  constructor(readonly gpu: Gpu, readonly model: ModelConfig, readonly config: LoraConfig, readonly count = 1) {
+    if (!Number.isInteger(count) || count < 1) throw new Error(`adapter slots must be a positive integer, got ${count}`);
     const { r, alpha, targets } = config;
     if (!Number.isInteger(r) || r < 1) throw new Error(`LoRA rank must be a positive integer, got ${r}`);
     if (!(alpha > 0)) throw new Error(`lora_alpha must be positive, got ${alpha}`);
@@ -56,36 +61,54 @@ export class LoraAdapter {
     for (let layer = 0; layer < model.layers; layer++) {
       for (const proj of PROJECTIONS.filter((p) => targets.includes(p))) {
         const [out, inp] = projectionShape(model, proj);
-        const slot = { layer, proj, in: inp, out, aOff: off, bOff: off + r * inp };
+        const t = { layer, proj, in: inp, out, aOff: off, bOff: off + r * inp };
         off += r * (inp + out);
-        this.slots.push(slot);
-        this.byKey.set(`${layer}.${proj}`, slot);
+        this.tensors.push(t);
+        this.byKey.set(`${layer}.${proj}`, t);
       }
     }
     this.size = off;
-    this.params = gpu.buffer(`lora-params(r=${r})`, off * 4);
+    this.params = gpu.buffer(`lora-params(r=${r}${count > 1 ? `, ${count} slots` : ''})`, count * off * 4);
   }
 
-  slot(layer: number, proj: Projection): LoraSlot | undefined {
+  /**
+   * The first n slots of this adapter, sharing its buffer (not to be destroyed on its own): a batch with fewer
+   * self-edits than slots computes only those.
+   */
+  slots(n: number): LoraAdapter {
+    if (n === this.count) return this;
+    if (!(Number.isInteger(n) && n >= 1 && n <= this.count)) throw new RangeError(`${n} slots of an adapter with ${this.count}`);
+    const view = Object.create(this) as LoraAdapter;
+    Object.defineProperty(view, 'count', { value: n });
+    return view;
+  }
+
+  tensor(layer: number, proj: Projection): LoraTensor | undefined {
     return this.byKey.get(`${layer}.${proj}`);
   }
 
-  /** PEFT initialisation from a seed: A ~ U(−1/√in, 1/√in), B = 0 (the adapter starts as the identity). */
-  reset(seed: number): void {
+  private checkSlot(slot: number): void {
+    if (!(Number.isInteger(slot) && slot >= 0 && slot < this.count)) throw new RangeError(`adapter slot ${slot} is outside 0..${this.count - 1}`);
+  }
+
+  /** PEFT initialisation of one slot from a seed: A ~ U(−1/√in, 1/√in), B = 0 (the slot starts as the identity). */
+  reset(seed: number, slot = 0): void {
+    this.checkSlot(slot);
     const rng = new Xoshiro128(seed);
     const host = new Float32Array(this.size);
-    for (const s of this.slots) {
+    for (const s of this.tensors) {
       const bound = 1 / Math.sqrt(s.in);
       for (let i = 0; i < this.config.r * s.in; i++) host[s.aOff + i] = (rng.next() * 2 - 1) * bound;
     }
-    this.gpu.write(this.params, host);
+    this.gpu.write(this.params, host, slot * this.size * 4);
   }
 
-  /** Sets every A and B from PEFT-named tensors (e.g. adapter_model.safetensors). */
-  load(get: (key: string) => Float32Array | undefined, source = 'adapter_model.safetensors'): void {
+  /** Sets every A and B of a slot from PEFT-named tensors (e.g. adapter_model.safetensors). */
+  load(get: (key: string) => Float32Array | undefined, source = 'adapter_model.safetensors', slot = 0): void {
+    this.checkSlot(slot);
     const host = new Float32Array(this.size);
     const r = this.config.r;
-    for (const s of this.slots) {
+    for (const s of this.tensors) {
       for (const [ab, off, n, shape] of [['A', s.aOff, r * s.in, [r, s.in]], ['B', s.bOff, s.out * r, [s.out, r]]] as const) {
         const key = peftKey(s.layer, s.proj, ab);
         const t = get(key);
@@ -94,31 +117,34 @@ export class LoraAdapter {
         host.set(t, off);
       }
     }
-    this.gpu.write(this.params, host);
+    this.gpu.write(this.params, host, slot * this.size * 4);
   }
 
-  /** Reads every tensor back, keyed as PEFT names them. */
-  async export(buffer: GPUBuffer = this.params): Promise<Map<string, { shape: number[]; data: Float32Array }>> {
-    const host = await this.gpu.readF32(buffer, this.size);
+  /** Reads a slot's tensors back (of `buffer`: the params, or a trainer's gradients), keyed as PEFT names them. */
+  async export(buffer: GPUBuffer = this.params, slot = 0): Promise<Map<string, { shape: number[]; data: Float32Array }>> {
+    this.checkSlot(slot);
+    const host = await this.gpu.readF32(buffer, this.size, slot * this.size);
     const r = this.config.r;
     const out = new Map<string, { shape: number[]; data: Float32Array }>();
-    for (const s of this.slots) {
+    for (const s of this.tensors) {
       out.set(peftKey(s.layer, s.proj, 'A'), { shape: [r, s.in], data: host.slice(s.aOff, s.aOff + r * s.in) });
       out.set(peftKey(s.layer, s.proj, 'B'), { shape: [s.out, r], data: host.slice(s.bOff, s.bOff + s.out * r) });
     }
     return out;
   }
 
-  /** Zeroes every B: the adapted model equals the base again (used after a merge). */
+  /** Zeroes every B of every slot: the adapted model equals the base again (used after a merge). */
   zeroB(): void {
-    for (const s of this.slots) fill_forward(this.gpu, this.params, s.out * this.config.r, 0, s.bOff);
+    for (let k = 0; k < this.count; k++) {
+      for (const s of this.tensors) fill_forward(this.gpu, this.params, s.out * this.config.r, 0, k * this.size + s.bOff);
+    }
   }
 
-  /** NaN/±Inf parameters, counted on the GPU (one small read). */
+  /** NaN/±Inf parameters of every slot, counted on the GPU (one small read). */
   async nonFiniteCount(): Promise<number> {
     const counts = this.gpu.buffer('lora-nonfinite-count', 4);
     try {
-      count_nonfinite_forward(this.gpu, counts, this.params, { n: this.size, dtype: 'f32', slot: 0 });
+      count_nonfinite_forward(this.gpu, counts, this.params, { n: this.count * this.size, dtype: 'f32', slot: 0 });
       return new Uint32Array(await this.gpu.read(counts, 4))[0];
     } finally {
       this.gpu.release(counts);
@@ -132,9 +158,10 @@ export class LoraAdapter {
    * NaN or infinite parameters is never merged (NonFiniteAdapterError): it would break the base for good.
    */
   async mergeInto(weights: ModelWeights): Promise<void> {
+    if (this.count !== 1) throw new Error(`only a one-slot adapter can be merged (this one has ${this.count} slots)`);
     const bad = await this.nonFiniteCount();
     if (bad) throw new NonFiniteAdapterError(`the adapter has ${bad} NaN or infinite parameter${bad > 1 ? 's' : ''}: not merged, the base weights are unchanged`);
-    for (const s of this.slots) {
+    for (const s of this.tensors) {
       matrixAddLowRank(this.gpu, weights.layers[s.layer].proj[s.proj].w, this.params, { r: this.config.r, scale: this.scale, aOff: s.aOff, bOff: s.bOff });
     }
   }

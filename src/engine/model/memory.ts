@@ -31,6 +31,8 @@ export interface MemoryPlan {
   trainRows?: number;
   /** LoRA rank (0 = no adapter) and target projections (default all seven). */
   loraRank?: number;
+  /** Adapter slots trained side by side (lora.ts; default 1); trainRows then counts the rows of all of them. */
+  loraSlots?: number;
   loraTargets?: readonly Projection[];
   /** Largest buffer a matrix shard may be (default: 128 MiB, WebGPU's default binding limit). */
   maxBindingBytes?: number;
@@ -42,7 +44,7 @@ export type ResolvedPlan = Required<Omit<MemoryPlan, 'dtypeOf' | 'loraTargets'>>
 export function defaultPlan(cfg: ModelConfig): ResolvedPlan {
   const seqLen = Math.min(cfg.maxPositions, 2048);
   return {
-    quantize: 'none', dtype: cfg.dtype ?? 'f32', batch: 1, seqLen, rows: seqLen, trainRows: seqLen, loraRank: 16,
+    quantize: 'none', dtype: cfg.dtype ?? 'f32', batch: 1, seqLen, rows: seqLen, trainRows: seqLen, loraRank: 16, loraSlots: 1,
     loraTargets: PROJECTIONS, maxBindingBytes: 128 * 2 ** 20,
   };
 }
@@ -125,10 +127,15 @@ export function estimateMemory(cfg: ModelConfig, p: MemoryPlan = {}): MemoryEsti
   // LoRA parameters, and for training their gradients and AdamW moments
   const size = plan.loraRank > 0 ? loraSize(cfg, plan.loraRank, plan.loraTargets) : 0;
   if (size) {
-    parts.push({ name: 'adapter', bytes: bufferBytes(size * 4), detail: `r = ${plan.loraRank} on ${plan.loraTargets.join(', ')}: ${size} floats` });
-    buffers.push(['lora-params', bufferBytes(size * 4)]);
+    const S = plan.loraSlots;
+    const slots = S > 1 ? ` × ${S} slots` : '';
+    const all = bufferBytes(S * size * 4);
+    parts.push({ name: 'adapter', bytes: all, detail: `r = ${plan.loraRank} on ${plan.loraTargets.join(', ')}: ${size} floats${slots}` });
+    buffers.push(['lora-params', all]);
     if (plan.trainRows > 0) {
-      parts.push({ name: 'optimizer', bytes: 3 * bufferBytes(size * 4) + bufferBytes(4) + bufferBytes(PARTIALS * 4), detail: 'gradients, AdamW m and v' });
+      parts.push({
+        name: 'optimizer', bytes: 3 * all + bufferBytes(4 * S) + bufferBytes(S * PARTIALS * 4) + bufferBytes(32 * S), detail: `gradients, AdamW m and v${slots}`,
+      });
     }
   }
   // activations: the workspace at the most rows any call uses, plus the backward's buffers when training
@@ -180,6 +187,7 @@ export function checkFits(e: MemoryEstimate, limits: Limits, budget?: number, sc
     ...(plan.quantize !== 'q4' ? [['quantize the base to 4 bits (quantize: "q4")', { quantize: 'q4' }] as [string, MemoryPlan]] : []),
     [`halve the sequence length (${plan.seqLen} → ${halfRows.seqLen} positions, ${Math.max(plan.rows, plan.trainRows)} → ${Math.max(halfRows.rows!, halfRows.trainRows!)} rows)`, halfRows],
     ...(plan.loraRank > 1 ? [[`halve the LoRA rank (${plan.loraRank} → ${plan.loraRank >> 1})`, { loraRank: plan.loraRank >> 1 }] as [string, MemoryPlan]] : []),
+    ...(plan.loraSlots > 1 ? [[`halve the adapter slots (${plan.loraSlots} → ${plan.loraSlots >> 1}, and their rows)`, { loraSlots: plan.loraSlots >> 1, trainRows: Math.ceil(plan.trainRows / 2) }] as [string, MemoryPlan]] : []),
   ];
   const what = `${e.cfg.arch} (${e.cfg.layers} layers, hidden ${e.cfg.hidden}, vocabulary ${e.cfg.vocabSize})`;
   if (largestOf(e).bytes > limit) {

@@ -18,6 +18,8 @@ export interface ArcConfig {
   ttt: {
     loraRank: number; loraAlpha: number; targets: Projection[]; batchSize: number;
     maxExamples: number; stepCap: number; maxTokens: number; warmupRatio: number;
+    /** Inner loops (self-edits × TTT seeds of a task) trained side by side in adapter slots (0 = auto: core/track.ts). */
+    slots: number;
   };
   eval: { maxNewTokens: number; geometricViews: boolean; colourViews: number; leaveOneOutViews: boolean };
   restEm: { loraRank: number; loraAlpha: number; epochs: number; batchSize: number; lr: number };
@@ -36,7 +38,7 @@ export const PAPER_1B: ArcConfig = {
   selfEditsPerEvalTask: 5,
   tttSeeds: 1,
   selfEdit: { temperature: 0.8, topP: 1, maxNewTokens: 128, maxAttempts: 8, instruction: 'long' },
-  ttt: { loraRank: 128, loraAlpha: 16, targets: TTT_TARGETS, batchSize: 2, maxExamples: 250, stepCap: 375, maxTokens: 8192, warmupRatio: 0.1 },
+  ttt: { loraRank: 128, loraAlpha: 16, targets: TTT_TARGETS, batchSize: 2, maxExamples: 250, stepCap: 375, maxTokens: 8192, warmupRatio: 0.1, slots: 0 },
   eval: { maxNewTokens: 1800, geometricViews: true, colourViews: 2, leaveOneOutViews: true },
   restEm: { loraRank: 16, loraAlpha: 16, epochs: 8, batchSize: 5, lr: 5e-5 },
   oracle: ORACLE_SELF_EDIT,
@@ -51,6 +53,7 @@ export const ArcOverrides = z.strictObject({
   ttt: z.strictObject({
     loraRank: num.int(), loraAlpha: num, targets: z.array(z.enum(['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'])),
     batchSize: num.int(), maxExamples: num.int(), stepCap: num.int(), maxTokens: num.int(), maxNewTokens: num.int(), warmupRatio: z.number().min(0).max(1),
+    slots: z.number().int().min(0),
   }).partial().optional(),
   restEm: z.strictObject({ loraRank: num.int(), loraAlpha: num, epochs: num.int(), batchSize: num.int(), lr: num }).partial().optional(),
   oracle: SelfEditSchema.optional(),
@@ -66,7 +69,8 @@ export const ArcOverrides = z.strictObject({
 export type ArcOverrides = z.infer<typeof ArcOverrides>;
 
 /** What a user sets for one run (the lab's run settings, the CLI's flags). */
-export type ArcUserSettings = Partial<Pick<ArcConfig, 'seed' | 'rounds' | 'selfEditsPerTrainTask' | 'selfEditsPerEvalTask' | 'tttSeeds' | 'methods' | 'onFailedRound'>>;
+/** `slots`: inner loops side by side (ttt.slots: 0 = auto, 1 = one after another; core/track.ts). */
+export type ArcUserSettings = Partial<Pick<ArcConfig, 'seed' | 'rounds' | 'selfEditsPerTrainTask' | 'selfEditsPerEvalTask' | 'tttSeeds' | 'methods' | 'onFailedRound'>> & { slots?: number };
 
 export function parseOverrides(raw: unknown, source = 'seal_lab.json "arc"'): ArcOverrides {
   const r = ArcOverrides.safeParse(raw);
@@ -77,11 +81,12 @@ export function parseOverrides(raw: unknown, source = 'seal_lab.json "arc"'): Ar
 /** The paper's settings with a model's overrides and the user's choices applied, in that order. */
 export function arcConfig(model: ArcOverrides = {}, user: ArcUserSettings = {}): ArcConfig {
   const { maxNewTokens: evalTokens, ...ttt } = model.ttt ?? {};
+  const { slots, ...settings } = user;
   return {
     ...PAPER_1B,
-    ...user,
+    ...settings,
     selfEdit: { ...PAPER_1B.selfEdit, ...model.selfEditSampling, instruction: model.selfEditInstruction ?? PAPER_1B.selfEdit.instruction },
-    ttt: { ...PAPER_1B.ttt, ...ttt },
+    ttt: { ...PAPER_1B.ttt, ...ttt, ...(slots !== undefined && { slots }) },
     eval: { ...PAPER_1B.eval, ...model.eval, maxNewTokens: evalTokens ?? PAPER_1B.eval.maxNewTokens },
     restEm: { ...PAPER_1B.restEm, ...model.restEm },
     oracle: model.oracle ?? PAPER_1B.oracle,

@@ -15,17 +15,23 @@ export interface Prediction {
   reward: 0 | 1;
 }
 
-export async function predict(ctx: ArcContext, task: ArcTask, truth: Grid[], seed: number, adapter?: LoraAdapter): Promise<Prediction> {
+/**
+ * One prediction per seed: with adapter slot z for seeds[z] (its own views, all slots in one batch per test input,
+ * slot-major), or with the model as it is (no adapter: one slot).
+ */
+export async function predict(ctx: ArcContext, task: ArcTask, truth: Grid[], seeds: number[], adapter?: LoraAdapter): Promise<Prediction[]> {
   const { model, tok, sp, cfg } = ctx;
-  const views = evaluationViews(task, seed, {
+  if (seeds.length !== (adapter?.count ?? 1)) throw new Error(`${seeds.length} seeds for ${adapter?.count ?? 1} adapter slots`);
+  const views = seeds.map((seed) => evaluationViews(task, seed, {
     geometric: cfg.eval.geometricViews, colourPermutations: cfg.eval.colourViews, leaveOneOut: cfg.eval.leaveOneOutViews,
-  });
-  const answers: Grid[][] = [];
+  }));
+  const answers: Grid[][][] = seeds.map(() => []);
   for (let k = 0; k < task.test.length; k++) {
     await ctx.control.poll();
-    const prompts = views.map((v) => solvePrompt(tok, sp, v.task.train, v.task.test[k].input));
+    const prompts = views.flatMap((vs) => vs.map((v) => solvePrompt(tok, sp, v.task.train, v.task.test[k].input)));
     const outs = await generate(model, prompts, { maxNewTokens: cfg.eval.maxNewTokens, stopTokens: [sp.eos, sp.eot], adapter });
-    answers.push(voteViews(views, outs.map((ids) => parseGridText(tok.decode(ids)))));
+    let at = 0;
+    views.forEach((vs, z) => answers[z].push(voteViews(vs, outs.slice(at, (at += vs.length)).map((ids) => parseGridText(tok.decode(ids))))));
   }
-  return { answers, reward: taskReward(answers, truth) };
+  return answers.map((a) => ({ answers: a, reward: taskReward(a, truth) }));
 }

@@ -61,11 +61,11 @@ export function arcTrack(ctx: ArcContext): Track<ArcItem, SelfEdit, ArcRollout, 
     },
 
     /** Ans ~ LM_θ'(· | τ) under every evaluation view, voted into 2 attempts; reward 1 if every test is solved. */
-    score: async (item, seed, adapter) => {
-      const p = await predict(ctx, item.task, item.truth, seed, adapter);
-      const reason = p.reward ? (adapter ? 'solved' : 'solved in context') : 'wrong answer';
-      return { reward: p.reward, solved: p.reward, total: 1, reason, detail: { answers: p.answers } };
-    },
+    score: async (item, seeds, adapter) =>
+      (await predict(ctx, item.task, item.truth, seeds, adapter)).map((p) => {
+        const reason = p.reward ? (adapter ? 'solved' : 'solved in context') : 'wrong answer';
+        return { reward: p.reward, solved: p.reward, total: 1, reason, detail: { answers: p.answers } };
+      }),
     record: (base, item, edit) => {
       if (!isArcMethod(base.method)) throw new Error(`not an ARC method: ${base.method}`);
       return { ...base, track: 'arc', method: base.method, edit, answers: [], truth: item.truth };

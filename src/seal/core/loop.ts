@@ -8,18 +8,20 @@
 //     evaluate SEAL(round): self-edits of θ on the held-out items, each applied and scored
 //
 // Every phase emits a `phase` event and then waits at RunControl.checkpoint() (Pause/Step/Stop).
+import { maxBinding } from '../../engine/gpu/context.ts';
 import { LoraAdapter, NonFiniteAdapterError } from '../../engine/model/lora.ts';
+import { loraSize } from '../../engine/model/memory.ts';
 import { DEFAULT_HYPER, LoraTrainer, TrainingDivergedError } from '../../engine/train/trainer.ts';
 import { RunStopped } from './control.ts';
 import type { SealContext } from './context.ts';
 import type { MethodResult, Rollout, SealEvent } from './events.ts';
-import { fineTune, trainingSteps } from './fine_tune.ts';
+import { fineTune, fineTuneSlots, trainingSteps } from './fine_tune.ts';
 import { Journal } from './journal.ts';
 import { fineTuneGenerator, mergeSavedGenerator } from './rest_em.ts';
 import { bootstrapInterval } from './interval.ts';
 import { hashSeed } from './rng.ts';
 import { given, sampleSelfEdits, type Sampled } from './sample.ts';
-import type { Baseline, InnerLoopPlan, Track, TrackItem } from './track.ts';
+import { AUTO_SLOTS, type Baseline, type InnerLoopPlan, type Score, type Track, type TrackItem } from './track.ts';
 
 export interface RunResult<R extends Rollout> {
   methods: MethodResult[];
@@ -35,9 +37,11 @@ export interface Items<Item> {
 export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
   readonly rollouts: R[] = [];
   readonly methods: MethodResult[] = [];
-  /** The inner loop's adapter, reset for every self-edit, and its trainer. */
-  readonly adapter: LoraAdapter;
+  /** The inner loops' adapter slots (the self-edits of an item trained side by side), reset for every self-edit, and their trainer. */
+  private readonly slotted: LoraAdapter;
   private readonly trainer: LoraTrainer;
+  /** Its first slot: the adapter of a single inner loop (train(): CPT, forgetting). */
+  readonly adapter: LoraAdapter;
   private seq = 0;
 
   constructor(
@@ -47,9 +51,16 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
     /** A resumed run's finished part (skipped, not recomputed); empty for a new run. */
     readonly journal: Journal<R> = new Journal(),
   ) {
-    const { loraRank, loraAlpha, targets } = track.settings.innerLoop;
-    this.adapter = new LoraAdapter(ctx.model.gpu, ctx.model.cfg, { r: loraRank, alpha: loraAlpha, targets });
-    this.trainer = new LoraTrainer(ctx.model, this.adapter, { ...DEFAULT_HYPER, lr: 0, totalSteps: 1 });
+    const { loraRank, loraAlpha, targets, slots } = track.settings.innerLoop;
+    const s = track.settings;
+    // as many slots as an item has TTT runs, at most `slots` (auto: 1 on a CPU adapter), and no more than one buffer can bind
+    const gpu = ctx.model.gpu;
+    const asked = slots > 0 ? slots : gpu.options.kernels === 'cpu' ? 1 : AUTO_SLOTS;
+    const fit = Math.floor(maxBinding(gpu.limits) / (4 * loraSize(ctx.model.cfg, loraRank, targets)));
+    const most = Math.max(1, Math.min(asked, fit, Math.max(s.samplesPerTrainItem, s.samplesPerEvalItem) * s.tttSeeds));
+    this.slotted = new LoraAdapter(ctx.model.gpu, ctx.model.cfg, { r: loraRank, alpha: loraAlpha, targets }, most);
+    this.adapter = this.slotted.slots(1);
+    this.trainer = new LoraTrainer(ctx.model, this.slotted, { ...DEFAULT_HYPER, lr: 0, totalSteps: 1 });
   }
 
   /** The whole experiment; `after` runs extra phases (e.g. the knowledge track's forgetting) before cleanup. */
@@ -69,7 +80,7 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
       await after?.();
     } finally {
       this.trainer.destroy();
-      this.adapter.destroy();
+      this.slotted.destroy();
     }
     return { methods: this.methods, rollouts: this.rollouts, seconds: (performance.now() - t0) / 1000 };
   }
@@ -91,7 +102,7 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
         tally.add(old, item.id);
         continue;
       }
-      const s = await this.track.score(item, this.seed(i));
+      const [s] = await this.track.score(item, [this.seed(i)]);
       const base = this.blank(item, method, 0);
       const r = { ...this.track.record(base, item, null), ...s.detail, reward: s.reward, rewards: [s.reward], solved: s.solved, total: s.total, reason: s.reason };
       tally.add(this.record(r), item.id);
@@ -106,7 +117,7 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
     const tally = new Tally();
     for (const [i, item] of this.items.eval.entries()) {
       const edits = await this.sample(item, n, method, round, this.seed(1000 * (round + 1) + i));
-      for (const [j, se] of edits.entries()) tally.add(await this.rollout(item, se, method, round, this.seed(7919 * i + j)), item.id);
+      for (const r of await this.applySelfEdits(item, edits, method, round, (j) => this.seed(7919 * i + j))) tally.add(r, item.id);
     }
     this.result(method, round, tally);
   }
@@ -116,7 +127,8 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
     const tally = new Tally();
     for (const [i, item] of this.items.eval.entries()) {
       const g = edit(item);
-      tally.add(await this.rollout(item, given(g.edit, g.canonical), method, 0, this.seed(31 * i)), item.id);
+      const [r] = await this.applySelfEdits(item, [given(g.edit, g.canonical)], method, 0, () => this.seed(31 * i));
+      tally.add(r, item.id);
     }
     this.result(method, 0, tally);
   }
@@ -126,7 +138,7 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
     const out: R[] = [];
     for (const [i, item] of this.items.train.entries()) {
       const edits = await this.sample(item, this.track.settings.samplesPerTrainItem, 'seal', round, this.seed(50_000 * round + i));
-      for (const [j, se] of edits.entries()) out.push(await this.rollout(item, se, 'seal', round, this.seed(104_729 * round + 101 * i + j), 'train'));
+      out.push(...(await this.applySelfEdits(item, edits, 'seal', round, (j) => this.seed(104_729 * round + 101 * i + j), 'train')));
     }
     return out;
   }
@@ -190,49 +202,94 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
     return edits;
   }
 
-  /** θ' ← SFT(θ, SE) and r(LM_θ'(τ), τ), once per TTT seed; the reward is their mean. */
-  async rollout(item: Item, se: Sampled<Edit>, method: string, round: number, seed: number, role: 'train' | 'eval' = 'eval'): Promise<R> {
-    const old = this.replay();
-    if (old) return old;
+  /**
+   * θ' ← SFT(θ, SE) and r(LM_θ'(τ), τ) for each of an item's self-edits, once per TTT seed (the reward is their
+   * mean). The inner loops run side by side, one adapter slot each, in groups of up to the adapter's slots; each
+   * is the loop it would be alone (fineTuneSlots). Rollouts are recorded in order, keyed by position as before.
+   */
+  async applySelfEdits(item: Item, edits: Sampled<Edit>[], method: string, round: number, seedOf: (j: number) => number, role: 'train' | 'eval' = 'eval'): Promise<R[]> {
     const t0 = performance.now();
     const { track } = this;
-    const rec = track.record({ ...this.blank(item, method, round, role), text: se.canonical ?? se.text, attempts: se.attempts }, item, se.edit);
-    if (se.edit === null) return this.record({ ...rec, reason: `unparsable after ${se.attempts} samples: ${se.error}`, seconds: 0 });
-    const seconds = () => (performance.now() - t0) / 1000;
     const runs = track.settings.tttSeeds;
-    const scores = [];
-    let finalLoss = 0;
-    for (let k = 0; k < runs; k++) {
-      const seedK = k === 0 ? seed : hashSeed(seed, 'ttt', k);
-      const plan = track.innerLoopPlan(item, se.edit, seedK);
-      const steps = trainingSteps(plan.sequences.length, plan.epochs, track.settings.innerLoop.batchSize);
-      if (k === 0) {
-        this.ctx.emit({ type: 'ttt-data', rolloutId: rec.id, itemId: item.id, data: plan.data });
-        Object.assign(rec, { examples: plan.sequences.length, steps });
+    const { batchSize } = track.settings.innerLoop;
+    // 1. per self-edit: a replayed rollout, a record that ends here (unparsable, rejected), or its TTT runs
+    const entries = edits.map((se, j): Entry<R, D, Edit> => {
+      const old = this.replay();
+      if (old) return { rec: old, replayed: true, jobs: [] };
+      const rec = track.record({ ...this.blank(item, method, round, role), text: se.canonical ?? se.text, attempts: se.attempts }, item, se.edit);
+      if (se.edit === null) return { rec: { ...rec, reason: `unparsable after ${se.attempts} samples: ${se.error}` }, jobs: [] };
+      const jobs: TttJob<D>[] = [];
+      for (let k = 0; k < runs; k++) {
+        const seed = k === 0 ? seedOf(j) : hashSeed(seedOf(j), 'ttt', k);
+        const plan = track.innerLoopPlan(item, se.edit, seed);
+        if (k === 0) {
+          this.ctx.emit({ type: 'ttt-data', rolloutId: rec.id, itemId: item.id, data: plan.data });
+          Object.assign(rec, { examples: plan.sequences.length, steps: trainingSteps(plan.sequences.length, plan.epochs, batchSize) });
+        }
+        if (plan.rejected) return { rec: { ...rec, reason: plan.rejected }, jobs: [] };
+        jobs.push({ k, seed, plan, lossId: k === 0 ? rec.id : null, losses: [], diverged: null, score: null });
       }
-      if (plan.rejected) return this.record({ ...rec, reason: plan.rejected, seconds: seconds() });
-      let losses: number[];
-      try {
-        losses = await this.train(plan, seedK, k === 0 ? rec.id : null);
-      } catch (e) {
-        if (!(e instanceof TrainingDivergedError)) throw e;
-        // The next self-edit starts from a freshly reset adapter and optimizer, as every one does.
-        const reason = `diverged at step ${e.step} (loss ${e.loss})${runs > 1 ? ` on TTT seed ${k + 1}` : ''}`;
-        const done = this.record({ ...rec, reward: 0, rewards: [...scores.map((s) => s.reward), 0], solved: 0, reason, finalLoss: null, seconds: seconds() });
-        await this.phase('inner-loop', method, round, `The inner loop ${reason}: this self-edit scores 0. The next one starts from a fresh adapter.`, item.id);
-        return done;
-      }
-      finalLoss += (losses.at(-1) ?? NaN) / runs;
-      if (k === 0) await this.phase('inner-loop', method, round, track.explain.innerLoop(item, se.edit, steps, plan.sequences.length, losses.at(-1) ?? null), item.id);
-      scores.push(await track.score(item, seedK, this.adapter));
+      return { rec, jobs, edit: se.edit };
+    });
+    // 2. train and score the TTT runs, as many side by side as there are adapter slots
+    const jobs = entries.flatMap((e) => e.jobs);
+    for (let at = 0; at < jobs.length; at += this.slotted.count) await this.trainAndScore(item, jobs.slice(at, at + this.slotted.count));
+    // 3. record in order; a trained rollout's seconds are its share of the item's time
+    const seconds = (performance.now() - t0) / 1000 / Math.max(1, entries.filter((e) => !e.replayed).length);
+    const out: R[] = [];
+    for (const e of entries) out.push(e.replayed ? e.rec : await this.finish(item, e, method, round, role, seconds));
+    return out;
+  }
+
+  /** One group of TTT runs of an item, one adapter slot each: fresh slots trained side by side, then scored in one batch. */
+  private async trainAndScore(item: Item, group: TttJob<D>[]): Promise<void> {
+    const { batchSize, warmupRatio } = this.track.settings.innerLoop;
+    const t0 = performance.now();
+    group.forEach((job, z) => this.slotted.reset(job.seed, z));
+    this.trainer.resetOptimizer();
+    const runs = group.map((job) => ({ seqs: job.plan.sequences, options: { epochs: job.plan.epochs, batchSize, orderSeed: job.seed ^ 0x5eed, lr: job.plan.lr, warmupRatio } }));
+    const results = await fineTuneSlots(this.trainer, runs, this.ctx.control, (z, r) => {
+      const id = group[z].lossId;
+      if (id) this.ctx.emit({ type: 'ttt-loss', rolloutId: id, step: r.step, loss: r.loss });
+    });
+    const tokens = group.reduce((a, j) => a + j.plan.epochs * j.plan.sequences.reduce((b, s) => b + s.ids.length, 0), 0);
+    this.ctx.emit({ type: 'speed', kind: 'training', tokens, seconds: (performance.now() - t0) / 1000 });
+    results.forEach((r, z) => {
+      if (r instanceof TrainingDivergedError) {
+        group[z].diverged = r;
+        this.slotted.reset(group[z].seed, z); // scored harmlessly (finite), never counted
+      } else group[z].losses = r.map((x) => x.loss);
+    });
+    const scores = await this.track.score(item, group.map((j) => j.seed), this.slotted.slots(group.length));
+    group.forEach((job, z) => (job.score = job.diverged ? null : scores[z]));
+  }
+
+  /** A self-edit's rollout from its TTT runs: the mean reward, or 0 from the first run that diverged. */
+  private async finish(item: Item, e: Entry<R, D, Edit>, method: string, round: number, role: 'train' | 'eval', seconds: number): Promise<R> {
+    const { track } = this;
+    const rec = e.rec;
+    if (!e.jobs.length) return this.record({ ...rec, seconds: rec.reason.startsWith('unparsable') ? 0 : seconds });
+    const runs = e.jobs.length;
+    const bad = e.jobs.findIndex((j) => j.diverged);
+    if (bad >= 0) {
+      const d = e.jobs[bad].diverged!;
+      const reason = `diverged at step ${d.step} (loss ${d.loss})${runs > 1 ? ` on TTT seed ${bad + 1}` : ''}`;
+      const rewards = [...e.jobs.slice(0, bad).map((j) => j.score!.reward), 0];
+      const done = this.record({ ...rec, reward: 0, rewards, solved: 0, reason, finalLoss: null, seconds });
+      await this.phase('inner-loop', method, round, `The inner loop ${reason}: this self-edit scores 0. The next one starts from a fresh adapter.`, item.id);
+      return done;
     }
+    const first = e.jobs[0];
+    await this.phase('inner-loop', method, round, track.explain.innerLoop(item, e.edit!, rec.steps, first.plan.sequences.length, first.losses.at(-1) ?? null), item.id);
+    const scores = e.jobs.map((j) => j.score!);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const rewards = scores.map((s) => s.reward);
     const reward = mean(rewards);
+    const finalLoss = e.jobs.reduce((a, j) => a + (j.losses.at(-1) ?? NaN) / runs, 0);
     const reason = runs === 1 ? scores[0].reason : `mean of ${runs} TTT seeds (${rewards.map((r) => +r.toFixed(3)).join(', ')})`;
     const done = this.record({
       ...rec, ...scores[0].detail, reward, rewards, solved: mean(scores.map((s) => s.solved)), total: scores[0].total, reason,
-      finalLoss: Number.isFinite(finalLoss) ? finalLoss : null, seconds: seconds(),
+      finalLoss: Number.isFinite(finalLoss) ? finalLoss : null, seconds,
     });
     await this.phase('evaluate', method, round, track.explain.evaluated(item, reward, role), item.id);
     return done;
@@ -293,6 +350,26 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
     this.ctx.emit({ type: 'method-result', result });
     return result;
   }
+}
+
+/** One TTT run of a self-edit (k-th TTT seed), and what it gave. */
+interface TttJob<D> {
+  k: number;
+  seed: number;
+  plan: InnerLoopPlan<D>;
+  /** The rollout whose loss curve this run streams (the first TTT seed's). */
+  lossId: string | null;
+  losses: number[];
+  diverged: TrainingDivergedError | null;
+  score: Score<Rollout> | null;
+}
+
+/** A self-edit on its way to a rollout: its record, and the TTT runs still to train (none: it ends as it is). */
+interface Entry<R extends Rollout, D, Edit> {
+  rec: R;
+  replayed?: boolean;
+  jobs: TttJob<D>[];
+  edit?: Edit;
 }
 
 /** Solved and total graded units over a row's rollouts, in all and per held-out item (for the row's interval). */

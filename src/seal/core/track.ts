@@ -23,12 +23,19 @@ export interface LoopSettings {
   /** TTT runs (seeds) per self-edit whose rewards are averaged before ReST-EM selects. */
   tttSeeds: number;
   sampling: SamplingSettings;
-  /** The inner loop's LoRA and batching (its learning rate and epochs come from each plan). */
-  innerLoop: { loraRank: number; loraAlpha: number; targets: Projection[]; batchSize: number; warmupRatio: number };
+  /**
+   * The inner loop's LoRA and batching (its learning rate and epochs come from each plan); `slots`: at most this
+   * many inner loops train side by side (adapter slots; 1 = one after another; 0 = auto: one at a time on a CPU
+   * adapter, where the work is arithmetic and a shared batch only adds padding, else up to AUTO_SLOTS).
+   */
+  innerLoop: { loraRank: number; loraAlpha: number; targets: Projection[]; batchSize: number; warmupRatio: number; slots: number };
   restEm: RestEmSettings;
   /** When an M-step diverges (the generator then keeps its weights): go on with the next phase, or stop the run. */
   onFailedRound: 'continue' | 'stop';
 }
+
+/** The most inner loops side by side that `slots: 0` (auto) asks for on a GPU. */
+export const AUTO_SLOTS = 8;
 
 /** θ' ← SFT(θ, SE): what the inner loop trains on for one self-edit, or why it does not. */
 export interface InnerLoopPlan<D> {
@@ -88,8 +95,11 @@ export interface Track<Item extends TrackItem, Edit, R extends Rollout, D> {
   /** The M-step's (prompt → self-edit) sequence, loss on the self-edit only. */
   sftSequence(item: Item, canonical: string): Sequence;
   innerLoopPlan(item: Item, edit: Edit, seed: number): InnerLoopPlan<D>;
-  /** Scores the model (with the inner loop's adapter, or as it is) on the item. */
-  score(item: Item, seed: number, adapter?: LoraAdapter): Promise<Score<R>>;
+  /**
+   * Scores the model on the item once per seed: with adapter slot z for seeds[z] (adapter.count = seeds.length;
+   * the slots in one batch), or as it is (no adapter, one seed).
+   */
+  score(item: Item, seeds: number[], adapter?: LoraAdapter): Promise<Score<R>[]>;
   /** The track's record for a rollout of `item`, from the core's fields. */
   record(base: Rollout, item: Item, edit: Edit | null): R;
   explain: Explanations<Item, Edit>;

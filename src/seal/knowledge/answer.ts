@@ -51,16 +51,24 @@ async function judge(env: AnswerEnv, p: Passage, answers: string[]): Promise<boo
   return outs.map((ids) => parseYesNo(env.tok.decode(ids)));
 }
 
-/** Answers every question of `p` (with `adapter`, or the model as it is) and grades them. */
-export async function answerPassage(env: AnswerEnv, p: Passage, adapter?: LoraAdapter): Promise<GradedAnswer[]> {
+/**
+ * Answers every question of `p` and grades them: once per adapter slot (one batch, slot-major: the questions
+ * again for each slot), or once with the model as it is. One list of graded answers per slot.
+ */
+export async function answerPassage(env: AnswerEnv, p: Passage, adapter?: LoraAdapter): Promise<GradedAnswer[][]> {
+  const S = adapter?.count ?? 1;
   const prompts = p.questions.map((q) => answerPromptIds(env.tok, env.sp, p.title, q.question));
-  const outs = await generate(env.model, prompts, { maxNewTokens: env.maxNewTokens, stopTokens: [env.sp.eos, env.sp.eot], adapter });
-  const answers = outs.map((ids) => firstLine(env.tok.decode(ids)));
-  const verdicts = env.grader === 'judge' ? await judge(env, p, answers) : null;
-  return p.questions.map((q, i) => {
-    const a = answers[i];
-    const g = { exact: exactMatch(a, q.answers), f1: f1Score(a, q.answers), contains: containsAnswer(a, q.answers), judge: verdicts?.[i] ?? null };
-    const correct = env.grader === 'judge' ? !!g.judge : env.grader === 'f1' ? g.f1 >= 0.5 : g[env.grader] === 1;
-    return { question: q.question, gold: q.answers, answer: a, ...g, correct };
-  });
+  const outs = await generate(env.model, Array.from({ length: S }, () => prompts).flat(), { maxNewTokens: env.maxNewTokens, stopTokens: [env.sp.eos, env.sp.eot], adapter });
+  const graded: GradedAnswer[][] = [];
+  for (let z = 0; z < S; z++) {
+    const answers = outs.slice(z * prompts.length, (z + 1) * prompts.length).map((ids) => firstLine(env.tok.decode(ids)));
+    const verdicts = env.grader === 'judge' ? await judge(env, p, answers) : null;
+    graded.push(p.questions.map((q, i) => {
+      const a = answers[i];
+      const g = { exact: exactMatch(a, q.answers), f1: f1Score(a, q.answers), contains: containsAnswer(a, q.answers), judge: verdicts?.[i] ?? null };
+      const correct = env.grader === 'judge' ? !!g.judge : env.grader === 'f1' ? g.f1 >= 0.5 : g[env.grader] === 1;
+      return { question: q.question, gold: q.answers, answer: a, ...g, correct };
+    }));
+  }
+  return graded;
 }

@@ -20,7 +20,7 @@ export interface KnowledgeConfig {
   prompt: SelfEditPromptKind;
   grader: Grader;
   selfEdit: { temperature: number; topP: number; maxNewTokens: number; maxAttempts: number };
-  ttt: { loraRank: number; loraAlpha: number; targets: Projection[]; batchSize: number; epochs: number; lr: number; warmupRatio: number };
+  ttt: { loraRank: number; loraAlpha: number; targets: Projection[]; batchSize: number; epochs: number; lr: number; warmupRatio: number; slots: number };
   answer: { maxNewTokens: number };
   restEm: { loraRank: number; loraAlpha: number; epochs: number; batchSize: number; lr: number };
   /** Continued pre-training over this many held-out passages at once (0: off; paper: 200). */
@@ -42,7 +42,7 @@ export const PAPER_KNOWLEDGE: KnowledgeConfig = {
   prompt: 'implications',
   grader: 'contains',
   selfEdit: { temperature: 1, topP: 0.95, maxNewTokens: 1024, maxAttempts: 3 },
-  ttt: { loraRank: 32, loraAlpha: 64, targets: TARGETS, batchSize: 1, epochs: 10, lr: 1e-3, warmupRatio: 0 },
+  ttt: { loraRank: 32, loraAlpha: 64, targets: TARGETS, batchSize: 1, epochs: 10, lr: 1e-3, warmupRatio: 0, slots: 0 },
   answer: { maxNewTokens: 64 },
   restEm: { loraRank: 64, loraAlpha: 128, epochs: 2, batchSize: 1, lr: 3e-4 },
   cptPassages: 0,
@@ -65,7 +65,8 @@ export const KnowledgeOverrides = z.strictObject({
   grader: z.enum(['exact', 'f1', 'contains', 'judge']).optional(),
   selfEditSampling: z.strictObject({ temperature: z.number().min(0), topP: num.max(1), maxNewTokens: num.int(), maxAttempts: num.int() }).partial().optional(),
   ttt: z.strictObject({
-    loraRank: num.int(), loraAlpha: num, targets: z.array(projection).min(1), batchSize: num.int(), epochs: num.int(), lr: num, warmupRatio: z.number().min(0).max(1),
+    loraRank: num.int(), loraAlpha: num, targets: z.array(projection).min(1), batchSize: num.int(), epochs: num.int(), lr: num,
+    warmupRatio: z.number().min(0).max(1), slots: z.number().int().min(0),
   }).partial().optional(),
   answer: z.strictObject({ maxNewTokens: num.int() }).partial().optional(),
   restEm: z.strictObject({ loraRank: num.int(), loraAlpha: num, epochs: num.int(), batchSize: num.int(), lr: num }).partial().optional(),
@@ -79,8 +80,9 @@ export function parseKnowledgeOverrides(raw: unknown, source = 'seal_lab.json "k
 }
 
 /** What a user sets for one run (the lab's run settings, the CLI's flags). */
+/** `slots`: inner loops side by side (ttt.slots: 0 = auto, 1 = one after another; core/track.ts). */
 export type KnowledgeUserSettings = Partial<Pick<KnowledgeConfig,
-  'seed' | 'rounds' | 'selfEditsPerPassage' | 'tttSeeds' | 'prompt' | 'grader' | 'cptPassages' | 'forgettingPassages' | 'methods' | 'onFailedRound'>>;
+  'seed' | 'rounds' | 'selfEditsPerPassage' | 'tttSeeds' | 'prompt' | 'grader' | 'cptPassages' | 'forgettingPassages' | 'methods' | 'onFailedRound'>> & { slots?: number };
 
 /** `o` without its undefined fields (so they cannot hide a default when spread). */
 const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -101,12 +103,13 @@ export function knowledgeSettings(model: KnowledgeOverrides | undefined, user: K
 /** The paper's settings with a model's overrides and the user's choices applied, in that order. */
 export function knowledgeConfig(model: KnowledgeOverrides = {}, user: KnowledgeUserSettings = {}): KnowledgeConfig {
   const { world: _world, passages: _passages, selfEditSampling, ttt, answer, restEm, ...top } = model;
+  const { slots, ...settings } = user;
   return {
     ...PAPER_KNOWLEDGE,
     ...defined(top),
-    ...defined(user),
+    ...defined(settings),
     selfEdit: { ...PAPER_KNOWLEDGE.selfEdit, ...selfEditSampling },
-    ttt: { ...PAPER_KNOWLEDGE.ttt, ...ttt },
+    ttt: { ...PAPER_KNOWLEDGE.ttt, ...ttt, ...(slots !== undefined && { slots }) },
     answer: { ...PAPER_KNOWLEDGE.answer, ...answer },
     restEm: { ...PAPER_KNOWLEDGE.restEm, ...restEm },
     methods: { ...PAPER_KNOWLEDGE.methods, ...user.methods },

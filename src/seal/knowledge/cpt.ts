@@ -20,7 +20,7 @@ export async function continuedPretraining(loop: Loop, ctx: KnowledgeContext): P
   const score = async (method: KnowledgeMethod, adapted: boolean) => {
     if (loop.journal.result(method, 0)) return; // a resumed run finished this condition
     const tally = new Tally();
-    for (const [i, p] of passages.entries()) tally.add(await loop.track.score(p, loop.seed(910_000 + i), adapted ? loop.adapter : undefined), p.id);
+    for (const [i, p] of passages.entries()) tally.add((await loop.track.score(p, [loop.seed(910_000 + i)], adapted ? loop.adapter : undefined))[0], p.id);
     const r = loop.result(method, 0, tally);
     await loop.phase('cpt', method, 0, `Continued pre-training, ${method.slice(4)}: ${adapted ? `one adapter learnt all ${n} passages at once; it` : 'the base model'} ` +
       `answered ${r.solved} of ${r.total} questions (${Math.round(100 * r.successRate)} %). Next: ${method === 'cpt-seal' ? 'the forgetting experiment, if asked for' : 'the next condition'}.`);

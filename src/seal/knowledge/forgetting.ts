@@ -21,7 +21,7 @@ export async function forgetting(loop: Loop, ctx: KnowledgeContext): Promise<For
     await loop.train(notesPlan(ctx, notes(p), p), loop.seed(800_000 + i), null);
     await loop.adapter.mergeInto(model.weights);
     for (const [j, q] of passages.slice(0, i + 1).entries()) {
-      const s = await loop.track.score(q, loop.seed(810_000 + j), undefined);
+      const [s] = await loop.track.score(q, [loop.seed(810_000 + j)]);
       const cell = { step: i + 1, applied: p.id, passage: q.id, column: j, accuracy: s.reward };
       cells.push(cell);
       ctx.emit({ type: 'forgetting', cell });

@@ -7,7 +7,7 @@ import { encodeTrainSequence, trainSequenceTexts } from './sequences.ts';
 import type { KnowledgeContext, KnowledgeTttData } from './types.ts';
 
 /** The lines of a self-edit that become training sequences, and the ones SEAL's splitting drops. */
-export function notesData(notes: string, p: Passage): KnowledgeTttData {
+export function notesData(notes: string, p: Pick<Passage, 'title' | 'context'>): KnowledgeTttData {
   const sequences = trainSequenceTexts(notes, p.title, p.context);
   const kept = new Set(sequences.slice(0, -1).map((s) => s.slice(p.title.length + 1)));
   const dropped = notes.split('\n').map((l) => l.trim()).filter((l) => l && !kept.has(l));

@@ -35,10 +35,13 @@ export function knowledgeTrack(ctx: KnowledgeContext, passages: PassageSet): Tra
     },
     sftSequence: (p, canonical) => selfEditSftSequence(tok, sp, p.title, p.context, canonical, cfg.prompt),
     innerLoopPlan: (p, notes) => notesPlan(ctx, notes, p),
-    score: async (p, _seed, adapter) => {
-      const answers = await answerPassage({ model: ctx.model, tok, sp, grader: cfg.grader, maxNewTokens: cfg.answer.maxNewTokens }, p, adapter);
-      const solved = answers.filter((a) => a.correct).length;
-      return { reward: solved / answers.length, solved, total: answers.length, reason: `${solved} of ${answers.length} answered (${cfg.grader})`, detail: { answers } };
+    score: async (p, seeds, adapter) => {
+      const slots = await answerPassage({ model: ctx.model, tok, sp, grader: cfg.grader, maxNewTokens: cfg.answer.maxNewTokens }, p, adapter);
+      if (slots.length !== seeds.length) throw new Error(`${seeds.length} seeds for ${slots.length} adapter slots`);
+      return slots.map((answers) => {
+        const solved = answers.filter((a) => a.correct).length;
+        return { reward: solved / answers.length, solved, total: answers.length, reason: `${solved} of ${answers.length} answered (${cfg.grader})`, detail: { answers } };
+      });
     },
     record: (base, _p, notes) => {
       if (!isKnowledgeMethod(base.method)) throw new Error(`not a knowledge method: ${base.method}`);

@@ -19,6 +19,8 @@ export interface ArcSettings {
   maxTrain: number | null;
   maxEval: number | null;
   methods: { icl: boolean; noRl: boolean; oracle: boolean };
+  /** Inner loops trained side by side (adapter slots); absent: the model's seal_lab.json, else the paper default. */
+  slots?: number;
 }
 
 export const ARC_PAPER_SETTINGS: ArcSettings = {
@@ -93,8 +95,8 @@ export const useArc = create<ArcState>()((set, get) => {
 /** The run the current settings ask for. */
 export function arcRunPlan(): RunPlan {
   const arc = useArc.getState();
-  const { seed, rounds, selfEditsPerTrainTask, selfEditsPerEvalTask, methods } = arc.settings;
-  const user = { seed, rounds, selfEditsPerTrainTask, selfEditsPerEvalTask, methods };
+  const { seed, rounds, selfEditsPerTrainTask, selfEditsPerEvalTask, methods, slots } = arc.settings;
+  const user = { seed, rounds, selfEditsPerTrainTask, selfEditsPerEvalTask, methods, ...(slots !== undefined && { slots }) };
   const tasks = taskSource(arc.choice, arc.settings);
   return {
     request: { track: 'arc', tasks, ...requestLimits(arc.settings), config: user },

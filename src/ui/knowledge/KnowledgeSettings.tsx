@@ -8,7 +8,7 @@ import { CheckField, NumberField } from '../fields.tsx';
 import { useKnowledgeSetup } from './setup.ts';
 import { useKnowledge } from './state.ts';
 
-type NumKey = 'seed' | 'rounds' | 'selfEditsPerPassage' | 'tttSeeds' | 'cptPassages' | 'forgettingPassages' | 'maxTrain' | 'maxEval';
+type NumKey = 'seed' | 'rounds' | 'selfEditsPerPassage' | 'tttSeeds' | 'slots' | 'cptPassages' | 'forgettingPassages' | 'maxTrain' | 'maxEval';
 
 const PROMPTS = Object.keys(SELF_EDIT_TEMPLATES).filter((k): k is SelfEditPromptKind => k in SELF_EDIT_TEMPLATES);
 const GRADERS: Array<[Grader, string]> = [['exact', 'exact match'], ['contains', 'contains a gold answer'], ['f1', 'token F1 ≥ 0.5'], ['judge', 'the model as judge (yes/no)']];
@@ -25,7 +25,7 @@ export function KnowledgeSettings() {
   const lab = useLab((s) => s.model.info?.sealLab?.knowledge);
   const caps = knowledgeSettings(lab, settings).caps;
   const cfg: KnowledgeConfig = setup.config;
-  const value: Record<NumKey, number> = { ...cfg, maxTrain: caps.train, maxEval: caps.eval };
+  const value: Record<NumKey, number> = { ...cfg, slots: cfg.ttt.slots, maxTrain: caps.train, maxEval: caps.eval };
 
   const num = (k: NumKey, label: string, min: number) => (
     <NumberField label={label} value={value[k]} min={min} testId={`kset-${k}`} onChange={(v) => v !== null && update({ [k]: v })} />
@@ -50,6 +50,7 @@ export function KnowledgeSettings() {
         {num('rounds', 'ReST-EM rounds', 0)}
         {num('selfEditsPerPassage', 'Self-edits / passage', 1)}
         {num('tttSeeds', 'TTT seeds / self-edit', 1)}
+        {num('slots', 'Inner loops side by side (0 = auto)', 0)}
         {num('maxTrain', 'ReST-EM passages', 0)}
         {num('maxEval', 'Held-out passages', 1)}
         {num('cptPassages', 'CPT passages (0 = off)', 0)}

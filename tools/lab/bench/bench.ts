@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ROOT, runMain } from '../cli/launch.ts';
 import { runPeer } from '../peer/run.ts';
+import { INNER_MODELS, innerWorkload } from './inner_workloads.ts';
 import { parseBenchArgs, USAGE } from './request.ts';
 import { summary } from './summary.ts';
 
@@ -21,8 +22,18 @@ else {
     const engine = await open();
     await engine.call('init', {});
     if (a.model) await engine.call('load-model', { url: engine.resolve(a.model) });
-    const r = await engine.call('bench', a.req, (e) => { if (e.type === 'log') progress(e.message); });
+    const onLog = (e: { type: string; message?: string }) => { if (e.type === 'log') progress(e.message!); };
+    const r = await engine.call('bench', a.req, onLog);
     if (r.model && a.model) r.model.path = a.model;
+    // inner loops: each track's rollout on its embedded model (loaded in turn)
+    if (!a.req.sections || a.req.sections.includes('inner')) {
+      for (const track of a.inner.tracks) {
+        await engine.call('load-model', { url: engine.resolve(INNER_MODELS[track]) });
+        const inner = await innerWorkload(track, a.inner.slots, a.inner.rollouts);
+        const x = await engine.call('bench', { ...a.req, matmulSizes: [], sections: ['inner'], inner }, onLog);
+        (r.inner ??= []).push(...(x.inner ?? []));
+      }
+    }
     r.runtime = { kind: 'chromium-worker', detail: 'the app\'s engine worker in headless Chromium (tools/lab/cli/launch.ts)' };
     await engine.close(); // one browser at a time: the peer page starts its own
     if (a.peer) r.peer = await runPeer(progress);

@@ -5,8 +5,13 @@ import { isShapeName, SHAPES, type ShapeQuant } from '../../../src/bench/shape_m
 import { SHAPE_DEFAULTS } from '../../../src/bench/shape.ts';
 import { BENCH_SECTIONS, type BenchRequest, type BenchSection } from '../../../src/bench/types.ts';
 
+/** Tracks whose rollouts the `inner` section times (tools/lab/bench/inner_workloads.ts builds each workload). */
+export const INNER_TRACKS = ['knowledge', 'arc'] as const;
+export type InnerTrack = (typeof INNER_TRACKS)[number];
+
 export const USAGE = `Usage: npm run bench -- [--json] [--out FILE] [--model DIR|URL|none] [--sizes 256,512,1024|none]
-                       [--sections matmul,model,quantization,guards]
+                       [--sections matmul,model,quantization,guards,inner]
+                       [--inner knowledge,arc|none] [--inner-slots 1,2,4,8,16] [--inner-rollouts 16]
                        [--prefill 64] [--decode 16] [--train 64] [--rank 8]
                        [--shape llama-3.2-1b [--quant bf16|q8|q4] [--layers N] [--vocab N] [--shape-prefill 512]
                         [--prompt 16] [--shape-decode 32] [--batch 15] [--train-tokens 512,2048]]
@@ -16,6 +21,8 @@ export interface BenchArgs {
   req: BenchRequest;
   /** The model folder or URL for the model sections; null: none (`--model none`). */
   model: string | null;
+  /** The `inner` section: which tracks (each on its embedded model), slot counts and rollouts per row. */
+  inner: { tracks: InnerTrack[]; slots: number[]; rollouts: number };
   json: boolean;
   out: string | null;
   peer: boolean;
@@ -28,7 +35,14 @@ export function parseBenchArgs(argv: string[], defaultModel: string): BenchArgs 
     json: 'boolean', out: 'string', model: 'string', sizes: 'string', prefill: 'string', decode: 'string', train: 'string', rank: 'string',
     shape: 'string', quant: 'string', layers: 'string', vocab: 'string', 'shape-prefill': 'string', prompt: 'string',
     'shape-decode': 'string', batch: 'string', 'train-tokens': 'string', seed: 'string', peer: 'boolean', sections: 'string',
+    inner: 'string', 'inner-slots': 'string', 'inner-rollouts': 'string',
   });
+  const tracks = f.inner === 'none' ? [] : typeof f.inner === 'string' ? f.inner.split(',').map((x) => x.trim()) : [...INNER_TRACKS];
+  const badTrack = tracks.find((t) => !(INNER_TRACKS as readonly string[]).includes(t));
+  if (badTrack !== undefined) throw new UsageError(`--inner: "${badTrack}" is not one of ${INNER_TRACKS.join(', ')}`);
+  const innerSlots = typeof f['inner-slots'] === 'string' ? intList(f['inner-slots'], '--inner-slots') : [1, 2, 4, 8, 16];
+  if (innerSlots.some((n) => n < 1)) throw new UsageError('--inner-slots must be positive');
+  const inner = { tracks: tracks as InnerTrack[], slots: innerSlots, rollouts: num(f, 'inner-rollouts', 16, { int: true, min: 1 }) };
   const sizes = f.sizes === 'none' ? [] : typeof f.sizes === 'string' ? intList(f.sizes, '--sizes') : [256, 512, 1024];
   if (sizes.some((n) => n < 1)) throw new UsageError('--sizes must be positive');
   const req: BenchRequest = {
@@ -65,5 +79,5 @@ export function parseBenchArgs(argv: string[], defaultModel: string): BenchArgs 
     };
   } else if (shapeOnly.length) throw new UsageError(`--${shapeOnly[0]} needs --shape`);
   const model = f.model === 'none' ? null : typeof f.model === 'string' ? f.model : defaultModel;
-  return { req, model, json: f.json === true, out: typeof f.out === 'string' ? f.out : null, peer: f.peer === true };
+  return { req, model, inner, json: f.json === true, out: typeof f.out === 'string' ? f.out : null, peer: f.peer === true };
 }

@@ -13,6 +13,18 @@ function profileLines(p: KernelProfile | null, indent: string): string[] {
   ];
 }
 
+function innerLines(r: BenchReport): string[] {
+  return (r.inner ?? []).flatMap((x) => {
+    const w = x.workload;
+    return [
+      `inner loops (${x.track}): a rollout = ${w.stepsPerRollout} steps over sequences of ${w.seqLens.join(', ')} tokens (batch ${w.batchSize}, r ${w.loraRank}), ` +
+        `then ${w.prompts} answers of ${w.newTokens} tokens after ${w.promptTokens}; ${w.rollouts} rollouts per row`,
+      ...x.rows.map((row) => `  S = ${String(row.slots).padEnd(3)} ${String(row.rolloutsPerSecond).padStart(8)} rollouts/s  ×${String(row.ratio ?? '—').padEnd(6)}` +
+        ` GPU busy ${pct(row.busyFraction)}, adapters ${mb(row.loraBytes)}, workspace ${mb(row.workspaceBytes)}`),
+    ];
+  });
+}
+
 function shapeLines(r: BenchReport): string[] {
   const s = r.shape;
   if (!s) return [];
@@ -83,5 +95,5 @@ export function summary(r: BenchReport): string {
     lines.push(`guards: LoRA training ${g.trainTokPerS} tok/s with the non-finite check, ${g.trainTokPerSWithoutGuard} without (cost ${g.trainCostPct} %); ` +
       `load-time NaN/Inf count over ${g.loadCheckElements} weights ${g.loadCheckSeconds} s`);
   }
-  return [...lines, ...shapeLines(r), ...peerLines(r)].join('\n');
+  return [...lines, ...innerLines(r), ...shapeLines(r), ...peerLines(r)].join('\n');
 }

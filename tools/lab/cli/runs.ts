@@ -30,7 +30,7 @@ function arcFiles(challenges: string, solutions?: string) {
 export const ARC_FLAGS = {
   tasks: 'string', solutions: 'string', 'train-tasks': 'string', 'train-solutions': 'string', rounds: 'string', seed: 'string', 'max-train': 'string',
   'max-eval': 'string', 'self-edits-train': 'string', 'self-edits-eval': 'string', 'ttt-seeds': 'string', 'no-icl': 'boolean', 'no-no-rl': 'boolean', 'no-oracle': 'boolean',
-  'stop-on-failed-round': 'boolean',
+  'stop-on-failed-round': 'boolean', slots: 'string',
 } as const;
 
 export function arcRequest(flags: Flags): SealRunRequest {
@@ -50,6 +50,7 @@ export function arcRequest(flags: Flags): SealRunRequest {
       selfEditsPerTrainTask: num(flags, 'self-edits-train', 15, { int: true, min: 1 }),
       selfEditsPerEvalTask: num(flags, 'self-edits-eval', 5, { int: true, min: 1 }),
       tttSeeds: num(flags, 'ttt-seeds', 1, { int: true, min: 1 }),
+      ...('slots' in flags && { slots: num(flags, 'slots', 0, { int: true, min: 0 }) }),
       methods: { icl: !flags['no-icl'], noRl: !flags['no-no-rl'], oracle: !flags['no-oracle'] },
       onFailedRound: flags['stop-on-failed-round'] ? 'stop' : 'continue',
     },
@@ -59,7 +60,7 @@ export function arcRequest(flags: Flags): SealRunRequest {
 export const KNOWLEDGE_FLAGS = {
   passages: 'string', references: 'string', rounds: 'string', seed: 'string', k: 'string', 'ttt-seeds': 'string', cpt: 'string', forgetting: 'string',
   'max-train': 'string', 'max-eval': 'string', prompt: 'string', grader: 'string', 'no-base': 'boolean', 'no-passage': 'boolean', 'no-own': 'boolean', 'no-reference': 'boolean',
-  'stop-on-failed-round': 'boolean',
+  'stop-on-failed-round': 'boolean', slots: 'string',
 } as const;
 
 const PROMPTS = ['implications', 'implications-long', 'implications-very-long', 'rewrite', 'self-qa'] as const;
@@ -86,7 +87,7 @@ export function knowledgeRequest(flags: Flags): SealRunRequest {
     maxEval: opt(flags, 'max-eval'),
     config: {
       seed: num(flags, 'seed', 0, { int: true, min: 0 }), rounds: int('rounds', 0), selfEditsPerPassage: int('k', 1), tttSeeds: int('ttt-seeds', 1),
-      cptPassages: int('cpt', 0), forgettingPassages: int('forgetting', 0), prompt: oneOf(flags, 'prompt', PROMPTS), grader: oneOf(flags, 'grader', GRADERS),
+      cptPassages: int('cpt', 0), forgettingPassages: int('forgetting', 0), slots: int('slots', 0), prompt: oneOf(flags, 'prompt', PROMPTS), grader: oneOf(flags, 'grader', GRADERS),
       methods: { base: !flags['no-base'], passage: !flags['no-passage'], own: !flags['no-own'], reference: !flags['no-reference'] },
       onFailedRound: flags['stop-on-failed-round'] ? 'stop' : 'continue',
     },

@@ -31,13 +31,16 @@ Commands:
              The WebGPU adapter (vendor, architecture, features, limits).
   arc        --model DIR|URL --tasks mini|FILE [--solutions FILE] [--train-tasks FILE --train-solutions FILE]
              [--rounds N (1)] [--seed S (0)] [--max-train N] [--max-eval N] [--self-edits-train N (15)]
-             [--self-edits-eval N (5)] [--no-icl] [--no-no-rl] [--no-oracle] [--ttt-seeds N] [--stop-on-failed-round] [--out FILE]
+             [--self-edits-eval N (5)] [--no-icl] [--no-no-rl] [--no-oracle] [--ttt-seeds N] [--slots N] [--stop-on-failed-round] [--out FILE]
              SEAL's ARC experiment (Track A): baselines and ReST-EM rounds; prints method → success rate and
              writes every self-edit with its reward and timing. FILE is ARC challenges JSON; its solutions file
              is --solutions or the same name with "challenges" → "solutions". One file without --train-tasks is
              split in two halves (training, evaluation). --ttt-seeds N averages each reward over N TTT runs (1).
+             --slots N: at most N inner loops (an item's self-edits × TTT seeds) train side by side in adapter
+             slots; 1 runs them one after another; 0 (default, unless seal_lab.json sets ttt.slots) = auto: 1 on
+             a CPU adapter such as SwiftShader (there a shared batch only adds padding), up to 8 on a GPU.
   knowledge  --model DIR|URL --passages mini|FILE [--references FILE] [--rounds N] [--seed S] [--k K]
-             [--ttt-seeds N] [--cpt N] [--forgetting N] [--max-train N] [--max-eval N]
+             [--ttt-seeds N] [--slots N] [--cpt N] [--forgetting N] [--max-train N] [--max-eval N]
              [--prompt implications|implications-long|implications-very-long|rewrite|self-qa]
              [--grader exact|f1|contains|judge] [--no-base] [--no-passage] [--no-own] [--no-reference] [--stop-on-failed-round] [--out FILE]
              SEAL's knowledge incorporation (Track B): Table 2 (base, passage only, passage + own self-edits,

@@ -32,13 +32,16 @@ var<workgroup> part: array<f32, ${WG * RM}>;  // [invocation or subgroup][r * M 
 
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) t: u32${laneArgs}) {
+  zb = wid.z;
+  let aO = a_off();
+  let bO = b_off();
   let n0 = (wid.y * nwg.x + wid.x) * ${R}u;
   if (n0 >= p.N) { return; }  // the same for the whole workgroup
-  ${rows.map((r) => `let b${r} = p.bOff + min(n0 + ${r}u, p.N - 1u) * p.ldb;`).join(' ')}
+  ${rows.map((r) => `let b${r} = bO + min(n0 + ${r}u, p.N - 1u) * p.ldb;`).join(' ')}
   var acc: array<f32, ${RM}>;
   for (var i = 0u; i < ${RM}u; i++) { acc[i] = 0.0; }
   for (var k = t * 8u; k < p.K; k += ${WG * 8}u) {
-    ${ms.map((m) => `let x${m}l = ld4_a(p.aOff + ${m}u * p.lda + k); let x${m}h = ld4_a(p.aOff + ${m}u * p.lda + k + 4u);`).join('\n    ')}
+    ${ms.map((m) => `let x${m}l = ld4_a(aO + ${m}u * p.lda + k); let x${m}h = ld4_a(aO + ${m}u * p.lda + k + 4u);`).join('\n    ')}
     ${rows.map((r) => `{
       let wl = ld4_b(b${r} + k); let wh = ld4_b(b${r} + k + 4u);
       ${ms.map((m) => `acc[${r * M + m}] += dot(wl, x${m}l) + dot(wh, x${m}h);`).join(' ')}
@@ -66,12 +69,12 @@ export function gemvApplies(a: { M: number; K: number; transA: boolean; transB: 
 /** Records the GEMV (matmul_forward has checked the arguments and packed `values`). */
 export function matmul_gemv_dispatch(
   gpu: Gpu, key: string, values: MatmulValues, buffers: GPUBuffer[],
-  o: { M: number; N: number; aType: Operand; bType: Operand; biasType: WeightDType | null },
+  o: { M: number; N: number; batch: number; aType: Operand; bType: Operand; biasType: WeightDType | null },
 ): void {
   const sg = gpu.options.subgroups;
   const pipeline = gpu.pipeline(`matmul_gemv${o.M}${sg ? '_sg' : ''}_${key}`, () => shader(o.M, o.aType, o.bType, o.biasType, sg));
   const groups = Math.ceil(o.N / R);
   const max = gpu.limits.maxComputeWorkgroupsPerDimension;
   const y = Math.ceil(groups / max);
-  gpu.dispatch(pipeline, MATMUL_PARAMS, values, buffers, [Math.ceil(groups / y), y]);
+  gpu.dispatch(pipeline, MATMUL_PARAMS, values, buffers, [Math.ceil(groups / y), y, o.batch]);
 }

@@ -16,8 +16,8 @@ export const TILE = 64;
 const BK = 16;
 
 function shader(transA: boolean, transB: boolean, aType: Operand, bType: Operand, biasType: WeightDType | null): string {
-  const aIdx = (m: string, k: string) => (transA ? `p.aOff + (${k}) * p.lda + (${m})` : `p.aOff + (${m}) * p.lda + (${k})`);
-  const bIdx = (k: string, n: string) => (transB ? `p.bOff + (${n}) * p.ldb + (${k})` : `p.bOff + (${k}) * p.ldb + (${n})`);
+  const aIdx = (m: string, k: string) => (transA ? `aO + (${k}) * p.lda + (${m})` : `aO + (${m}) * p.lda + (${k})`);
+  const bIdx = (k: string, n: string) => (transB ? `bO + (${n}) * p.ldb + (${k})` : `bO + (${k}) * p.ldb + (${n})`);
   // A tile, As[k * 16 + m / 4][m % 4] = A[m0 + m, k0 + k], zero beyond M or K
   const loadA = transA
     ? `{ // (K, M): 4 consecutive m per invocation
@@ -62,6 +62,9 @@ var<workgroup> Bs: array<vec4<f32>, ${(BK * TILE) / 4}>;  // [k][n / 4]
 
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
+  zb = wid.z;
+  let aO = a_off();
+  let bO = b_off();
   let m0 = wid.y * ${TILE}u;
   let n0 = wid.x * ${TILE}u;
   var acc = array<vec4<f32>, 4>(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
@@ -91,8 +94,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 /** Records the tiled GEMM (matmul_forward has checked the arguments and packed `values`). */
 export function matmul_tiled_dispatch(
   gpu: Gpu, key: string, values: MatmulValues, buffers: GPUBuffer[],
-  o: { M: number; N: number; transA: boolean; transB: boolean; aType: Operand; bType: Operand; biasType: WeightDType | null },
+  o: { M: number; N: number; batch: number; transA: boolean; transB: boolean; aType: Operand; bType: Operand; biasType: WeightDType | null },
 ): void {
   const pipeline = gpu.pipeline(`matmul_tiled_${key}`, () => shader(o.transA, o.transB, o.aType, o.bType, o.biasType));
-  gpu.dispatch(pipeline, MATMUL_PARAMS, values, buffers, [Math.ceil(o.N / TILE), Math.ceil(o.M / TILE)]);
+  gpu.dispatch(pipeline, MATMUL_PARAMS, values, buffers, [Math.ceil(o.N / TILE), Math.ceil(o.M / TILE), o.batch]);
 }
