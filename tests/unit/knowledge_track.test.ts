@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseYesNo } from '../../src/seal/knowledge/answer.ts';
 import { knowledgeConfig, PAPER_KNOWLEDGE, parseKnowledgeOverrides } from '../../src/seal/knowledge/config.ts';
 import { PassageFileError, passagesFromFile, resolvePassages } from '../../src/seal/knowledge/passages.ts';
+import { factLines } from '../../src/seal/knowledge/line_filter.ts';
 import { notesData } from '../../src/seal/knowledge/plan.ts';
 import { parseSealLab } from '../../src/seal/tracks.ts';
 import { DEFAULT_WORLD } from '../../src/seal/worlds/minibio/index.ts';
@@ -82,6 +83,29 @@ describe('knowledge settings', () => {
     const c = knowledgeConfig(lab.knowledge);
     expect(c.grader).toBe('contains'); // the mini world answers with a statement: exact match would never pass
     expect(c.tttSeeds).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("what ReST-EM's M-step imitates (restEm.lineFilter 'facts')", () => {
+  // the mini world's people: values are its cities, years, universities, fields and employers
+  const context = 'Ben Rhodes was born in Geneva in 1960. He studied physics at Yale and works for Hooli.';
+  it("keeps the lines that state the passage's facts, drops filler and invented values (feasibility.py filter_lines)", () => {
+    const notes = 'Ben Rhodes has colleagues.\nBen Rhodes was born in the year 1960.\n  \nBen Rhodes works for Initech.\nYale: Ben Rhodes graduated from there.\nHooli and Geneva, Yale.';
+    expect(factLines(notes, context)).toBe('Ben Rhodes was born in the year 1960.\nYale: Ben Rhodes graduated from there.\nHooli and Geneva, Yale.');
+    expect(factLines('He is mentioned in the passage.', context)).toBe('');
+  });
+  it('seal_lab.json selects it, with the over-the-mean selection, and refuses unknown rules', () => {
+    const c = knowledgeConfig(parseKnowledgeOverrides({ restEm: { select: 'overMean', lineFilter: 'facts', lr: 0.003 }, evalSelfEditsPerPassage: 3 }));
+    expect(c.restEm).toEqual({ ...PAPER_KNOWLEDGE.restEm, select: 'overMean', lineFilter: 'facts', lr: 0.003 });
+    expect(c.evalSelfEditsPerPassage).toBe(3);
+    // the held-out rows' k: the model's, unless the user sets k (then it follows k) or sets it too
+    const lab = parseKnowledgeOverrides({ selfEditsPerPassage: 5, evalSelfEditsPerPassage: 3 });
+    const ks = (user: Parameters<typeof knowledgeConfig>[1]) => { const x = knowledgeConfig(lab, user); return [x.selfEditsPerPassage, x.evalSelfEditsPerPassage]; };
+    expect(ks({})).toEqual([5, 3]);
+    expect(ks({ selfEditsPerPassage: 1 })).toEqual([1, 1]);
+    expect(ks({ selfEditsPerPassage: 1, evalSelfEditsPerPassage: 2 })).toEqual([1, 2]);
+    expect(knowledgeConfig(undefined, { selfEditsPerPassage: 2 }).evalSelfEditsPerPassage).toBe(2);
+    expect(() => parseSealLab({ knowledge: { restEm: { select: 'median' } } })).toThrow(/knowledge\.restEm\.select/);
   });
 });
 

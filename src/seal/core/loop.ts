@@ -143,14 +143,23 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
     return out;
   }
 
-  /** Keep what ReST-EM imitates: every rewarded self-edit, or the best (rewarded) one of each item. */
+  /**
+   * Keep what ReST-EM imitates: every rewarded self-edit, or the best one of each item (the earliest of equals)
+   * when its reward is above 0 ('best-per-item') or above the mean reward of the item's self-edits
+   * ('best-over-mean': an item whose self-edits all score the same says nothing about what makes one better).
+   */
   private async select(rollouts: R[], round: number, quiet = false): Promise<R[]> {
-    const rewarded = rollouts.filter((r) => (r.reward ?? 0) > 0);
-    let kept = rewarded;
-    if (this.track.keep === 'best-per-item') {
-      const best = new Map<string, R>();
-      for (const r of rewarded) if ((r.reward ?? 0) > (best.get(r.itemId)?.reward ?? 0)) best.set(r.itemId, r);
-      kept = rewarded.filter((r) => best.get(r.itemId) === r);
+    const { keep } = this.track;
+    let kept = rollouts.filter((r) => (r.reward ?? 0) > 0);
+    if (keep !== 'rewarded') {
+      const byItem = new Map<string, R[]>();
+      for (const r of rollouts) byItem.set(r.itemId, [...(byItem.get(r.itemId) ?? []), r]);
+      kept = [...byItem.values()].flatMap((rs) => {
+        const reward = (r: R) => r.reward ?? 0;
+        const best = rs.reduce((a, r) => (reward(r) > reward(a) ? r : a));
+        const floor = keep === 'best-over-mean' ? rs.reduce((s, r) => s + reward(r), 0) / rs.length : 0;
+        return reward(best) > floor ? [best] : [];
+      });
     }
     for (const r of rollouts) {
       r.kept = kept.includes(r);
@@ -169,7 +178,12 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
       return;
     }
     const byId = new Map(this.items.train.map((t) => [t.id, t]));
-    const pairs = kept.map((r) => this.track.sftSequence(byId.get(r.itemId)!, r.text));
+    // what the generator imitates: the kept self-edit, or the part the track keeps of it (sftCompletion)
+    const pairs = kept.flatMap((r) => {
+      const item = byId.get(r.itemId)!;
+      const text = this.track.sftCompletion ? this.track.sftCompletion(item, r.text) : r.text;
+      return text ? [this.track.sftSequence(item, text)] : [];
+    });
     if (!pairs.length) return this.phase('sft', 'seal', round, explain.sftSkipped());
     let losses: number[];
     const store = this.journal.store;

@@ -85,8 +85,11 @@ export interface Track<Item extends TrackItem, Edit, R extends Rollout, D> {
   name: string;
   settings: LoopSettings;
   baselines: Baseline<Item, Edit>[];
-  /** Which scored E-step rollouts the M-step imitates: every rewarded one, or the best of each item. */
-  keep: 'rewarded' | 'best-per-item';
+  /**
+   * Which scored E-step rollouts the M-step imitates: every rewarded one, or the best of each item when above 0
+   * ('best-per-item') or above the mean of the item's rewards ('best-over-mean'); loop.ts select().
+   */
+  keep: 'rewarded' | 'best-per-item' | 'best-over-mean';
   /** Graded units of an item (ARC: 1 task; knowledge: its questions): a rollout's `total`. */
   units(item: Item): number;
   /** The prompt the generator continues with a self-edit for `item`. */
@@ -94,6 +97,8 @@ export interface Track<Item extends TrackItem, Edit, R extends Rollout, D> {
   parseSelfEdit(text: string): Parsed<Edit>;
   /** The M-step's (prompt → self-edit) sequence, loss on the self-edit only. */
   sftSequence(item: Item, canonical: string): Sequence;
+  /** What of a kept self-edit the M-step imitates (e.g. only its lines that state facts); null or '' drops it. Absent: all of it. */
+  sftCompletion?(item: Item, canonical: string): string | null;
   innerLoopPlan(item: Item, edit: Edit, seed: number): InnerLoopPlan<D>;
   /**
    * Scores the model on the item once per seed: with adapter slot z for seeds[z] (adapter.count = seeds.length;

@@ -53,7 +53,8 @@ export const containsAnswer = (pred: string, golds: string | readonly string[]):
 /** The first non-empty line of a generated answer. */
 export const firstLine = (pred: string): string => pred.split('\n').map((l) => l.trim()).find(Boolean) ?? '';
 
-const ATTRIBUTE_OF_NORMALIZED = new Map([...ATTRIBUTE_OF].map(([v, a]) => [normalizeAnswer(v), a]));
+/** The mini world's values (normalised) → their attribute. */
+export const ATTRIBUTE_OF_NORMALIZED = new Map([...ATTRIBUTE_OF].map(([v, a]) => [normalizeAnswer(v), a]));
 
 /** The mini world's grade: the answer's first line states the gold value (a whole word; the world answers with
  * a statement, "Grace Shaw works for Hooli.", or the bare value) and no other value of the same attribute. */

@@ -24,7 +24,14 @@ export const knowledgeModule: TrackModule<'knowledge', KnowledgeOverrides, Knowl
   name: 'knowledge',
   labSchema: KnowledgeOverrides,
   async run(env, req) {
-    const { config: cfg, caps } = knowledgeSettings(env.lab, { ...req.config, maxTrain: req.maxTrain, maxEval: req.maxEval });
+    const settings = knowledgeSettings(env.lab, { ...req.config, maxTrain: req.maxTrain, maxEval: req.maxEval });
+    const { caps } = settings;
+    let cfg = settings.config;
+    if (cfg.restEm.lineFilter === 'facts' && req.passages.source !== 'mini') {
+      // the filter knows the mini world's values only: on other passages it would drop every line
+      env.emit({ type: 'warning', message: 'restEm.lineFilter "facts" applies to the mini world\'s passages only: the M-step imitates whole self-edits here' });
+      cfg = { ...cfg, restEm: { ...cfg.restEm, lineFilter: 'none' } };
+    }
     const passages = resolvePassages(req.passages, caps, env.lab?.world ?? DEFAULT_WORLD);
     const result = await runKnowledgeExperiment({ ...env, cfg }, passages, env.journal);
     return { ...result, track: 'knowledge', config: cfg, items: itemIds(passages) };

@@ -18,6 +18,9 @@ const seq = (title: string, text: string) => `${title}\n${text}`;
 // Python's str.splitlines() boundaries.
 const LINE_BREAK = /\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/;
 
+/** A self-edit's non-empty lines, trimmed (the feasibility tools' note_lines). */
+export const noteLines = (text: string): string[] => text.split(LINE_BREAK).map((l) => l.trim()).filter(Boolean);
+
 /** SEAL's build_train_sequences(completion, context, title, split_newlines=True), as text. */
 export function trainSequenceTexts(completion: string, title: string, context: string): string[] {
   const trimmed = completion.trim();

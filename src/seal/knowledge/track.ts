@@ -6,6 +6,7 @@ import { answerPassage } from './answer.ts';
 import { knowledgeExplanations } from './explain.ts';
 import { isKnowledgeMethod, type KnowledgeContext, type KnowledgeRollout, type KnowledgeTttData } from './types.ts';
 import type { Passage, PassageSet } from './passages.ts';
+import { factLines } from './line_filter.ts';
 import { notesPlan } from './plan.ts';
 import { selfEditPromptIds, selfEditSftSequence } from './sequences.ts';
 
@@ -22,11 +23,11 @@ export function knowledgeTrack(ctx: KnowledgeContext, passages: PassageSet): Tra
   return {
     name: 'knowledge',
     settings: {
-      seed: cfg.seed, rounds: cfg.rounds, samplesPerTrainItem: cfg.selfEditsPerPassage, samplesPerEvalItem: cfg.selfEditsPerPassage,
+      seed: cfg.seed, rounds: cfg.rounds, samplesPerTrainItem: cfg.selfEditsPerPassage, samplesPerEvalItem: cfg.evalSelfEditsPerPassage,
       tttSeeds: cfg.tttSeeds, sampling: cfg.selfEdit, innerLoop: cfg.ttt, restEm: { ...cfg.restEm, targets: cfg.ttt.targets }, onFailedRound: cfg.onFailedRound,
     },
     baselines,
-    keep: 'best-per-item',
+    keep: cfg.restEm.select === 'overMean' ? 'best-over-mean' : 'best-per-item',
     units: (p) => p.questions.length,
     selfEditPrompt: (p) => selfEditPromptIds(tok, sp, p.title, p.context, cfg.prompt),
     parseSelfEdit: (text) => {
@@ -34,6 +35,7 @@ export function knowledgeTrack(ctx: KnowledgeContext, passages: PassageSet): Tra
       return notes ? { ok: true, edit: notes, canonical: notes } : { ok: false, error: 'an empty self-edit (nothing to train on)' };
     },
     sftSequence: (p, canonical) => selfEditSftSequence(tok, sp, p.title, p.context, canonical, cfg.prompt),
+    ...(cfg.restEm.lineFilter === 'facts' && { sftCompletion: (p: Passage, notes: string) => factLines(notes, p.context) }),
     innerLoopPlan: (p, notes) => notesPlan(ctx, notes, p),
     score: async (p, seeds, adapter) => {
       const slots = await answerPassage({ model: ctx.model, tok, sp, grader: cfg.grader, maxNewTokens: cfg.answer.maxNewTokens }, p, adapter);

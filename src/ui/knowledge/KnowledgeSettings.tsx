@@ -8,7 +8,7 @@ import { CheckField, NumberField } from '../fields.tsx';
 import { useKnowledgeSetup } from './setup.ts';
 import { useKnowledge } from './state.ts';
 
-type NumKey = 'seed' | 'rounds' | 'selfEditsPerPassage' | 'tttSeeds' | 'slots' | 'cptPassages' | 'forgettingPassages' | 'maxTrain' | 'maxEval';
+type NumKey = 'seed' | 'rounds' | 'selfEditsPerPassage' | 'evalSelfEditsPerPassage' | 'tttSeeds' | 'slots' | 'cptPassages' | 'forgettingPassages' | 'maxTrain' | 'maxEval';
 
 const PROMPTS = Object.keys(SELF_EDIT_TEMPLATES).filter((k): k is SelfEditPromptKind => k in SELF_EDIT_TEMPLATES);
 const GRADERS: Array<[Grader, string]> = [['exact', 'exact match'], ['contains', 'contains a gold answer'], ['f1', 'token F1 ≥ 0.5'], ['judge', 'the model as judge (yes/no)']];
@@ -49,6 +49,7 @@ export function KnowledgeSettings() {
         {num('seed', 'Seed', 0)}
         {num('rounds', 'ReST-EM rounds', 0)}
         {num('selfEditsPerPassage', 'Self-edits / passage', 1)}
+        {num('evalSelfEditsPerPassage', 'Self-edits / held-out passage', 1)}
         {num('tttSeeds', 'TTT seeds / self-edit', 1)}
         {num('slots', 'Inner loops side by side (0 = auto)', 0)}
         {num('maxTrain', 'ReST-EM passages', 0)}

@@ -58,7 +58,7 @@ export function arcRequest(flags: Flags): SealRunRequest {
 }
 
 export const KNOWLEDGE_FLAGS = {
-  passages: 'string', references: 'string', rounds: 'string', seed: 'string', k: 'string', 'ttt-seeds': 'string', cpt: 'string', forgetting: 'string',
+  passages: 'string', references: 'string', rounds: 'string', seed: 'string', k: 'string', 'eval-k': 'string', 'ttt-seeds': 'string', cpt: 'string', forgetting: 'string',
   'max-train': 'string', 'max-eval': 'string', prompt: 'string', grader: 'string', 'no-base': 'boolean', 'no-passage': 'boolean', 'no-own': 'boolean', 'no-reference': 'boolean',
   'stop-on-failed-round': 'boolean', slots: 'string',
 } as const;
@@ -86,7 +86,7 @@ export function knowledgeRequest(flags: Flags): SealRunRequest {
     maxTrain: opt(flags, 'max-train'),
     maxEval: opt(flags, 'max-eval'),
     config: {
-      seed: num(flags, 'seed', 0, { int: true, min: 0 }), rounds: int('rounds', 0), selfEditsPerPassage: int('k', 1), tttSeeds: int('ttt-seeds', 1),
+      seed: num(flags, 'seed', 0, { int: true, min: 0 }), rounds: int('rounds', 0), selfEditsPerPassage: int('k', 1), evalSelfEditsPerPassage: int('eval-k', 1), tttSeeds: int('ttt-seeds', 1),
       cptPassages: int('cpt', 0), forgettingPassages: int('forgetting', 0), slots: int('slots', 0), prompt: oneOf(flags, 'prompt', PROMPTS), grader: oneOf(flags, 'grader', GRADERS),
       methods: { base: !flags['no-base'], passage: !flags['no-passage'], own: !flags['no-own'], reference: !flags['no-reference'] },
       onFailedRound: flags['stop-on-failed-round'] ? 'stop' : 'continue',

@@ -39,7 +39,7 @@ Commands:
              --slots N: at most N inner loops (an item's self-edits × TTT seeds) train side by side in adapter
              slots; 1 runs them one after another; 0 (default, unless seal_lab.json sets ttt.slots) = auto: 1 on
              a CPU adapter such as SwiftShader (there a shared batch only adds padding), up to 8 on a GPU.
-  knowledge  --model DIR|URL --passages mini|FILE [--references FILE] [--rounds N] [--seed S] [--k K]
+  knowledge  --model DIR|URL --passages mini|FILE [--references FILE] [--rounds N] [--seed S] [--k K] [--eval-k K]
              [--ttt-seeds N] [--slots N] [--cpt N] [--forgetting N] [--max-train N] [--max-eval N]
              [--prompt implications|implications-long|implications-very-long|rewrite|self-qa]
              [--grader exact|f1|contains|judge] [--no-base] [--no-passage] [--no-own] [--no-reference] [--stop-on-failed-round] [--out FILE]
@@ -48,7 +48,8 @@ Commands:
              forgetting over N sequential edits (--forgetting). FILE is SQuAD-shaped JSON ([{title, context,
              questions: [{question, answer}]}]); its held-out passages come first, then the ReST-EM ones.
              --references: self-edits for the reference row (an array in file order, or {"squad-<i>": text}).
-             Settings left out are the model's seal_lab.json "knowledge" block, else the paper's.
+             Settings left out are the model's seal_lab.json "knowledge" block, else the paper's. --k: self-edits
+             per passage (the E-step, and the held-out rows unless --eval-k sets theirs).
 
 --model and --adapter take a local Hugging Face-style folder (config.json, model.safetensors or shards with
 model.safetensors.index.json, tokenizer.json; or a PEFT adapter), an http(s) URL of such a folder (read by the
