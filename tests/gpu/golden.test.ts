@@ -13,24 +13,13 @@
 import { describe, expect, it } from 'vitest';
 import { errors, gpuCase } from './device.ts';
 import { httpFolder, loadAdapter, loadModel } from '../../src/engine/model/loader.ts';
-import { readSafetensors, type SafetensorsFile } from '../../src/engine/model/safetensors.ts';
+import { golden, type Golden } from './golden_files.ts';
 import type { LlamaModel, TokenBatch } from '../../src/engine/model/llama.ts';
 import type { LoraAdapter } from '../../src/engine/model/lora.ts';
 import { GRADIENTS_ONLY, LoraTrainer, type MicroBatch } from '../../src/engine/train/trainer.ts';
 import { generate } from '../../src/engine/model/generate.ts';
 
 const CASES = ['llama3-f32', 'llama3-bf16', 'qwen2-f32', 'qwen2-bf16'];
-
-interface Golden {
-  file: SafetensorsFile;
-  meta: { batch: { lengths: number[]; prompt_len: number[] }; train: Record<string, number> };
-}
-
-async function golden(name: string): Promise<Golden> {
-  const base = `/tests/golden/${name}`;
-  const bytes = await (await fetch(`${base}/golden.safetensors`)).arrayBuffer();
-  return { file: readSafetensors(bytes, `${name}/golden.safetensors`), meta: await (await fetch(`${base}/golden.json`)).json() };
-}
 
 function goldenBatch(g: Golden): TokenBatch {
   const tokens = g.file.i32('tokens');

@@ -10,22 +10,11 @@
 import { describe, expect, it } from 'vitest';
 import { errors, gpuCase } from './device.ts';
 import { httpFolder, loadAdapter, loadModel } from '../../src/engine/model/loader.ts';
-import { readSafetensors, type SafetensorsFile } from '../../src/engine/model/safetensors.ts';
+import { golden, type Golden } from './golden_files.ts';
 import type { LlamaModel, TokenBatch } from '../../src/engine/model/llama.ts';
 import { LoraAdapter, type LoraConfig } from '../../src/engine/model/lora.ts';
 import { GRADIENTS_ONLY, LoraTrainer, type MicroBatch, type Schedule, type TrainHyper } from '../../src/engine/train/trainer.ts';
 import { generate } from '../../src/engine/model/generate.ts';
-
-interface Golden {
-  file: SafetensorsFile;
-  meta: { batch: { lengths: number[]; prompt_len: number[] }; train: Record<string, number> };
-}
-
-async function golden(name: string): Promise<Golden> {
-  const base = `/tests/golden/${name}`;
-  const bytes = await (await fetch(`${base}/golden.safetensors`)).arrayBuffer();
-  return { file: readSafetensors(bytes, `${name}/golden.safetensors`), meta: await (await fetch(`${base}/golden.json`)).json() };
-}
 
 /** The golden batch's sequences (unpadded) with their output-only loss masks. */
 function sequences(g: Golden): { tokens: number[]; out: number[] }[] {

@@ -8,7 +8,8 @@
 //              the answer as long as the true output grid
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadTokenizer, type Tokenizer } from '../../../src/engine/model/tokenizer.ts';
+import type { Tokenizer } from '../../../src/engine/model/tokenizer.ts';
+import { loadBioTokenizer } from '../../models/knowledge/tok.ts';
 import type { InnerRequest } from '../../../src/bench/types.ts';
 import type { Specials } from '../../../src/seal/core/context.ts';
 import { arcConfig, parseOverrides } from '../../../src/seal/arc/config.ts';
@@ -33,19 +34,6 @@ export const INNER_MODELS: Record<InnerTrack, string> = {
 /** Items whose plans are measured; the workload is the item with the median plan size. */
 const ITEMS = 9;
 
-async function tokenizer(dir: string): Promise<Tokenizer> {
-  const tok = await loadTokenizer(async (name) => {
-    try {
-      const b = readFileSync(resolve(dir, name));
-      return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-    } catch {
-      return null;
-    }
-  });
-  if (!tok) throw new Error(`${dir}: no tokenizer.json`);
-  return tok;
-}
-
 function specials(dir: string, tok: Tokenizer): Specials {
   const cfg = JSON.parse(readFileSync(resolve(dir, 'config.json'), 'utf8')) as { bos_token_id: number; eos_token_id: number | number[] };
   const eos = Array.isArray(cfg.eos_token_id) ? cfg.eos_token_id[0] : cfg.eos_token_id;
@@ -58,7 +46,7 @@ const median = <T>(xs: T[], size: (x: T) => number): T => [...xs].sort((a, b) =>
 
 export async function innerWorkload(track: InnerTrack, slots: number[], rollouts: number): Promise<InnerRequest> {
   const dir = INNER_MODELS[track];
-  const tok = await tokenizer(dir);
+  const tok = await loadBioTokenizer(dir); // any model folder's tokenizer, read from disk
   const sp = specials(dir, tok);
   const label = `${track}: ${dir.split('/').at(-1)}`;
   if (track === 'knowledge') {
