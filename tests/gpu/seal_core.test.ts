@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { gpuCase } from './device.ts';
 import { SealLoop } from '../../src/seal/core/loop.ts';
 import type { Parsed } from '../../src/seal/core/sample.ts';
-import { ITEMS, SETTINGS, setup, targetLoss, toyTrack, type ToyEvent } from './toy_track.ts';
+import { Journal } from '../../src/seal/core/journal.ts';
+import { ITEMS, SETTINGS, setup, targetLoss, toyTrack, type ToyEvent, type ToyRollout } from './toy_track.ts';
 
 describe('SEAL core loop (toy track)', () => {
   it('runs the baselines in order, then E-step → best per item → M-step → SEAL, averaging TTT seeds', () =>
@@ -71,5 +72,29 @@ describe('SEAL core loop (toy track)', () => {
       const sft = events.find((e) => e.type === 'phase' && e.phase === 'sft');
       expect(sft).toMatchObject({ explain: 'nothing kept' });
       expect(result.methods).toEqual([{ method: 'seal', round: 1, solved: 0, total: 2, successRate: 0, interval: [0, 0] }]);
+    }));
+
+  it('inner loops side by side: one slot or four give the same run, and a run resumed inside a group equals an uninterrupted one', () =>
+    gpuCase(async (gpu) => {
+      const accept = (t: string): Parsed<string> => ({ ok: true, edit: t, canonical: t || '(empty)' });
+      const runWith = async (slots: number, journal?: (events: ToyEvent[]) => Journal<ToyRollout>, prefix: ToyEvent[] = []) => {
+        const events: ToyEvent[] = [];
+        const ctx = await setup(gpu, events);
+        const loop = new SealLoop(ctx, toyTrack(ctx, { ...SETTINGS, innerLoop: { ...SETTINGS.innerLoop, slots } }, accept), ITEMS, journal?.(prefix));
+        const result = await loop.run(null);
+        ctx.model.destroy();
+        return { result, events };
+      };
+      const rewards = (r: { result: { rollouts: ToyRollout[] } }) => r.result.rollouts.map((x) => [x.id, x.reward, x.rewards, x.finalLoss, x.kept ?? null]);
+      const batched = await runWith(4);
+      const alone = await runWith(1);
+      // the toy's sequences all have one length: the shared batch pads nothing, so a slot is bit-identical
+      expect(rewards(batched)).toEqual(rewards(alone));
+      // cut after the first of the own row's two self-edits (one group of 2 self-edits × 2 TTT seeds)
+      const own = batched.result.rollouts.filter((r) => r.method === 'own');
+      const cut = batched.events.findIndex((e) => e.type === 'rollout' && e.rollout.id === own[0].id);
+      const resumed = await runWith(4, (ev) => Journal.fromEvents<ToyRollout>(ev, null), batched.events.slice(0, cut + 1));
+      expect(rewards(resumed)).toEqual(rewards(batched));
+      expect(resumed.result.methods).toEqual(batched.result.methods);
     }));
 });
