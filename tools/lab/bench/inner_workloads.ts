@@ -6,8 +6,12 @@
 //              notesData's sequences; the passage's questions answered (answer.maxNewTokens each)
 //   arc:       the Oracle self-edit on the mini tasks → the TTT plan's sequences; every evaluation view's prompt,
 //              the answer as long as the true output grid
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+// Run as a script, it writes them for runners without the tracks' code (Node + Dawn on a GPU machine):
+//   npx tsx tools/lab/bench/inner_workloads.ts OUT.json [--inner-slots 1,2,4,8,16] [--inner-rollouts 16]
+import { readFileSync, writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { intList, num, parseFlags } from '../cli/args.ts';
 import type { Tokenizer } from '../../../src/engine/model/tokenizer.ts';
 import { loadBioTokenizer } from '../../models/knowledge/tok.ts';
 import type { InnerRequest } from '../../../src/bench/types.ts';
@@ -24,7 +28,7 @@ import { notesData } from '../../../src/seal/knowledge/plan.ts';
 import { answerPromptIds, encodeTrainSequence } from '../../../src/seal/knowledge/sequences.ts';
 import { DEFAULT_WORLD, demoNotes, makeWorld, mulberry32 } from '../../../src/seal/worlds/minibio/index.ts';
 import { ROOT } from '../cli/launch.ts';
-import type { InnerTrack } from './request.ts';
+import { INNER_TRACKS, type InnerTrack, type InnerWorkload } from './request.ts';
 
 export const INNER_MODELS: Record<InnerTrack, string> = {
   knowledge: resolve(ROOT, 'public/models/seal-mini-bio'),
@@ -81,4 +85,15 @@ export async function innerWorkload(track: InnerTrack, slots: number[], rollouts
     track: label, seqLens: p.lens, epochs: p.epochs, batchSize: cfg.ttt.batchSize, loraRank: cfg.ttt.loraRank, targets: cfg.ttt.targets,
     prompts: p.prompts.length, promptTokens: mean(p.prompts), newTokens: p.answer, slots, rollouts,
   };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const [out, ...rest] = process.argv.slice(2);
+  if (!out) throw new Error('usage: npx tsx tools/lab/bench/inner_workloads.ts OUT.json [--inner-slots 1,2,4,8,16] [--inner-rollouts 16]');
+  const f = parseFlags(rest, { 'inner-slots': 'string', 'inner-rollouts': 'string' });
+  const slots = typeof f['inner-slots'] === 'string' ? intList(f['inner-slots'], '--inner-slots') : [1, 2, 4, 8, 16];
+  const rollouts = num(f, 'inner-rollouts', 16, { int: true, min: 1 });
+  const list: InnerWorkload[] = [];
+  for (const t of INNER_TRACKS) list.push({ model: relative(ROOT, INNER_MODELS[t]), workload: await innerWorkload(t, slots, rollouts) });
+  writeFileSync(out, JSON.stringify(list, null, 1) + '\n');
 }

@@ -3,15 +3,21 @@
 import { intList, num, parseFlags, UsageError } from '../cli/args.ts';
 import { isShapeName, SHAPES, type ShapeQuant } from '../../../src/bench/shape_model.ts';
 import { SHAPE_DEFAULTS } from '../../../src/bench/shape.ts';
-import { BENCH_SECTIONS, type BenchRequest, type BenchSection } from '../../../src/bench/types.ts';
+import { BENCH_SECTIONS, type BenchRequest, type BenchSection, type InnerRequest } from '../../../src/bench/types.ts';
 
 /** Tracks whose rollouts the `inner` section times (tools/lab/bench/inner_workloads.ts builds each workload). */
 export const INNER_TRACKS = ['knowledge', 'arc'] as const;
 export type InnerTrack = (typeof INNER_TRACKS)[number];
+/** One entry of an --inner-workloads file: the model folder (relative to the repository) and its rollout's shape. */
+export interface InnerWorkload {
+  model: string;
+  workload: InnerRequest;
+}
 
 export const USAGE = `Usage: npm run bench -- [--json] [--out FILE] [--model DIR|URL|none] [--sizes 256,512,1024|none]
                        [--sections matmul,model,quantization,guards,inner]
                        [--inner knowledge,arc|none] [--inner-slots 1,2,4,8,16] [--inner-rollouts 16]
+                       [--inner-workloads FILE]   (Node: the workloads inner_workloads.ts wrote, each with its model)
                        [--prefill 64] [--decode 16] [--train 64] [--rank 8]
                        [--shape llama-3.2-1b [--quant bf16|q8|q4] [--layers N] [--vocab N] [--shape-prefill 512]
                         [--prompt 16] [--shape-decode 32] [--batch 15] [--train-tokens 512,2048]]
@@ -21,8 +27,11 @@ export interface BenchArgs {
   req: BenchRequest;
   /** The model folder or URL for the model sections; null: none (`--model none`). */
   model: string | null;
-  /** The `inner` section: which tracks (each on its embedded model), slot counts and rollouts per row. */
-  inner: { tracks: InnerTrack[]; slots: number[]; rollouts: number };
+  /**
+   * The `inner` section: which tracks (each on its embedded model), slot counts and rollouts per row; or a file of
+   * workloads made beforehand (tools/lab/bench/inner_workloads.ts), for runners without the tracks' tokenizers.
+   */
+  inner: { tracks: InnerTrack[]; slots: number[]; rollouts: number; workloads: string | null };
   json: boolean;
   out: string | null;
   peer: boolean;
@@ -35,14 +44,17 @@ export function parseBenchArgs(argv: string[], defaultModel: string): BenchArgs 
     json: 'boolean', out: 'string', model: 'string', sizes: 'string', prefill: 'string', decode: 'string', train: 'string', rank: 'string',
     shape: 'string', quant: 'string', layers: 'string', vocab: 'string', 'shape-prefill': 'string', prompt: 'string',
     'shape-decode': 'string', batch: 'string', 'train-tokens': 'string', seed: 'string', peer: 'boolean', sections: 'string',
-    inner: 'string', 'inner-slots': 'string', 'inner-rollouts': 'string',
+    inner: 'string', 'inner-slots': 'string', 'inner-rollouts': 'string', 'inner-workloads': 'string',
   });
   const tracks = f.inner === 'none' ? [] : typeof f.inner === 'string' ? f.inner.split(',').map((x) => x.trim()) : [...INNER_TRACKS];
   const badTrack = tracks.find((t) => !(INNER_TRACKS as readonly string[]).includes(t));
   if (badTrack !== undefined) throw new UsageError(`--inner: "${badTrack}" is not one of ${INNER_TRACKS.join(', ')}`);
   const innerSlots = typeof f['inner-slots'] === 'string' ? intList(f['inner-slots'], '--inner-slots') : [1, 2, 4, 8, 16];
   if (innerSlots.some((n) => n < 1)) throw new UsageError('--inner-slots must be positive');
-  const inner = { tracks: tracks as InnerTrack[], slots: innerSlots, rollouts: num(f, 'inner-rollouts', 16, { int: true, min: 1 }) };
+  const inner = {
+    tracks: tracks as InnerTrack[], slots: innerSlots, rollouts: num(f, 'inner-rollouts', 16, { int: true, min: 1 }),
+    workloads: typeof f['inner-workloads'] === 'string' ? f['inner-workloads'] : null,
+  };
   const sizes = f.sizes === 'none' ? [] : typeof f.sizes === 'string' ? intList(f.sizes, '--sizes') : [256, 512, 1024];
   if (sizes.some((n) => n < 1)) throw new UsageError('--sizes must be positive');
   const req: BenchRequest = {

@@ -3,9 +3,11 @@
 # (made here by pack.sh) into /tmp/seal-gpu, puts the Vulkan loader beside them when the machine has none (never
 # over the system's), points the loader at the NVIDIA driver, and runs three benchmarks, each under its own
 # timeout so one failure leaves the others: the Llama-3.2-1B-shaped model in bf16 (first: the reason for the call),
-# the tiny model's GEMM and model rows, and the shaped model in q4. Writes to $1 (default $OUT): device.log and
-# bench-1b-bf16.json, bench-tiny.json, bench-1b-q4.json. Exit 0 even when a run failed: the log says which.
-# SEAL_SHAPE_CUTS / SEAL_TINY_ARGS (empty on the device) shrink the runs for a rehearsal on SwiftShader.
+# the tiny model's GEMM and model rows, the shaped model in q4, and SEAL's inner loops one at a time and side by side
+# on each track's embedded model (inner_workloads.json). Writes to $1 (default $OUT): device.log and
+# bench-1b-bf16.json, bench-tiny.json, bench-1b-q4.json, bench-inner.json. Exit 0 even when a run failed: the log
+# says which. SEAL_SHAPE_CUTS / SEAL_TINY_ARGS / SEAL_INNER_ARGS (empty on the device) shrink the runs for a
+# rehearsal on SwiftShader.
 set -u
 OUT=${1:-${OUT:?usage: device.sh OUTDIR}}
 mkdir -p "$OUT"
@@ -43,4 +45,6 @@ run bench-1b-bf16 210 --model none --sizes none --shape llama-3.2-1b --quant bf1
 run bench-tiny 90 ${SEAL_TINY_ARGS:---sizes 256,1024,2048}
 # shellcheck disable=SC2086
 run bench-1b-q4 150 --model none --sizes none --shape llama-3.2-1b --quant q4 ${SEAL_SHAPE_CUTS:-}
+# shellcheck disable=SC2086
+run bench-inner 120 --model none --sizes none --sections inner --inner-workloads tools/lab/node-bench/inner_workloads.json ${SEAL_INNER_ARGS:-}
 cat "$LOG"

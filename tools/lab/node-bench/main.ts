@@ -11,7 +11,7 @@ import { requestEngineDevice } from '../../../src/engine/gpu/device.ts';
 import { loadModel } from '../../../src/engine/model/loader.ts';
 import { blobFile, type ModelFolder } from '../../../src/engine/storage/files.ts';
 import { UsageError } from '../cli/args.ts';
-import { parseBenchArgs, USAGE } from '../bench/request.ts';
+import { parseBenchArgs, USAGE, type InnerWorkload } from '../bench/request.ts';
 import { summary } from '../bench/summary.ts';
 
 /**
@@ -49,6 +49,17 @@ async function main(argv: string[]): Promise<void> {
   const model = a.model ? await loadModel(gpu, nodeFolder(resolve(a.model))) : null;
   const r = await runBench(gpu, info, a.req, model, log);
   if (r.model && a.model) r.model.path = a.model;
+  // inner loops: each workload on its model (a file made by tools/lab/bench/inner_workloads.ts: no tokenizer here)
+  if (a.inner.workloads && (!a.req.sections || a.req.sections.includes('inner'))) {
+    for (const w of JSON.parse(readFileSync(a.inner.workloads, 'utf8')) as InnerWorkload[]) {
+      const m = await loadModel(gpu, nodeFolder(resolve(w.model)));
+      // --inner-slots / --inner-rollouts on the command line override the file's (a shorter rehearsal)
+      const inner = { ...w.workload, ...(argv.includes('--inner-slots') && { slots: a.inner.slots }), ...(argv.includes('--inner-rollouts') && { rollouts: a.inner.rollouts }) };
+      const x = await runBench(gpu, info, { ...a.req, matmulSizes: [], sections: ['inner'], inner }, m, log);
+      (r.inner ??= []).push(...(x.inner ?? []));
+      m.destroy();
+    }
+  }
   r.runtime = { kind: 'node-dawn', detail: `Node ${process.version} with Dawn (npm webgpu), ${process.platform}-${process.arch}` };
   model?.destroy();
   device.destroy();
