@@ -22,7 +22,10 @@ export function knowledgeExplanations(cfg: KnowledgeConfig): Explanations<Passag
       `${cfg.tttSeeds > 1 ? ` (mean of ${cfg.tttSeeds} fine-tuning seeds)` : ''}: that is this self-edit's reward. ` +
       `Next: ${role === 'train' ? 'the next self-edit; the best one of each passage is kept' : 'the next self-edit or passage'}.`,
     selected: (kept, of) =>
-      `Kept ${kept} of ${of} self-edits: for each training passage the one whose update answered the most questions (none where every reward was 0). ` +
+      `Kept ${kept} of ${of} self-edits: for each training passage the one whose update answered the most questions, ` +
+      (cfg.restEm.select === 'overMean' ? 'if it beat the mean of that passage\'s self-edits (a passage whose self-edits all scored the same teaches nothing). '
+      : '(none where every reward was 0). ') +
+      (cfg.restEm.lineFilter === 'facts' ? 'Only their lines that state a fact of the passage are imitated. ' : '') +
       'Next: teach the generator to write self-edits like these.',
     sftSkipped: () => 'No self-edit raised any accuracy, so the generator stays as it was (ReST-EM has nothing to imitate). Next: evaluate it on the held-out passages.',
     sftFailed: (round, reason) =>
