@@ -1,5 +1,6 @@
 // What one knowledge run does. Every field shows the value the run will use: the user's change, else the model's
-// seal_lab.json, else the paper's. "Model" drops the changes; "Paper" asks for the paper's counts (slow on a CPU).
+// seal_lab.json, else the paper's. "Model" drops the changes; "Demo" is every phase in a few minutes (a talk, a
+// class); "Paper" asks for the paper's counts (slow on a CPU).
 import type { ReactNode } from 'react';
 import { knowledgeSettings, PAPER_KNOWLEDGE, type Grader, type KnowledgeConfig, type KnowledgeSettings as Settings } from '../../seal/knowledge/config.ts';
 import { SELF_EDIT_TEMPLATES, type SelfEditPromptKind } from '../../seal/knowledge/prompts.ts';
@@ -16,6 +17,9 @@ const GRADERS: Array<[Grader, string]> = [['exact', 'exact match'], ['contains',
 const PAPER: Settings = {
   rounds: PAPER_KNOWLEDGE.rounds, selfEditsPerPassage: PAPER_KNOWLEDGE.selfEditsPerPassage, tttSeeds: PAPER_KNOWLEDGE.tttSeeds, maxTrain: 50, maxEval: 50,
 };
+
+/** Every phase of Table 2 in a few minutes on a CPU adapter: 42 inner loops (the model's defaults: 396). */
+const DEMO: Settings = { rounds: 1, selfEditsPerPassage: 3, evalSelfEditsPerPassage: 2, maxTrain: 6, maxEval: 4 };
 
 export function KnowledgeSettings() {
   const running = useLab((s) => s.run.status === 'running');
@@ -41,6 +45,7 @@ export function KnowledgeSettings() {
         <h2 id="ksettings-title">Run settings</h2>
         <div className="presets">
           <button type="button" className="secondary small-btn" disabled={running} onClick={() => update({}, true)} title="the model's seal_lab.json settings">Model</button>
+          <button type="button" className="secondary small-btn" disabled={running} onClick={() => update(DEMO, true)} title="every phase in a few minutes">Demo</button>
           <button type="button" className="secondary small-btn" disabled={running} onClick={() => update(PAPER, true)} title="the paper's counts">Paper</button>
         </div>
       </div>
