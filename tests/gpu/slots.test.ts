@@ -11,10 +11,12 @@ import { describe, expect, it } from 'vitest';
 import { errors, gpuCase } from './device.ts';
 import { httpFolder, loadAdapter, loadModel } from '../../src/engine/model/loader.ts';
 import { golden, type Golden } from './golden_files.ts';
-import type { LlamaModel, TokenBatch } from '../../src/engine/model/llama.ts';
+import type { LlamaModel } from '../../src/engine/model/llama.ts';
 import { LoraAdapter, type LoraConfig } from '../../src/engine/model/lora.ts';
 import { GRADIENTS_ONLY, LoraTrainer, type MicroBatch, type Schedule, type TrainHyper } from '../../src/engine/train/trainer.ts';
 import { generate } from '../../src/engine/model/generate.ts';
+import type { Sequence } from '../../src/seal/core/batch.ts';
+import { slotBatch } from '../../src/seal/core/fine_tune.ts';
 
 /** The golden batch's sequences (unpadded) with their output-only loss masks. */
 function sequences(g: Golden): { tokens: number[]; out: number[] }[] {
@@ -26,20 +28,8 @@ function sequences(g: Golden): { tokens: number[]; out: number[] }[] {
   }));
 }
 
-/** Rows slot-major, right-padded to the longest: rows[z] are slot z's sequences. */
-function pack(rows: { tokens: number[]; loss: number[] }[][]): MicroBatch {
-  const flat = rows.flat();
-  const B = flat.length;
-  const T = Math.max(...flat.map((r) => r.tokens.length));
-  const tokens = new Int32Array(B * T), mask = new Int32Array(B * T), lossMask = new Float32Array(B * T);
-  flat.forEach((r, b) => {
-    tokens.set(r.tokens, b * T);
-    mask.fill(1, b * T, b * T + r.tokens.length);
-    lossMask.set(r.loss, b * T);
-  });
-  const batch: TokenBatch = { B, T, tokens, mask };
-  return { batch, lossMask };
-}
+/** Rows slot-major, right-padded to the longest (the SEAL core's shared batch): rows[z] are slot z's sequences. */
+const pack = (rows: Sequence[][]): MicroBatch => slotBatch(rows);
 
 const rel = (got: ArrayLike<number>, want: ArrayLike<number>) => errors(got, want).relNorm;
 
@@ -77,7 +67,7 @@ for (const name of ['llama3-f32', 'qwen2-bf16']) {
         const trainer = new LoraTrainer(model, ad, GRADIENTS_ONLY);
         const seqs = sequences(g);
         // slot 0: the golden batch with every token a target; slot 1: the same rows with the output-only mask
-        const mb = pack([seqs.map((s) => ({ tokens: s.tokens, loss: s.tokens.map(() => 1) })), seqs.map((s) => ({ tokens: s.tokens, loss: s.out }))]);
+        const mb = pack([seqs.map((s) => ({ ids: s.tokens, weights: s.tokens.map(() => 1) })), seqs.map((s) => ({ ids: s.tokens, weights: s.out }))]);
         const [lossAll] = await trainer.computeSlotGradients([mb]);
         expect(Math.abs(lossAll - g.file.f32('loss_lora')[0])).toBeLessThan(1e-4);
         let worst = 0;
@@ -100,7 +90,7 @@ for (const name of ['llama3-f32', 'qwen2-bf16']) {
           lr: tr.lr, beta1: tr.betas[0], beta2: tr.betas[1], eps: tr.eps, weightDecay: tr.weight_decay, warmupSteps: tr.warmup, totalSteps: tr.total, maxGradNorm: tr.max_norm,
         };
         const seqs = sequences(g);
-        const micro = (order: number[]) => order.map((b) => ({ tokens: seqs[b].tokens, loss: seqs[b].out }));
+        const micro = (order: number[]) => order.map((b) => ({ ids: seqs[b].tokens, weights: seqs[b].out }));
         // slot 0: the golden run (micro-batches 0 then 1); slot 1: 3× the rate, only 3 steps, micro-batches swapped
         // (so each of its rows is padded to the other's length); slot 2: no warm-up and a clip of 0.05
         const runs: { order: number[]; schedule: Schedule; steps: number }[] = [

@@ -1,6 +1,7 @@
 // What every SEAL phase needs, whatever the track: the model and tokenizer in the worker, its special tokens,
 // the event sink and the Run/Pause/Step/Stop control.
 import type { LlamaModel } from '../../engine/model/llama.ts';
+import type { ModelConfig } from '../../engine/model/config.ts';
 import type { Tokenizer } from '../../engine/model/tokenizer.ts';
 import type { RunControl } from './control.ts';
 
@@ -21,7 +22,7 @@ export interface SealContext<E> {
 }
 
 /** bos / eos / end-of-turn ids from the config and tokenizer; a model without them cannot run SEAL. */
-export function specialsOf(model: LlamaModel, tok: Tokenizer): Specials {
+export function specialsOf(model: { cfg: Pick<ModelConfig, 'bosTokenId' | 'eosTokenIds'> }, tok: Tokenizer): Specials {
   const bos = model.cfg.bosTokenId;
   const eos = model.cfg.eosTokenIds[0];
   const eot = tok.special('<|eot_id|>') ?? eos;

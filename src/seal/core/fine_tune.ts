@@ -35,19 +35,16 @@ function plan(seqs: readonly Sequence[], o: FineTuneOptions) {
   return { batches, schedule: { lr: o.lr, totalSteps, warmupSteps: Math.round(o.warmupRatio * totalSteps) } };
 }
 
-/** Trains `trainer` (its adapter and optimizer reset by the caller) and returns every step's result. */
+/**
+ * Trains `trainer`'s first slot (its adapter and optimizer reset by the caller) and returns every step's result;
+ * a TrainingDivergedError is thrown at the step that diverged.
+ */
 export async function fineTune(
   trainer: LoraTrainer, seqs: readonly Sequence[], o: FineTuneOptions, control: RunControl, onStep: (r: StepResult) => void,
 ): Promise<StepResult[]> {
-  const { batches, schedule } = plan(seqs, o);
-  const out: StepResult[] = [];
-  for (const b of batches) {
-    await control.poll();
-    const r = await trainer.step([padBatch(b)], schedule);
-    out.push(r);
-    onStep(r);
-  }
-  return out;
+  const [r] = await fineTuneSlots(trainer, [{ seqs, options: o }], control, (_, s) => onStep(s));
+  if (r instanceof TrainingDivergedError) throw r;
+  return r;
 }
 
 /** One slot's run for fineTuneSlots. */
@@ -72,6 +69,7 @@ export async function fineTuneSlots(
   for (let t = 0; t < steps; t++) {
     await control.poll();
     const live = plans.map((p, z) => !(out[z] instanceof TrainingDivergedError) && t < p.batches.length);
+    if (!live.some(Boolean)) break; // every slot finished or diverged: nothing left to compute
     const results: SlotStep[] = await trainer.stepSlots([slotBatch(plans.map((p, z) => (live[z] ? p.batches[t] : [])))],
       plans.map((p, z) => (live[z] ? p.schedule : null)));
     results.forEach((r, z) => {

@@ -231,7 +231,7 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
       const old = this.replay();
       if (old) return { rec: old, replayed: true, jobs: [] };
       const rec = track.record({ ...this.blank(item, method, round, role), text: se.canonical ?? se.text, attempts: se.attempts }, item, se.edit);
-      if (se.edit === null) return { rec: { ...rec, reason: `unparsable after ${se.attempts} samples: ${se.error}` }, jobs: [] };
+      if (se.edit === null) return { rec: { ...rec, reason: `unparsable after ${se.attempts} samples: ${se.error}` }, jobs: [], seconds: 0 };
       const jobs: TttJob<D>[] = [];
       for (let k = 0; k < runs; k++) {
         const seed = k === 0 ? seedOf(j) : hashSeed(seedOf(j), 'ttt', k);
@@ -282,7 +282,7 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
   private async finish(item: Item, e: Entry<R, D, Edit>, method: string, round: number, role: 'train' | 'eval', seconds: number): Promise<R> {
     const { track } = this;
     const rec = e.rec;
-    if (!e.jobs.length) return this.record({ ...rec, seconds: rec.reason.startsWith('unparsable') ? 0 : seconds });
+    if (!e.jobs.length) return this.record({ ...rec, seconds: e.seconds ?? seconds });
     const runs = e.jobs.length;
     const bad = e.jobs.findIndex((j) => j.diverged);
     if (bad >= 0) {
@@ -384,6 +384,8 @@ interface Entry<R extends Rollout, D, Edit> {
   replayed?: boolean;
   jobs: TttJob<D>[];
   edit?: Edit;
+  /** Its time, when it is not a share of the item's (an unparsable self-edit took none). */
+  seconds?: number;
 }
 
 /** Solved and total graded units over a row's rollouts, in all and per held-out item (for the row's interval). */

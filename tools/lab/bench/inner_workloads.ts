@@ -12,10 +12,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { intList, num, parseFlags } from '../cli/args.ts';
-import type { Tokenizer } from '../../../src/engine/model/tokenizer.ts';
+import { parseModelConfigText } from '../../../src/engine/model/config.ts';
 import { loadBioTokenizer } from '../../models/knowledge/tok.ts';
 import type { InnerRequest } from '../../../src/bench/types.ts';
-import type { Specials } from '../../../src/seal/core/context.ts';
+import { specialsOf } from '../../../src/seal/core/context.ts';
 import { arcConfig, parseOverrides } from '../../../src/seal/arc/config.ts';
 import { gridToText } from '../../../src/seal/arc/format.ts';
 import { solvePrompt } from '../../../src/seal/arc/sequences.ts';
@@ -38,12 +38,6 @@ export const INNER_MODELS: Record<InnerTrack, string> = {
 /** Items whose plans are measured; the workload is the item with the median plan size. */
 const ITEMS = 9;
 
-function specials(dir: string, tok: Tokenizer): Specials {
-  const cfg = JSON.parse(readFileSync(resolve(dir, 'config.json'), 'utf8')) as { bos_token_id: number; eos_token_id: number | number[] };
-  const eos = Array.isArray(cfg.eos_token_id) ? cfg.eos_token_id[0] : cfg.eos_token_id;
-  return { bos: cfg.bos_token_id, eos, eot: tok.special('<|eot_id|>') ?? eos };
-}
-
 const lab = (dir: string) => JSON.parse(readFileSync(resolve(dir, 'seal_lab.json'), 'utf8')) as { knowledge?: object; arc?: unknown };
 const mean = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) / xs.length);
 const median = <T>(xs: T[], size: (x: T) => number): T => [...xs].sort((a, b) => size(a) - size(b))[xs.length >> 1];
@@ -51,7 +45,7 @@ const median = <T>(xs: T[], size: (x: T) => number): T => [...xs].sort((a, b) =>
 export async function innerWorkload(track: InnerTrack, slots: number[], rollouts: number): Promise<InnerRequest> {
   const dir = INNER_MODELS[track];
   const tok = await loadBioTokenizer(dir); // any model folder's tokenizer, read from disk
-  const sp = specials(dir, tok);
+  const sp = specialsOf({ cfg: parseModelConfigText(readFileSync(resolve(dir, 'config.json'), 'utf8')) }, tok);
   const label = `${track}: ${dir.split('/').at(-1)}`;
   if (track === 'knowledge') {
     const block = lab(dir).knowledge as Parameters<typeof knowledgeConfig>[0];
