@@ -14,7 +14,7 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tools", "models", "mini_llama"))
-from mini_llama import Model, attach_lora, detach_lora, length_batches, slot_adam_step, slot_rows, cosine_with_warmup, llama_config, load_model, weighted_loss  # noqa: E402,F401  (the tools import them from here)
+from mini_llama import Model, attach_lora, detach_lora, length_batches, slot_adam_step, slot_losses, slot_rows, slot_schedule, cosine_with_warmup, llama_config, load_model, weighted_loss  # noqa: E402,F401  (the tools import them from here)
 from mini_llama import save_model as save_model_files  # noqa: E402
 sys.path.insert(0, os.path.join(ROOT, "tools", "models", "pretrain"))
 from self_edit import parse_self_edit  # noqa: E402,F401  (protocol.py calls aw.parse_self_edit)
@@ -97,17 +97,11 @@ def train_slots(model, seqs, lrs, steps, warmups, batch, seed, rank=8, alpha=16,
         ids, w = slot_rows([seqs[s][k] if k < len(seqs[s]) else seqs[s][-1] for s in range(S)], batch, PAD)
         N, T = ids.shape
         pos = torch.arange(T)[None].expand(N, T)
-        logits = model(ids, pos)
-        ce = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1), reduction="none").view(N, T - 1)
-        wt = w[:, 1:]
-        ce_s = (ce * wt).view(S, batch, T - 1).sum((1, 2))
-        cnt = wt.view(S, batch, T - 1).sum((1, 2)).clamp(min=1.0)
-        per = ce_s / cnt
+        per = slot_losses(model(ids, pos), ids, w, S, batch)
         for p in params:
             p.grad = None
         per.sum().backward()
-        mult = torch.tensor([cosine_with_warmup(k, warmups[s], steps[s]) if k < steps[s] else 0.0 for s in range(S)])
-        active = torch.tensor([1.0 if k < steps[s] else 0.0 for s in range(S)])
+        mult, active = slot_schedule(k, warmups, steps)
         # bias correction uses step k + 1 for every active slot (a finished slot is frozen)
         slot_adam_step(params, m, v, k + 1, lr_t * mult, active, clip, betas, eps)
         with torch.no_grad():

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tools", "models", "mini_llama"))
-from mini_llama import Model, attach_lora, detach_lora, cosine_with_warmup, slot_adam_step, slot_rows, llama_config, load_model, rms, rope_tables, rot, save_model  # noqa: E402,F401
+from mini_llama import Model, attach_lora, detach_lora, cosine_with_warmup, slot_adam_step, slot_losses, slot_rows, slot_schedule, llama_config, load_model, rms, rope_tables, rot, save_model  # noqa: E402,F401
 
 DATA = os.environ.get("CR_DATA", os.path.join(HERE, ".data"))
 torch.set_num_threads(1)
@@ -120,12 +120,6 @@ def forward(model, tokens, h0=None):
 LORA_TARGETS = ("q_proj", "v_proj", "gate_proj", "up_proj", "down_proj")
 
 
-
-
-
-
-
-
 def train_slots(model, mbs, lrs, seed, rank=8, alpha=16, batch=2, warmup_ratio=0.1, clip=1.0, betas=(0.9, 0.999), eps=1e-8,
                 unk_row=False):
     """S adapters side by side. mbs[s] = list of micro-batches (each a list of ≤ batch (ids, weights)); all sequences
@@ -147,19 +141,14 @@ def train_slots(model, mbs, lrs, seed, rank=8, alpha=16, batch=2, warmup_ratio=0
     lr_t = torch.tensor(lrs, dtype=torch.float32)
     for k in range(max(steps)):
         ids, w = slot_rows([mbs[s][k] if k < steps[s] else mbs[s][-1] for s in range(S)], batch, PAD)
-        N, T = ids.shape
         h0 = None
         if delta is not None:
             h0 = model.embed[ids] + (ids == UNK).float()[..., None] * delta.repeat_interleave(batch, 0)[:, None, :]
-        logits = forward(model, ids, h0)
-        ce = F.cross_entropy(logits[:, :-1].reshape(-1, VOCAB), ids[:, 1:].reshape(-1), reduction="none").view(N, T - 1)
-        wt = w[:, 1:]
-        per = (ce * wt).view(S, batch, T - 1).sum((1, 2)) / wt.view(S, batch, T - 1).sum((1, 2)).clamp(min=1.0)
+        per = slot_losses(forward(model, ids, h0), ids, w, S, batch)
         for p in params:
             p.grad = None
         per.sum().backward()
-        mult = torch.tensor([cosine_with_warmup(k, warm[s], steps[s]) if k < steps[s] else 0.0 for s in range(S)])
-        active = torch.tensor([1.0 if k < steps[s] else 0.0 for s in range(S)])
+        mult, active = slot_schedule(k, warm, steps)
         slot_adam_step(params, m, v, k + 1, lr_t * mult, active, clip, betas, eps)
     for p in params:
         p.requires_grad_(False)

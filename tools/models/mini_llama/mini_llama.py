@@ -72,6 +72,22 @@ def cosine_with_warmup(step, warmup, total):
     return max(0.0, 0.5 * (1 + math.cos(math.pi * progress)))
 
 
+def slot_losses(logits, ids, w, S, batch):
+    """Each of S slots' mean weighted next-token loss over its own rows (slot-major, `batch` rows each): (S,)."""
+    N, T = ids.shape
+    ce = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1), reduction="none").view(N, T - 1)
+    wt = w[:, 1:]
+    return (ce * wt).view(S, batch, T - 1).sum((1, 2)) / wt.view(S, batch, T - 1).sum((1, 2)).clamp(min=1.0)
+
+
+def slot_schedule(k, warmups, steps):
+    """Step k's learning-rate multiplier and active flag per slot, (S,) each: a slot past its steps gets 0 and is frozen."""
+    S = len(steps)
+    mult = torch.tensor([cosine_with_warmup(k, warmups[s], steps[s]) if k < steps[s] else 0.0 for s in range(S)])
+    active = torch.tensor([1.0 if k < steps[s] else 0.0 for s in range(S)])
+    return mult, active
+
+
 @torch.no_grad()
 def slot_adam_step(params, m, v, t, lr, active, clip, betas, eps):
     """One Adam step for S adapter slots side by side (every tensor's leading dim is S): each slot's gradient clipped
