@@ -2,7 +2,9 @@
 // rollout a fresh LoRA trained on its own sequences, then greedy answers with it — one after another (S = 1) and
 // in S adapter slots at once (lora.ts), timed in the same run. The workload is the track's rollout in shape
 // (tools/lab/bench/request.ts: sequences, epochs and answers as the track's embedded model runs them), with random
-// tokens. Also the GPU memory each S holds, and how busy the GPU is during a batched training step.
+// tokens. Also the GPU memory each S holds, and how busy the GPU is during a batched training step. One more
+// S = 1 row recomputes each layer's intermediates in the backward (as large models must, workspace.ts) instead of
+// keeping them: the keep-versus-recompute ratio, same run.
 import type { Gpu } from '../engine/gpu/context.ts';
 import { generate } from '../engine/model/generate.ts';
 import type { LlamaModel, TokenBatch } from '../engine/model/llama.ts';
@@ -19,7 +21,9 @@ export async function innerSection(gpu: Gpu, model: LlamaModel, req: InnerReques
   const V = model.cfg.vocabSize;
   const perEpoch = Math.ceil(req.seqLens.length / req.batchSize);
   const steps = perEpoch * req.epochs;
-  for (const S of req.slots) {
+  const runs = [...req.slots.map((S) => ({ S, recompute: false })), { S: 1, recompute: true }];
+  for (const { S, recompute } of runs) {
+    model.recompute = recompute;
     const before = gpu.allocatedBytes;
     const adapter = new LoraAdapter(gpu, model.cfg, { r: req.loraRank, alpha: 2 * req.loraRank, targets: req.targets as Projection[] }, S);
     const trainer = new LoraTrainer(model, adapter, BENCH_HYPER);
@@ -49,16 +53,17 @@ export async function innerSection(gpu: Gpu, model: LlamaModel, req: InnerReques
       const seconds = (performance.now() - t0) / 1000;
       const busy = await busyFraction(gpu, trainer, model, S, req);
       rows.push({
-        slots: S, rollouts: req.rollouts, seconds: round(seconds), rolloutsPerSecond: round(req.rollouts / seconds),
+        slots: S, intermediates: recompute ? 'recomputed' : 'kept', rollouts: req.rollouts, seconds: round(seconds), rolloutsPerSecond: round(req.rollouts / seconds),
         ratio: 1, busyFraction: busy, loraBytes, workspaceBytes: model.workspaceBytes,
       });
-      log(`inner (${req.track}): S = ${S}: ${rows.at(-1)!.rolloutsPerSecond} rollouts/s${busy === null ? '' : `, GPU busy ${round(100 * busy)} % while training`}`);
+      log(`inner (${req.track}): S = ${S}${recompute ? ', recomputed intermediates' : ''}: ${rows.at(-1)!.rolloutsPerSecond} rollouts/s${busy === null ? '' : `, GPU busy ${round(100 * busy)} % while training`}`);
     } finally {
+      model.recompute = false;
       trainer.destroy();
       adapter.destroy();
     }
   }
-  const base = rows.find((r) => r.slots === 1)?.rolloutsPerSecond ?? null;
+  const base = rows.find((r) => r.slots === 1 && r.intermediates === 'kept')?.rolloutsPerSecond ?? null;
   for (const r of rows) r.ratio = base ? round(r.rolloutsPerSecond / base) : null;
   return { track: req.track, workload: { ...req, stepsPerRollout: steps }, rows };
 }

@@ -40,10 +40,12 @@ export interface InnerRequest {
 
 export interface InnerRow {
   slots: number;
+  /** Each layer's intermediates kept from the forward for the backward, or recomputed there (workspace.ts). */
+  intermediates: 'kept' | 'recomputed';
   rollouts: number;
   seconds: number;
   rolloutsPerSecond: number;
-  /** rolloutsPerSecond over the S = 1 row's, same run. */
+  /** rolloutsPerSecond over the S = 1 kept row's, same run. */
   ratio: number | null;
   /** Kernel time over wall time of one training step of all slots (null: no timestamp queries on this adapter). */
   busyFraction: number | null;

@@ -18,6 +18,7 @@ import type { LlamaModel, TokenBatch } from '../../src/engine/model/llama.ts';
 import type { LoraAdapter } from '../../src/engine/model/lora.ts';
 import { GRADIENTS_ONLY, LoraTrainer, type MicroBatch } from '../../src/engine/train/trainer.ts';
 import { generate } from '../../src/engine/model/generate.ts';
+import { keptLayout } from '../../src/engine/model/workspace.ts';
 
 const CASES = ['llama3-f32', 'llama3-bf16', 'qwen2-f32', 'qwen2-bf16'];
 
@@ -71,18 +72,30 @@ for (const name of CASES) {
         expect(Math.abs(lora.loss - g.file.f32('loss_lora')[0])).toBeLessThan(1e-4);
       }));
 
-    it('every LoRA gradient, all-token and output-only loss', () =>
+    // Both backward paths: intermediates kept from the forward (the default at these sizes) and recomputed
+    // per layer (large models); the two run the same kernels on the same inputs, so they agree bit for bit.
+    it('every LoRA gradient, all-token and output-only loss, kept and recomputed intermediates', () =>
       withModel(name, async (model, adapter, g) => {
         const batch = goldenBatch(g);
+        expect(keptLayout(model.cfg, batch.B * batch.T, adapter.config.r), 'this case keeps its intermediates').not.toBeNull();
         const trainer = new LoraTrainer(model, adapter, GRADIENTS_ONLY);
-        for (const [prefix, mask, lossKey] of [['grad.', batch.mask, 'loss_lora'], ['grad_out.', outputMask(g, batch.B, batch.T), null]] as const) {
-          const loss = await trainer.computeGradients([{ batch, lossMask: mask }]);
-          if (lossKey) expect(Math.abs(loss - g.file.f32(lossKey)[0])).toBeLessThan(1e-4);
-          const grads = await adapter.export(trainer.grads);
-          let worst = 0;
-          for (const [key, t] of grads) worst = Math.max(worst, expectRel(t.data, g.file.f32(prefix + key), 1e-3, prefix + key));
-          console.info(`${prefix}* worst relative error ${worst.toExponential(2)} over ${grads.size} tensors`);
-          expect(grads.size).toBe(adapter.tensors.length * 2);
+        const seen = new Map<string, Float32Array>();
+        for (const recompute of [false, true]) {
+          model.recompute = recompute;
+          for (const [prefix, mask, lossKey] of [['grad.', batch.mask, 'loss_lora'], ['grad_out.', outputMask(g, batch.B, batch.T), null]] as const) {
+            const loss = await trainer.computeGradients([{ batch, lossMask: mask }]);
+            if (lossKey) expect(Math.abs(loss - g.file.f32(lossKey)[0])).toBeLessThan(1e-4);
+            const grads = await adapter.export(trainer.grads);
+            let worst = 0;
+            for (const [key, t] of grads) {
+              worst = Math.max(worst, expectRel(t.data, g.file.f32(prefix + key), 1e-3, prefix + key));
+              const other = seen.get(prefix + key);
+              if (other) expect([...t.data], `${prefix + key}: recomputed = kept`).toEqual([...other]);
+              else seen.set(prefix + key, t.data);
+            }
+            console.info(`${recompute ? 'recomputed' : 'kept'} ${prefix}* worst relative error ${worst.toExponential(2)} over ${grads.size} tensors`);
+            expect(grads.size).toBe(adapter.tensors.length * 2);
+          }
         }
         trainer.destroy();
       }));

@@ -22,7 +22,7 @@ import { KvCache } from './kv_cache.ts';
 import type { LoraAdapter } from './lora.ts';
 import { matrixBackward, matrixForward, matrixGather } from './matrix.ts';
 import type { GpuTensor, ModelWeights, Projection } from './weights.ts';
-import { Workspace, type GradWorkspace } from './workspace.ts';
+import { Workspace, type GradWorkspace, type LayerActs } from './workspace.ts';
 
 /** Token ids (B, T) with their padding mask (1 = real token). */
 export interface TokenBatch {
@@ -53,11 +53,9 @@ function perSlot(ad: LoraAdapter, strideA: number, strideB: number, strideC: num
   return ad.count > 1 ? { batch: ad.count, strideA, strideB, strideC } : {};
 }
 
-/** Where attention reads keys and values: this call's own (training) or a KV cache (inference). */
+/** Where attention reads keys and values: this call's own (the layer's k, v) or a KV cache (inference). */
 interface KeyValues {
   args: AttentionArgs;
-  k: (l: number) => GPUBuffer;
-  v: (l: number) => GPUBuffer;
   mask: GPUBuffer;
   cache?: KvCache;
 }
@@ -65,6 +63,8 @@ interface KeyValues {
 export class LlamaModel {
   readonly invFreq: Float32Array;
   private ws: Workspace | null = null;
+  /** Recompute each layer's intermediates in the backward even when they could be kept (tests compare both). */
+  recompute = false;
 
   constructor(readonly gpu: Gpu, readonly cfg: ModelConfig, readonly weights: ModelWeights) {
     this.invFreq = computeRopeInvFreq(cfg);
@@ -96,20 +96,19 @@ export class LlamaModel {
     rmsnorm_forward(this.gpu, out, rstd, inp, w.buffer, { M, C: this.cfg.hidden, eps: this.cfg.rmsEps, dtype: w.dtype });
   }
 
-  /** y (M, out) = beta·y + x Wᵀ (+ b) + s·(x Aᵀ) Bᵀ; keeps x Aᵀ in ws.loraT for the backward. */
-  private linear(l: number, p: Projection, y: GPUBuffer, x: GPUBuffer, M: number, beta: number, ad?: LoraAdapter): void {
+  /** y (M, out) = beta·y + x Wᵀ (+ b) + s·(x Aᵀ) Bᵀ; keeps x Aᵀ in a.loraT for the backward. */
+  private linear(l: number, p: Projection, y: GPUBuffer, x: GPUBuffer, M: number, beta: number, ad: LoraAdapter | undefined, a: LayerActs): void {
     const lin = this.weights.layers[l].proj[p];
     matrixForward(this.gpu, y, x, lin.w, { M, beta, bias: lin.bias });
     const t = ad?.tensor(l, p);
     if (!ad || !t) return;
-    const ws = this.ws!;
     const r = ad.config.r;
-    const tOff = ws.tOff(p, M);
+    const tOff = this.ws!.tOff(p, M);
     const Ms = slotRows(M, ad);
-    matmul_forward(this.gpu, ws.loraT, x, ad.params, {
+    matmul_forward(this.gpu, a.loraT, x, ad.params, {
       M: Ms, N: r, K: lin.in, transB: true, bOff: t.aOff, cOff: tOff, ...perSlot(ad, Ms * lin.in, ad.size, Ms * r),
     });
-    matmul_forward(this.gpu, y, ws.loraT, ad.params, {
+    matmul_forward(this.gpu, y, a.loraT, ad.params, {
       M: Ms, N: lin.out, K: r, transB: true, aOff: tOff, bOff: t.bOff, alpha: ad.scale, beta: 1, ...perSlot(ad, Ms * r, ad.size, Ms * lin.out),
     });
   }
@@ -117,7 +116,7 @@ export class LlamaModel {
   /** dx (M, in) = beta·dx + dy W + s·(dy B) A, and adds dA, dB into grads (the flat LoRA gradient). */
   private linearBackward(
     l: number, p: Projection, dx: GPUBuffer, dy: GPUBuffer, x: GPUBuffer, M: number, beta: number,
-    ad: LoraAdapter, grads: GPUBuffer,
+    ad: LoraAdapter, grads: GPUBuffer, a: LayerActs,
   ): void {
     const lin = this.weights.layers[l].proj[p];
     const gpu = this.gpu;
@@ -131,7 +130,7 @@ export class LlamaModel {
     const Ms = slotRows(M, ad);
     const { out, in: inp } = lin;
     // per slot z, over its Ms rows: dB (out, r) += s · dyᵀ (x Aᵀ)
-    matmul_forward(gpu, grads, dy, ws.loraT, { M: out, N: r, K: Ms, transA: true, bOff: tOff, cOff: t.bOff, alpha: ad.scale, beta: 1, ...perSlot(ad, Ms * out, Ms * r, ad.size) });
+    matmul_forward(gpu, grads, dy, a.loraT, { M: out, N: r, K: Ms, transA: true, bOff: tOff, cOff: t.bOff, alpha: ad.scale, beta: 1, ...perSlot(ad, Ms * out, Ms * r, ad.size) });
     // dt (Ms, r) = s · dy B
     matmul_forward(gpu, g.dt, dy, ad.params, { M: Ms, N: r, K: out, bOff: t.bOff, alpha: ad.scale, ...perSlot(ad, Ms * out, ad.size, Ms * r) });
     // dA (r, in) += dtᵀ x
@@ -141,41 +140,46 @@ export class LlamaModel {
   }
 
   /** x Aᵀ alone, for a projection whose output the recompute does not need (down_proj). */
-  private loraProject(l: number, p: Projection, x: GPUBuffer, M: number, ad?: LoraAdapter): void {
+  private loraProject(l: number, p: Projection, x: GPUBuffer, M: number, ad: LoraAdapter | undefined, a: LayerActs): void {
     const t = ad?.tensor(l, p);
     if (!ad || !t) return;
     const lin = this.weights.layers[l].proj[p];
     const Ms = slotRows(M, ad);
-    matmul_forward(this.gpu, this.ws!.loraT, x, ad.params, {
+    matmul_forward(this.gpu, a.loraT, x, ad.params, {
       M: Ms, N: ad.config.r, K: lin.in, transB: true, bOff: t.aOff, cOff: this.ws!.tOff(p, M), ...perSlot(ad, Ms * lin.in, ad.size, Ms * ad.config.r),
     });
   }
 
   /**
-   * One decoder layer. Reads hIn, leaves hMid = hIn + attention (+ MLP when withDown). hIn and hMid may be
-   * the same buffer (inference). Intermediates stay in the workspace for the backward.
+   * One decoder layer. Reads hIn, leaves hMid = hIn + attention and hOut = hMid + MLP; hIn, hMid and hOut may be
+   * one buffer (inference). hOut null: the MLP's output is not formed (a recompute needs only its inputs).
+   * Intermediates go to `a` (the shared set, or the layer's own when training keeps them) for the backward.
    */
-  private layerForward(l: number, M: number, hIn: GPUBuffer, hMid: GPUBuffer, kv: KeyValues, withDown: boolean, ad?: LoraAdapter): void {
+  private layerForward(
+    l: number, M: number, hIn: GPUBuffer, hMid: GPUBuffer, hOut: GPUBuffer | null, kv: KeyValues, ad: LoraAdapter | undefined, a: LayerActs,
+  ): void {
     const { gpu, cfg } = this;
-    const ws = this.ws!;
     const lw = this.weights.layers[l];
     const { H, KVH, D, T } = kv.args;
-    this.norm(ws.x1, ws.rstd1, hIn, lw.inputNorm, M);
-    this.linear(l, 'q_proj', ws.q, ws.x1, M, 0, ad);
-    this.linear(l, 'k_proj', ws.k, ws.x1, M, 0, ad);
-    this.linear(l, 'v_proj', ws.v, ws.x1, M, 0, ad);
+    this.norm(a.x1, a.rstd1, hIn, lw.inputNorm, M);
+    this.linear(l, 'q_proj', a.q, a.x1, M, 0, ad, a);
+    this.linear(l, 'k_proj', a.k, a.x1, M, 0, ad, a);
+    this.linear(l, 'v_proj', a.v, a.x1, M, 0, ad, a);
     // q and k rotated; with a cache, the rotated keys and the values also appended to it (one dispatch)
-    const append = kv.cache && { v: ws.v, kCache: kv.cache.k[l], vCache: kv.cache.v[l], T, S: kv.cache.S, past: kv.args.past };
-    rope_forward(gpu, { q: ws.q, k: ws.k, table: ws.rope }, { M, H, KVH, D }, append);
-    attention_forward(gpu, { out: ws.attn, stats: ws.stats, q: ws.q, k: kv.k(l), v: kv.v(l), mask: kv.mask }, kv.args);
+    const cache = kv.cache;
+    const append = cache && { v: a.v, kCache: cache.k[l], vCache: cache.v[l], T, S: cache.S, past: kv.args.past };
+    rope_forward(gpu, { q: a.q, k: a.k, table: this.ws!.rope }, { M, H, KVH, D }, append);
+    const [k, v] = cache ? [cache.k[l], cache.v[l]] : [a.k, a.v];
+    attention_forward(gpu, { out: a.attn, stats: a.stats, q: a.q, k, v, mask: kv.mask }, kv.args);
     if (hIn !== hMid) copy_forward(gpu, hMid, hIn, { rows: M, cols: cfg.hidden });
-    this.linear(l, 'o_proj', hMid, ws.attn, M, 1, ad);
-    this.norm(ws.x2, ws.rstd2, hMid, lw.postNorm, M);
-    this.linear(l, 'gate_proj', ws.gate, ws.x2, M, 0, ad);
-    this.linear(l, 'up_proj', ws.up, ws.x2, M, 0, ad);
-    swiglu_forward(gpu, ws.act, ws.gate, ws.up, M * cfg.intermediate);
-    if (withDown) this.linear(l, 'down_proj', hMid, ws.act, M, 1, ad);
-    else this.loraProject(l, 'down_proj', ws.act, M, ad);
+    this.linear(l, 'o_proj', hMid, a.attn, M, 1, ad, a);
+    this.norm(a.x2, a.rstd2, hMid, lw.postNorm, M);
+    this.linear(l, 'gate_proj', a.gate, a.x2, M, 0, ad, a);
+    this.linear(l, 'up_proj', a.up, a.x2, M, 0, ad, a);
+    swiglu_forward(gpu, a.act, a.gate, a.up, M * cfg.intermediate);
+    if (!hOut) return this.loraProject(l, 'down_proj', a.act, M, ad, a);
+    if (hOut !== hMid) copy_forward(gpu, hOut, hMid, { rows: M, cols: cfg.hidden });
+    this.linear(l, 'down_proj', hOut, a.act, M, 1, ad, a);
   }
 
   /** Backward through layer l: dh holds dL/d(layer output) and leaves holding dL/d(layer input). */
@@ -186,23 +190,30 @@ export class LlamaModel {
     const lw = this.weights.layers[l];
     const { H, KVH, D } = kv.args;
     const C = cfg.hidden;
-    // recompute this layer's intermediates from its checkpoint
-    this.layerForward(l, M, g.checkpoints[l], ws.hmid, kv, false, ad);
+    // the layer's intermediates as the forward left them, or recomputed from its checkpoint
+    const kept = this.keptActs(g);
+    const a = kept?.[l] ?? ws;
+    if (!kept) this.layerForward(l, M, g.checkpoints[l], ws.hmid, null, kv, ad, ws);
     // MLP
-    this.linearBackward(l, 'down_proj', g.dact, g.dh, ws.act, M, 0, ad, grads);
-    swiglu_backward(gpu, g.dgate, g.dup, g.dact, ws.gate, ws.up, M * cfg.intermediate);
-    this.linearBackward(l, 'gate_proj', g.dx, g.dgate, ws.x2, M, 0, ad, grads);
-    this.linearBackward(l, 'up_proj', g.dx, g.dup, ws.x2, M, 1, ad, grads);
-    rmsnorm_backward(gpu, g.dh, g.dx, ws.hmid, lw.postNorm.buffer, ws.rstd2, { M, C, eps: cfg.rmsEps, dtype: lw.postNorm.dtype });
+    this.linearBackward(l, 'down_proj', g.dact, g.dh, a.act, M, 0, ad, grads, a);
+    swiglu_backward(gpu, g.dgate, g.dup, g.dact, a.gate, a.up, M * cfg.intermediate);
+    this.linearBackward(l, 'gate_proj', g.dx, g.dgate, a.x2, M, 0, ad, grads, a);
+    this.linearBackward(l, 'up_proj', g.dx, g.dup, a.x2, M, 1, ad, grads, a);
+    rmsnorm_backward(gpu, g.dh, g.dx, a.hmid, lw.postNorm.buffer, a.rstd2, { M, C, eps: cfg.rmsEps, dtype: lw.postNorm.dtype });
     // attention
-    this.linearBackward(l, 'o_proj', g.dattn, g.dh, ws.attn, M, 0, ad, grads);
+    this.linearBackward(l, 'o_proj', g.dattn, g.dh, a.attn, M, 0, ad, grads, a);
     attention_backward(gpu, { dq: g.dq, dk: g.dk, dv: g.dv }, g.dattn,
-      { out: ws.attn, stats: ws.stats, q: ws.q, k: ws.k, v: ws.v, mask: kv.mask }, kv.args);
+      { out: a.attn, stats: a.stats, q: a.q, k: a.k, v: a.v, mask: kv.mask }, kv.args);
     rope_backward(gpu, { q: g.dq, k: g.dk, table: ws.rope }, { M, H, KVH, D });
-    this.linearBackward(l, 'q_proj', g.dx, g.dq, ws.x1, M, 0, ad, grads);
-    this.linearBackward(l, 'k_proj', g.dx, g.dk, ws.x1, M, 1, ad, grads);
-    this.linearBackward(l, 'v_proj', g.dx, g.dv, ws.x1, M, 1, ad, grads);
-    rmsnorm_backward(gpu, g.dh, g.dx, g.checkpoints[l], lw.inputNorm.buffer, ws.rstd1, { M, C, eps: cfg.rmsEps, dtype: lw.inputNorm.dtype });
+    this.linearBackward(l, 'q_proj', g.dx, g.dq, a.x1, M, 0, ad, grads, a);
+    this.linearBackward(l, 'k_proj', g.dx, g.dk, a.x1, M, 1, ad, grads, a);
+    this.linearBackward(l, 'v_proj', g.dx, g.dv, a.x1, M, 1, ad, grads, a);
+    rmsnorm_backward(gpu, g.dh, g.dx, g.checkpoints[l], lw.inputNorm.buffer, a.rstd1, { M, C, eps: cfg.rmsEps, dtype: lw.inputNorm.dtype });
+  }
+
+  /** Each layer's own intermediates when training keeps them (workspace.ts), else null. */
+  private keptActs(g: GradWorkspace): LayerActs[] | null {
+    return this.recompute ? null : g.kept;
   }
 
   /** Embeds the batch and uploads positions (RoPE table) into the workspace. */
@@ -218,7 +229,7 @@ export class LlamaModel {
     const ws = this.ws!;
     this.gpu.write(ws.mask, batch.mask);
     const { heads: H, kvHeads: KVH, headDim: D } = this.cfg;
-    return { args: { B: batch.B, T: batch.T, S: batch.T, H, KVH, D, past: 0 }, k: () => ws.k, v: () => ws.v, mask: ws.mask };
+    return { args: { B: batch.B, T: batch.T, S: batch.T, H, KVH, D, past: 0 }, mask: ws.mask };
   }
 
   /** rows × V logits of normed rows xf[row0 .. row0+rows) into ws.logits (one product per vocabulary shard). */
@@ -262,7 +273,7 @@ export class LlamaModel {
     const ws = this.workspace(M, opts.adapter?.config.r ?? 0);
     const kv = this.selfKeyValues(batch);
     this.embed(batch.tokens, positionIds(batch.mask, B, T), ws.h);
-    for (let l = 0; l < this.cfg.layers; l++) this.layerForward(l, M, ws.h, ws.h, kv, true, opts.adapter);
+    for (let l = 0; l < this.cfg.layers; l++) this.layerForward(l, M, ws.h, ws.h, ws.h, kv, opts.adapter, ws);
     this.norm(ws.xf, ws.rstdF, ws.h, this.weights.norm, M);
     const S = opts.adapter?.count ?? 1;
     const counts = this.uploadTargets(batch, opts.lossMask ?? batch.mask, S);
@@ -299,7 +310,9 @@ export class LlamaModel {
     const g: GradWorkspace = ws.gradBuffers(L);
     const kv = this.selfKeyValues(batch);
     this.embed(batch.tokens, positionIds(batch.mask, B, T), g.checkpoints[0]);
-    for (let l = 0; l < L; l++) this.layerForward(l, M, g.checkpoints[l], g.checkpoints[l + 1], kv, true, ad);
+    const cp = g.checkpoints;
+    const kept = this.keptActs(g);
+    for (let l = 0; l < L; l++) this.layerForward(l, M, cp[l], kept ? kept[l].hmid : cp[l + 1], cp[l + 1], kv, ad, kept?.[l] ?? ws);
     // each slot's gradient scale is folded into its rows' weights (the loss kernel's own scale stays 1)
     const counts = this.uploadTargets(batch, lossMask, ad.count, gradScale);
     // head + loss in row chunks: dlogits overwrite the logits, then dxf = dlogits · head
@@ -337,10 +350,8 @@ export class LlamaModel {
     const past = cache.length;
     const pos = cache.append(mask, T);
     this.embed(tokens, pos, ws.h);
-    const kv: KeyValues = {
-      args: { B, T, S: cache.S, H, KVH, D, past }, k: (l) => cache.k[l], v: (l) => cache.v[l], mask: cache.mask, cache,
-    };
-    for (let l = 0; l < this.cfg.layers; l++) this.layerForward(l, M, ws.h, ws.h, kv, true, adapter);
+    const kv: KeyValues = { args: { B, T, S: cache.S, H, KVH, D, past }, mask: cache.mask, cache };
+    for (let l = 0; l < this.cfg.layers; l++) this.layerForward(l, M, ws.h, ws.h, ws.h, kv, adapter, ws);
     // only the last position of each sequence needs logits (a decode step's rows are those already)
     let last = ws.h;
     if (T > 1) copy_forward(this.gpu, (last = ws.hmid), ws.h, { rows: B, cols: C, srcOff: (T - 1) * C, lds: T * C });

@@ -13,7 +13,7 @@ import { PARTIALS } from '../kernels/optim/sum_squares.ts';
 import type { ModelConfig } from './config.ts';
 import { matrixFormat, planMatrix, stagingBytes, type MatrixPlan, type Quantization } from './matrix.ts';
 import { expectedTensors, isMatrixTensor, PROJECTIONS, projectionShape, type Projection } from './shapes.ts';
-import { layoutBuffers } from './workspace.ts';
+import { keptLayout, layoutBuffers } from './workspace.ts';
 
 export interface MemoryPlan {
   /** Weight-only quantisation of the frozen base. */
@@ -144,7 +144,7 @@ export function estimateMemory(cfg: ModelConfig, p: MemoryPlan = {}): MemoryEsti
   buffers.push(...ws);
   parts.push({
     name: 'activations', bytes: ws.reduce((s, [, b]) => s + b, 0),
-    detail: `${rows} rows${plan.trainRows > 0 ? `, with the backward (${cfg.layers + 1} checkpoints)` : ''}`,
+    detail: `${rows} rows${plan.trainRows > 0 ? `, with the backward (${cfg.layers + 1} checkpoints${keptLayout(cfg, rows, plan.loraRank) ? ', intermediates kept per layer' : ''})` : ''}`,
   });
   const biggest = (bs: [string, number][]) => bs.reduce((a, [name, bytes]) => (bytes > a.bytes ? { name, bytes } : a), { name: '', bytes: 0 });
   const largest = biggest(buffers);

@@ -1,7 +1,8 @@
 // Activation memory, planned: every buffer a forward or backward pass needs for up to `rows` tokens is created
-// once here and reused by every layer and every call (no per-call buffer churn). Training keeps only one
-// (rows, C) residual checkpoint per layer; each layer's intermediates are recomputed from it during the
-// backward (activation checkpointing), so memory grows with layers × C, not layers × (C + F + attention).
+// once here and reused by every layer and every call (no per-call buffer churn). Training keeps one (rows, C)
+// residual checkpoint per layer. When every layer's intermediates fit KEEP_ACTIVATION_BYTES they are kept too
+// (one set per layer), so the backward needs no second forward; otherwise each layer's are recomputed from its
+// checkpoint (activation checkpointing: memory grows with layers × C, not layers × (C + F + attention)).
 // Logits exist only for `logitRows` rows at a time (the loss is computed in row chunks).
 //
 // The buffers come from one layout table per class (workspaceLayout, gradLayout): the memory estimate
@@ -52,6 +53,25 @@ export function workspaceLayout(cfg: ModelConfig, rows: number, r: number): Reco
   };
 }
 
+/** A layer's intermediates: what its backward reads (one shared set, or one per layer when kept). */
+export type LayerActs = Pick<Workspace, KeptName>;
+type KeptName = 'hmid' | 'x1' | 'x2' | 'rstd1' | 'rstd2' | 'q' | 'k' | 'v' | 'attn' | 'stats' | 'gate' | 'up' | 'act' | 'loraT';
+const KEPT: KeptName[] = ['hmid', 'x1', 'x2', 'rstd1', 'rstd2', 'q', 'k', 'v', 'attn', 'stats', 'gate', 'up', 'act', 'loraT'];
+
+/**
+ * Most bytes of per-layer intermediates training keeps instead of recomputing them. Skipping the recompute saves
+ * about a quarter of a training step's arithmetic; beyond this (large models, long batches) memory matters more.
+ */
+export const KEEP_ACTIVATION_BYTES = 64 * 2 ** 20;
+
+/** 4-byte elements of one layer's kept intermediates, by buffer, or null when all layers' exceed the budget. */
+export function keptLayout(cfg: ModelConfig, rows: number, r: number): Record<KeptName, number> | null {
+  const all = workspaceLayout(cfg, rows, r);
+  const one = Object.fromEntries(KEPT.map((k) => [k, all[k]])) as Record<KeptName, number>;
+  const bytes = KEPT.reduce((s, k) => s + bufferBytes(one[k] * 4), 0);
+  return cfg.layers * bytes <= KEEP_ACTIVATION_BYTES ? one : null;
+}
+
 type GradName = 'dh' | 'dx' | 'dq' | 'dk' | 'dv' | 'dattn' | 'dgate' | 'dup' | 'dact' | 'dt';
 
 /** 4-byte elements of every backward buffer (plus layers + 1 checkpoints of M × C). */
@@ -72,18 +92,20 @@ export function gradLayout(cfg: ModelConfig, rows: number, r: number): Record<Gr
   };
 }
 
-/** Every buffer of a layout as [label, bytes], checkpoints included for the backward. */
+/** Every buffer of a layout as [label, bytes], checkpoints (and kept intermediates) included for the backward. */
 export function layoutBuffers(cfg: ModelConfig, rows: number, r: number, grad: boolean): [string, number][] {
   const out: [string, number][] = Object.entries(workspaceLayout(cfg, rows, r)).map(([k, n]) => [`ws.${k}`, bufferBytes(n * 4)]);
   if (grad) {
     for (let l = 0; l <= cfg.layers; l++) out.push([`ws.checkpoint${l}`, bufferBytes(rows * cfg.hidden * 4)]);
     for (const [k, n] of Object.entries(gradLayout(cfg, rows, r))) out.push([`ws.${k}`, bufferBytes(n * 4)]);
+    const kept = keptLayout(cfg, rows, r);
+    for (let l = 0; kept && l < cfg.layers; l++) for (const [k, n] of Object.entries(kept)) out.push([`ws.layer${l}.${k}`, bufferBytes(n * 4)]);
   }
   return out;
 }
 
 /** Creates one buffer per layout entry after checking them all (nothing is made when one cannot be). */
-function allocate<K extends string>(gpu: Gpu, layout: Record<K, number>, rows: number, made: GPUBuffer[]): Record<K, GPUBuffer> {
+function allocate<K extends string>(gpu: Gpu, layout: Record<K, number>, rows: number, made: GPUBuffer[], prefix = 'ws.'): Record<K, GPUBuffer> {
   const limit = maxBinding(gpu.limits);
   for (const [k, n] of Object.entries(layout) as [K, number][]) {
     if (n * 4 > limit) {
@@ -94,7 +116,7 @@ function allocate<K extends string>(gpu: Gpu, layout: Record<K, number>, rows: n
   }
   const out = {} as Record<K, GPUBuffer>;
   try {
-    for (const [k, n] of Object.entries(layout) as [K, number][]) made.push((out[k] = gpu.buffer(`ws.${k}`, n * 4)));
+    for (const [k, n] of Object.entries(layout) as [K, number][]) made.push((out[k] = gpu.buffer(`${prefix}${k}`, n * 4)));
   } catch (e) {
     gpu.release(...made.splice(0));
     throw e;
@@ -146,6 +168,8 @@ export class GradWorkspace {
   private readonly made: GPUBuffer[] = [];
   /** (layers + 1) × (M, C): the residual stream entering each layer, and the last. */
   readonly checkpoints: GPUBuffer[];
+  /** Each layer's intermediates from the forward, when they fit (keptLayout); else null: the backward recomputes. */
+  readonly kept: LayerActs[] | null = null;
 
   constructor(private readonly gpu: Gpu, cfg: ModelConfig, M: number, r: number, layers: number) {
     const cp: Record<string, number> = {};
@@ -153,6 +177,8 @@ export class GradWorkspace {
     const all: Record<string, GPUBuffer> = allocate(this.gpu, { ...cp, ...gradLayout(cfg, M, r) }, M, this.made);
     this.checkpoints = Array.from({ length: layers + 1 }, (_, l) => all[`checkpoint${l}`]);
     Object.assign(this, all);
+    const kept = keptLayout(cfg, M, r);
+    if (kept) this.kept = Array.from({ length: layers }, (_, l) => allocate(this.gpu, kept, M, this.made, `ws.layer${l}.`));
   }
 
   destroy(): void {

@@ -19,7 +19,7 @@ function innerLines(r: BenchReport): string[] {
     return [
       `inner loops (${x.track}): a rollout = ${w.stepsPerRollout} steps over sequences of ${w.seqLens.join(', ')} tokens (batch ${w.batchSize}, r ${w.loraRank}), ` +
         `then ${w.prompts} answers of ${w.newTokens} tokens after ${w.promptTokens}; ${w.rollouts} rollouts per row`,
-      ...x.rows.map((row) => `  S = ${String(row.slots).padEnd(3)} ${String(row.rolloutsPerSecond).padStart(8)} rollouts/s  ×${String(row.ratio ?? '—').padEnd(6)}` +
+      ...x.rows.map((row) => `  S = ${String(row.slots).padEnd(3)}${row.intermediates === 'recomputed' ? ' recomputed' : ''} ${String(row.rolloutsPerSecond).padStart(8)} rollouts/s  ×${String(row.ratio ?? '—').padEnd(6)}` +
         ` GPU busy ${pct(row.busyFraction)}, adapters ${mb(row.loraBytes)}, workspace ${mb(row.workspaceBytes)}`),
     ];
   });
