@@ -36,10 +36,11 @@ export default defineConfig({
       filename: 'sw.ts',
       injectManifest: {
         rollupFormat: 'iife', // one classic script: no module service worker needed
-        // The app shell (the plugin adds manifest.webmanifest), the engine worker, the charts chunk, the icons, and each
-        // embedded model folder as it is at build time. Not: public/models/dev-* (throwaway test models), READMEs,
-        // onnxruntime's 27 MB wasm (emitted by @huggingface/transformers, never fetched: the engine uses its tokenizer only).
-        globPatterns: ['**/*.{html,js,css,svg,png}', 'models/*/*.{json,safetensors}'],
+        // The app shell (the plugin adds manifest.webmanifest), the engine worker, the charts chunk, the icons, each
+        // embedded model folder as it is at build time, and the recordings for talks (runs/: index.json and a run file
+        // per track). Not: public/models/dev-* (throwaway test models), READMEs, onnxruntime's 27 MB wasm (emitted by
+        // @huggingface/transformers, never fetched: the engine uses its tokenizer only).
+        globPatterns: ['**/*.{html,js,css,svg,png}', 'models/*/*.{json,safetensors}', 'runs/*.json'],
         globIgnores: ['models/dev-*/**'],
         // Workbox leaves out (with a warning) anything larger; the embedded models' weights are a few MB.
         maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,

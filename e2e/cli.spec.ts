@@ -228,6 +228,7 @@ test.describe('seal CLI: knowledge experiment', () => {
   test.setTimeout(240_000);
 
   test('the shared SQuAD file runs through Track B end to end (short pass on the tiny golden model)', async () => {
+    test.setTimeout(360_000); // two CLI calls, each its own Vite server and Chromium
     // Real passages and questions, a real byte-level tokenizer; random weights answer wrong: this checks formats and plumbing.
     const model = join(tmp, 'tiny-knowledge');
     mkdirSync(model);
@@ -240,8 +241,8 @@ test.describe('seal CLI: knowledge experiment', () => {
     }));
     const squad = join(ROOT, '../shared/data/squad/squad_val_from200.json');
     const out = join(tmp, 'knowledge.json');
-    const r = await seal('knowledge', '--model', model, '--passages', squad, '--max-train', '1', '--max-eval', '1', '--k', '1', '--ttt-seeds', '1',
-      '--rounds', '1', '--forgetting', '1', '--grader', 'f1', '--out', out);
+    const settings = ['--passages', squad, '--max-train', '1', '--max-eval', '1', '--k', '1', '--ttt-seeds', '1', '--rounds', '1', '--grader', 'f1'];
+    const r = await seal('knowledge', '--model', model, ...settings, '--forgetting', '1', '--out', out);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Base\s+\d+\.\d%.*paper 32\.7%/);
     expect(r.stdout).toMatch(/SEAL r1\s+\d+\.\d%.*paper 43\.7%/);
@@ -256,6 +257,18 @@ test.describe('seal CLI: knowledge experiment', () => {
     expect(own.answers[0].gold[0]).toBe('Electrical Experimenter');
     expect(typeof own.answers[0].f1).toBe('number');
     expect(result.forgetting).toHaveLength(1);
+
+    // `apply` with the run's settings: the model's own notes as a student's file give the run's reward, answers and loss (same seeds)
+    const notes = join(tmp, 'notes.txt');
+    writeFileSync(notes, own.text);
+    const applied = join(tmp, 'applied.json');
+    const a = await seal('apply', '--model', model, '--track', 'knowledge', ...settings, '--item', 'squad-0', '--self-edit', notes, '--out', applied);
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stdout).toMatch(/^squad-0: reward [\d.]+ \(/);
+    const y = JSON.parse(readFileSync(applied, 'utf8'));
+    expect({ reward: y.reward, answers: y.answers, loss: y.rollout.finalLoss }).toEqual({ reward: own.reward, answers: own.answers, loss: own.finalLoss });
+    expect(y.grades).toEqual(own.answers.map((x: { correct: boolean }) => x.correct));
+    expect(y.rollout.method).toBe('yours');
   });
 
   test('a malformed passages file is a clear error naming the passage and field', async () => {

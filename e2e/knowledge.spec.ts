@@ -1,10 +1,14 @@
 // Track B in the built app, on the embedded knowledge model (public/models/seal-mini-bio): a short run puts points
-// on the charts, fills the QA table and the forgetting heat map; step mode stops after each phase; the exports hold
-// the run. Screenshots in test-results/ (looked at by hand).
-import { readFileSync } from 'node:fs';
+// on the charts, fills the QA table and the forgetting heat map; step mode stops after each phase, and between two a
+// student's own notes get a reward, a marker and a row, survive a reload and a run file, and the run steps on; the
+// exports hold the run. Screenshots in test-results/ (looked at by hand).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { fullShot } from './shot.ts';
 import { openKnowledge, tinySettings } from './knowledge_helpers.ts';
+
+test.use({ serviceWorkers: 'block' }); // seal_lab.json through openKnowledge's route (knowledge_helpers.ts)
 
 test.describe('Track B: knowledge incorporation', () => {
   test.setTimeout(360_000);
@@ -53,7 +57,7 @@ test.describe('Track B: knowledge incorporation', () => {
     expect(errors).toEqual([]);
   });
 
-  test('step mode stops after each phase and explains it', async ({ page }, info) => {
+  test('step mode stops after each phase and explains it; a student\'s notes between two phases', async ({ page }, info) => {
     const errors: string[] = [];
     await openKnowledge(page, errors);
     await tinySettings(page);
@@ -71,8 +75,60 @@ test.describe('Track B: knowledge incorporation', () => {
       await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'paused');
     }
     await fullShot(page, info, 'knowledge-3-step');
+
+    // Your notes, on the second held-out passage (its facts restated, from the marks), applied while the run is held
+    await page.getByTestId('passage-select').selectOption({ index: 1 });
+    const passage = (await page.getByTestId('passage-select').inputValue());
+    const facts = await page.getByTestId('passage-text').locator('mark').allInnerTexts();
+    const title = (await page.getByTestId('passage-text').locator('strong').innerText()).replace(/\.$/, '');
+    const notes = page.getByTestId('your-notes');
+    await notes.fill('');
+    await expect(page.getByTestId('your-invalid')).toContainText('empty');
+    await expect(page.getByTestId('your-apply')).toBeDisabled();
+    await notes.fill(`<b>${title}</b> facts: ${facts.join(', ')}.\n${title} is known for ${facts.at(-1)}.`);
+    await notes.press('Control+Enter'); // the keyboard applies
+    const row = page.getByTestId('rollout-row').filter({ hasText: 'Yours' });
+    await expect(row).toHaveCount(1, { timeout: 120_000 });
+    await expect(row).toContainText(passage);
+    await expect(row.locator('td').nth(4)).toHaveText(/^[\d.]+$/);
+    await expect(page.getByTestId('reward-chart')).toHaveAttribute('data-yours', '1');
+    await expect(page.getByTestId('reward-chart').locator('.yours-points path, .yours-points .recharts-symbols')).not.toHaveCount(0);
+    await expect(page.getByTestId('your-compare').locator('tr.yours')).toHaveCount(1);
+    await expect(page.getByTestId('notes-lines').locator('.fact.ok').first()).toBeVisible(); // the facts it restates
+    await expect(page.getByTestId('qa-table').locator('th').nth(3)).toContainText('y1 Yours');
+    await expect(page.getByTestId('notes-lines')).toContainText('<b>'); // text, never markup
+    expect(await page.getByTestId('notes-lines').locator('b').count()).toBe(0);
+    await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'paused');
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await fullShot(page, info, 'knowledge-4-yours-1280x720');
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur()); // keys are typing in the notes
+    await page.keyboard.press('p');
+    await expect(page.getByTestId('presenter-view')).toContainText('Your self-edit');
+    await expect(page.getByTestId('presenter-view').getByTestId('reward-chart')).toHaveAttribute('data-yours', '1'); // its star there too
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(info.project.outputDir, 'knowledge-5-yours-presenter-1280x720.png') });
+    await page.keyboard.press('p');
+
+    // the run steps on after it
+    await page.getByTestId('step-panel').getByTestId('next-step').click();
+    await expect(panel).toHaveAttribute('data-phase-index', '5', { timeout: 120_000 });
     await page.keyboard.press('x');
     await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'stopped', { timeout: 60_000 });
+
+    // saved with the run (a reload) and in its run file (an import)
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+    const data = JSON.parse(readFileSync(await download.path(), 'utf8'));
+    expect(data.rollouts.filter((r: { method: string }) => r.method === 'yours')).toMatchObject([{ id: 'y1', itemId: passage, role: 'eval' }]);
+    const file = join(info.project.outputDir, 'run-with-yours.json');
+    writeFileSync(file, JSON.stringify(data));
+    await page.reload();
+    await expect(page.getByTestId('model-status')).toHaveAttribute('data-status', 'ready', { timeout: 90_000 });
+    await page.getByTestId('history-row').first().getByTestId('history-open').click();
+    await expect(page.getByTestId('rollout-row').filter({ hasText: 'Yours' })).toHaveCount(1);
+    await page.getByTestId('import-run-file').setInputFiles(file);
+    await expect(page.getByTestId('viewing-banner')).toHaveAttribute('data-kind', 'recording');
+    await expect(page.getByTestId('rollout-row').filter({ hasText: 'Yours' })).toHaveCount(1);
+    await expect(page.getByTestId('reward-chart')).toHaveAttribute('data-yours', '1');
     expect(errors).toEqual([]);
   });
 });

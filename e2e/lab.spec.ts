@@ -75,6 +75,20 @@ test.describe('SEAL Lab UI', () => {
     await expect(page.getByTestId('run')).toBeEnabled();
     await expect(page.getByTestId('step')).toBeDisabled();
     await fullShot(page, info, 'lab-1-open');
+
+    // A student's self-edit for the task: the form, or raw JSON; the model's parser names what is wrong
+    const yours = page.getByTestId('your-edit');
+    await expect(yours.getByTestId('your-form')).toBeVisible();
+    await yours.getByTestId('your-lr').fill('5');
+    await expect(yours.getByTestId('your-invalid')).toHaveText('training.learning_rate: must be ≤ 1, got 5');
+    await yours.getByTestId('your-raw').check();
+    await yours.getByTestId('your-json').fill('{"data_generation": {"use_basic_augmentations": "yes"}, "training": {"strategy": "train_using_all_tokens", "learning_rate": 0.001, "num_train_epochs": 1}}');
+    await expect(yours.getByTestId('your-invalid')).toContainText('data_generation.use_basic_augmentations: must be true or false, got "yes"');
+    await expect(yours.getByTestId('your-invalid')).toContainText('data_generation.use_size_augmentations: is required');
+    await expect(yours.getByTestId('your-apply')).toBeDisabled(); // and before a run there is nothing to apply it with
+    await expect(yours).toContainText('Start a run');
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await fullShot(page, info, 'lab-1b-your-self-edit-1280x720');
     expect(errors).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 // The built site on a plain static host under a sub-path (/seal-lab/), as a project page serves it: the first visit
 // online fills the service worker's precache; then the network is gone (the browser offline and the host stopped) and
-// a reload still opens the lab on the embedded model and runs it. And a new build deployed while the lab is open is
-// announced, never swapped in by itself. dist/ is the build playwright.config.ts's webServer has just made (its
+// a reload still opens the lab on the embedded model, runs it and opens a recording for talks. And a new build
+// deployed while the lab is open is announced, never swapped in by itself. dist/ is the build playwright.config.ts's webServer has just made (its
 // relative base is what lets one build work from any sub-path); this spec serves it with its own host (static-host.ts).
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
@@ -87,6 +87,9 @@ test.describe('static site under a sub-path, with the service worker', () => {
     await shot(page, info, 'run');
     await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', /done|stopped/, { timeout: 90_000 });
     await expect(page.getByTestId('error-panel')).toHaveCount(0);
+    // the recordings for talks are precached too (fetched relative to the sub-path): listed and opened offline
+    await page.getByTestId('recording-row').first().getByTestId('recording-open').click();
+    await expect(page.getByTestId('recording-label')).toContainText('Recording — ');
     expect(failed, 'requests the cache could not answer').toEqual([]);
     expect(errors).toEqual([]);
   });

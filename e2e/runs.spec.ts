@@ -2,11 +2,13 @@
 // run in the history as interrupted, and Resume ends it with the results of an uninterrupted run on the same seed; a
 // lost GPU device and a killed worker are explained, the engine comes back, the run resumes; a run file exported
 // here imports into a fresh browser profile as a recording with the same charts; model text is never HTML; the
-// presenter view fits 1920×1080 and 1280×720.
+// presenter view fits 1920×1080 and 1280×720; the recording shipped for talks replays there, its charts filling.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { openKnowledge, tinySettings } from './knowledge_helpers.ts';
+
+test.use({ serviceWorkers: 'block' }); // seal_lab.json through openKnowledge's route (knowledge_helpers.ts)
 
 interface Exported {
   status: string;
@@ -141,6 +143,54 @@ test.describe('runs that survive', () => {
     await waitDone(page);
     // and the results chart draws it as whiskers
     await expect(page.getByTestId('success-chart').locator('.recharts-errorBar').first()).toBeAttached();
+    expect(errors).toEqual([]);
+  });
+
+  test('the shipped recording replays in the presenter view at 20×, its charts filling; a damaged one is named', async ({ page }, info) => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.goto('/?track=knowledge&view=presenter');
+    await expect(page.getByTestId('presenter-view')).toBeVisible();
+    // a damaged run file: the error names it, and nothing on screen changes
+    await page.route('**/runs/knowledge.json', (r) => r.fulfill({ contentType: 'application/json', body: '{"app":"seal-lab","track":"knowledge","events":[{"type":"bogus"}]}' }));
+    await page.keyboard.press('o');
+    await expect(page.getByTestId('recordings-error')).toHaveText('runs/knowledge.json is damaged: event 0 has no known type ("bogus")');
+    await expect(page.getByTestId('presenter-recording')).toHaveCount(0);
+    await page.unroute('**/runs/knowledge.json');
+
+    await page.keyboard.press('o'); // opens the track's recording and plays it
+    await expect(page.getByTestId('presenter-recording')).toHaveText(/^Recording — \d{4}-\d\d-\d\d, seal-mini-bio, seed \d+, \d+ rounds?, k \d+, \d+\/\d+ passages$/);
+    await page.keyboard.press('='); // 10× → 20×
+    const replay = page.getByTestId('replay-controls');
+    await expect(replay).toHaveAttribute('data-status', 'playing');
+    await expect(page.getByTestId('replay-clock')).toContainText('20×');
+    const marks = page.getByTestId('reward-chart').locator('.recharts-scatter-symbol');
+    await expect.poll(() => marks.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    const early = await marks.count();
+    await expect.poll(() => marks.count(), { timeout: 30_000 }).toBeGreaterThan(early); // filling as it did live
+    const notice = page.getByTestId('offline-ready'); // (covers the screenshots)
+    if (await notice.isVisible()) await notice.getByRole('button').click();
+    const table = (await page.getByTestId('presenter-results').boundingBox())!;
+    expect(table.y + table.height).toBeLessThanOrEqual(720); // one screen, label and every row included
+    const path = join(info.project.outputDir, 'presenter-replay-1280x720.png');
+    await page.screenshot({ path });
+    await info.attach('presenter replaying', { path, contentType: 'image/png' });
+    await page.keyboard.press('e'); // the rest at once (a full default recording lasts minutes even at 20×)
+    await expect(replay).toHaveAttribute('data-status', 'whole');
+    await expect(page.getByTestId('presenter-results').getByTestId('interval').first()).toHaveText(/\(\d+–\d+ %\)/);
+    const total = Number(await page.getByTestId('reward-chart').getAttribute('data-points'));
+    await expect(marks).toHaveCount(total);
+    await page.screenshot({ path: join(info.project.outputDir, 'presenter-recording-1280x720.png') });
+
+    await page.keyboard.press('p'); // the lab view says the same, and lists the recording for talks
+    await expect(page.getByTestId('recording-label')).toContainText(/^Recording — .*, seal-mini-bio, seed/);
+    await expect(page.getByTestId('recording-row').filter({ hasText: 'seal-mini-bio' })).toBeVisible();
+    await expect(page.getByTestId('success-chart').locator('.recharts-errorBar').first()).toBeAttached();
+    if (await notice.isVisible()) await notice.getByRole('button').click();
+    await page.screenshot({ path: join(info.project.outputDir, 'lab-recording-1280x720.png') });
+    await page.getByTestId('history-panel').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(info.project.outputDir, 'lab-recordings-list-1280x720.png') });
     expect(errors).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 // The service worker, composed from Workbox modules and built by vite-plugin-pwa (injectManifest): it precaches the
-// app shell, the engine worker, the icons and the embedded models (the list is injected at build time, see
-// vite.config.ts). A new build installs in the background and waits: it takes over only when the page asks
-// (SKIP_WAITING, sent by the Reload button of src/ui/UpdateNotice.tsx).
+// app shell, the engine worker, the icons, the embedded models and the recordings for talks (the list is injected at
+// build time, see vite.config.ts). A new build installs in the background and waits: it takes over only when the
+// page asks (SKIP_WAITING, sent by the Reload button of src/ui/UpdateNotice.tsx).
 import { clientsClaim } from 'workbox-core';
 import { addPlugins, cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { RangeRequestsPlugin } from 'workbox-range-requests';

@@ -18,9 +18,10 @@ export type { CachedModel, DownloadProgress, ModelSourceSpec, Quantization, Rate
 import type { BenchReport, BenchRequest } from '../bench/types.ts';
 import type { ArcFiles, TaskSource } from '../seal/arc/task_set.ts';
 import type { ControlAction } from '../seal/core/control.ts';
-import type { LabEvent, SealLabFile, SealRunRequest, SealRunResult } from '../seal/tracks.ts';
+import type { ApplySetup, LabEvent, SealLabFile, SealRunRequest, SealRunResult } from '../seal/tracks.ts';
+import type { YourEdit } from '../seal/core/yours.ts';
 
-export type { ArcFiles, BenchReport, BenchRequest, LabEvent, SealRunRequest, SealRunResult, TaskSource };
+export type { ApplySetup, ArcFiles, BenchReport, BenchRequest, LabEvent, SealRunRequest, SealRunResult, TaskSource, YourEdit };
 
 export interface LoraInfo extends LoraConfig {
   /** Trainable parameters. */
@@ -129,6 +130,13 @@ export interface Api {
    * it can be resumed; `resume` (the run's saved events) skips what it had finished.
    */
   'seal-run': { req: SealRunRequest & { stepMode?: boolean; runId?: string; resume?: LabEvent[] }; res: SealRunResult };
+  /**
+   * A student's self-edit, applied as the inner loop applies the model's; its events (ttt-data, ttt-loss, the rollout)
+   * stream as `seal` events. While a run is in progress the run applies it at its next checkpoint (between phases: held
+   * in step mode, on the run's current generator) and `setup` is not used; otherwise it is applied to the model the
+   * runs start from (reloaded if a run changed it) with `setup`'s settings and items.
+   */
+  'apply-self-edit': { req: { setup: ApplySetup; edit: YourEdit }; res: { rollout: Extract<LabEvent, { type: 'rollout' }>['rollout']; during: 'run' | 'model' } };
   /** Handled at once, even while a run is in progress (it does not wait in the request queue). */
   control: { req: { action: ControlAction }; res: { paused: boolean; stepMode: boolean; stopped: boolean; running: boolean } };
 }

@@ -18,7 +18,7 @@ import { parameterCount } from '../engine/model/weights.ts';
 import { runBench } from '../bench/run.ts';
 import { padBatch } from '../seal/core/batch.ts';
 import { RunControl } from '../seal/core/control.ts';
-import { modifiesBase, parseSealLab, runTrack, type SealLabFile } from '../seal/tracks.ts';
+import { applyTrack, modifiesBase, parseSealLab, runTrack, type LabEvent, type SealLabFile } from '../seal/tracks.ts';
 import { runStore } from './run_store.ts';
 import type { Api, DownloadRequestOptions, EngineEvent, RequestKind, LoraInfo, SourceRequest } from './api.ts';
 
@@ -31,6 +31,8 @@ export class DeviceLostError extends Error {
 export class NotReadyError extends Error {
   override name = 'NotReadyError';
 }
+
+type LabRolloutOf = Api['apply-self-edit']['res']['rollout'];
 
 type Handlers = { [K in RequestKind]: (req: Api[K]['req'], emit: (e: EngineEvent) => void) => Promise<Api[K]['res']> };
 
@@ -50,6 +52,11 @@ export class EngineHost {
   /** A SEAL run merges adapters into the base weights; the next run reloads the untouched model first. */
   private baseModified = false;
   private run: RunControl | null = null;
+  /** Whether a SEAL run is in progress (serve.ts hands it a student's self-edit instead of queueing it behind the run). */
+  get running(): boolean {
+    return this.run !== null;
+  }
+
   /** A plain prompt without BOS is pointed out once per loaded model, not on every generate. */
   private bosWarned = false;
 
@@ -315,8 +322,31 @@ export class EngineHost {
         if (lost) throw new DeviceLostError(`The GPU device was lost during the run (${lost}).`);
         throw e;
       } finally {
+        control.close();
         this.run = null;
       }
+    },
+
+    'apply-self-edit': async ({ setup, edit }, emit) => {
+      const send = (event: LabEvent) => emit({ type: 'seal', event });
+      if (this.run) {
+        // the run applies it at its next checkpoint, on its current generator (seal/core/control.ts atCheckpoint)
+        const run = this.run;
+        const rollout = await run.atCheckpoint(() => {
+          if (!run.serve) throw new NotReadyError('The run has not started its loop yet: apply your self-edit at its first pause.');
+          return run.serve(edit, send as (e: unknown) => void);
+        });
+        return { rollout: rollout as LabRolloutOf, during: 'run' as const };
+      }
+      // after a run: the model the run started from (a run merged its adapters into the base)
+      if (this.baseModified) {
+        await this.handlers['load-model']({ source: this.modelSource! }, emit);
+        this.baseModified = false;
+      }
+      const model = this.need(this.model, 'model');
+      const tok = this.need(this.tokenizer, 'tokenizer (SEAL needs tokenizer.json in the model folder)');
+      const rollout = await applyTrack({ model, tok, control: new RunControl(), sealLab: this.sealLab, emit: send }, setup, edit);
+      return { rollout: rollout as LabRolloutOf, during: 'model' as const };
     },
 
     control: async ({ action }) => {

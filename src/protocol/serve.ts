@@ -22,9 +22,11 @@ export function serveEngine(port: Port, gpu: GPU | undefined): EngineHost {
   let queue = Promise.resolve();
   port.addEventListener('message', (e) => {
     const { kind, id, ...req } = e.data;
-    if (kind === 'control' || kind === 'cancel-load' || kind === 'simulate-device-loss' || kind === 'memory') {
+    // A student's self-edit during a run goes to the run (applied at its next checkpoint), not behind it in the queue.
+    const toRun = kind === 'apply-self-edit' && host.running;
+    if (toRun || kind === 'control' || kind === 'cancel-load' || kind === 'simulate-device-loss' || kind === 'memory') {
       // Pause/Step/Stop and Cancel must reach a run or load that is still working through the queue.
-      host.handle(kind, req as never, () => {}).then(
+      host.handle(kind, req as never, (event) => port.postMessage({ kind: 'event', id, event })).then(
         (result) => port.postMessage({ kind: 'result', id, result }),
         (err) => port.postMessage({ kind: 'error', id, error: toWire(err) }));
       return;

@@ -13,6 +13,7 @@ import type { TrackModule } from './core/module.ts';
 import type { RunControl } from './core/control.ts';
 import type { Rollout } from './core/events.ts';
 import { Journal, type GeneratorStore } from './core/journal.ts';
+import type { YourEdit } from './core/yours.ts';
 import type { LlamaModel } from '../engine/model/llama.ts';
 import type { Tokenizer } from '../engine/model/tokenizer.ts';
 import { knowledgeModule, type KnowledgeRunRequest, type KnowledgeRunResult } from './knowledge/index.ts';
@@ -36,6 +37,9 @@ export type SealRunResult = ArcRunResult | KnowledgeRunResult;
 export type RunSetup =
   | { track: 'arc'; config: ArcConfig; items: TaskSet; source: unknown }
   | { track: 'knowledge'; config: KnowledgeConfig; items: PassageSet; source: unknown };
+
+/** What a student's self-edit is applied with, outside a run: a run's track, settings and items (RunSetup's). */
+export type ApplySetup = { [T in RunSetup['track']]: Pick<Extract<RunSetup, { track: T }>, 'track' | 'config' | 'items'> }[RunSetup['track']];
 
 /** Every event a run of any track emits. */
 export type LabEvent = ArcEvent | KnowledgeEvent;
@@ -64,15 +68,27 @@ export interface RunEnv {
 }
 
 /** A track's module seen through the registry's unions: each module only ever gets the request that names it. */
-const moduleOf = (name: TrackName) => MODULES[name] as unknown as TrackModule<TrackName, unknown, SealRunRequest, SealRunResult, LabEvent, Rollout>;
+const moduleOf = (name: TrackName) =>
+  MODULES[name] as unknown as TrackModule<TrackName, unknown, SealRunRequest, SealRunResult, LabEvent, Rollout, ApplySetup['config'], ApplySetup['items']>;
+
+const envOf = (env: RunEnv, track: TrackName, journal: Journal<Rollout>) => ({
+  model: env.model, tok: env.tok, sp: specialsOf(env.model, env.tok), control: env.control, emit: env.emit, lab: env.sealLab?.[track], journal,
+});
 
 export function runTrack(env: RunEnv, req: SealRunRequest): Promise<SealRunResult> {
   // A resumed run's rollouts of another track are ignored.
   const mine = env.resume.filter((e) => e.type !== 'rollout' || e.rollout.track === req.track);
-  return moduleOf(req.track).run({
-    model: env.model, tok: env.tok, sp: specialsOf(env.model, env.tok), control: env.control, emit: env.emit,
-    lab: env.sealLab?.[req.track], journal: Journal.fromEvents(mine, env.store),
-  }, req);
+  return moduleOf(req.track).run(envOf(env, req.track, Journal.fromEvents(mine, env.store)), req);
+}
+
+/** A request's settings and items as its run would resolve them against the model's seal_lab.json. */
+export function resolveSetup(sealLab: SealLabFile | null, req: SealRunRequest): ApplySetup {
+  return { track: req.track, ...moduleOf(req.track).resolve(sealLab?.[req.track], req) } as ApplySetup;
+}
+
+/** A student's self-edit on the model as it is, with a run's settings and items; its events go to env.emit. */
+export function applyTrack(env: Omit<RunEnv, 'store' | 'resume'>, setup: ApplySetup, edit: YourEdit): Promise<Rollout> {
+  return moduleOf(setup.track).apply(envOf({ ...env, store: null, resume: [] }, setup.track, new Journal()), setup, edit);
 }
 
 /** Whether a run merges adapters into the base weights (the host then reloads the model before the next run). */

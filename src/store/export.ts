@@ -1,8 +1,8 @@
 // Run exports: JSON with everything (config, items, method results, rollouts, every event in order) and CSV with
 // one row per rollout. Both work mid-run and after an error: they hold whatever has arrived so far.
 import type { MethodResult } from '../seal/core/events.ts';
-import type { LabEvent, TrackName } from '../seal/tracks.ts';
-import type { LabRollout } from './derive.ts';
+import type { LabEvent, RunSetup, TrackName } from '../seal/tracks.ts';
+import type { Derived, LabRollout } from './derive.ts';
 import { methodLabel, selfEditSummary } from './labels.ts';
 
 export interface RunExport {
@@ -18,6 +18,36 @@ export interface RunExport {
   methods: MethodResult[];
   rollouts: LabRollout[];
   events: LabEvent[];
+  /** Seconds from the run's start at which each event arrived (a replay's pace); absent in older files. */
+  times?: number[];
+}
+
+/** What a run file is built from: the run's record and its events folded (the store's, or the recorder's). */
+export interface RunExportParts {
+  track: TrackName;
+  status: string;
+  error: { name: string; message: string } | null;
+  modelUrl: string | null;
+  setup: RunSetup | null;
+  derived: Pick<Derived, 'methods' | 'rolloutOrder' | 'rollouts'>;
+  events: LabEvent[];
+  times?: number[];
+  exportedAt?: Date;
+}
+
+/** The one run file format: the lab's ⇩ JSON and the shipped recordings (tools/lab/record) both build it here. */
+export function buildRunExport(p: RunExportParts): RunExport {
+  const s = p.setup;
+  return {
+    app: 'seal-lab', track: s?.track ?? p.track, exportedAt: (p.exportedAt ?? new Date()).toISOString(), status: p.status, error: p.error,
+    model: { url: p.modelUrl },
+    config: s?.config ?? null,
+    items: { source: s?.source ?? null, train: s?.items.train ?? [], eval: s?.items.eval ?? [] },
+    methods: p.derived.methods,
+    rollouts: p.derived.rolloutOrder.map((id) => p.derived.rollouts[id]),
+    events: p.events,
+    ...(p.times && p.times.length === p.events.length && { times: p.times }),
+  };
 }
 
 const CSV_COLUMNS = [

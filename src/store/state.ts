@@ -6,7 +6,9 @@ import type { CacheSlice } from './slices/cache.ts';
 import type { EngineSlice } from './slices/engine.ts';
 import type { ErrorSlice } from './slices/errors.ts';
 import type { HistorySlice } from './slices/history.ts';
+import type { ReplaySlice } from './slices/replay.ts';
 import type { RunSlice } from './slices/run.ts';
 import type { TrackSlice } from './slices/track.ts';
+import type { YoursSlice } from './slices/yours.ts';
 
-export type LabState = EngineSlice & CacheSlice & RunSlice & ErrorSlice & TrackSlice & HistorySlice;
+export type LabState = EngineSlice & CacheSlice & RunSlice & ErrorSlice & TrackSlice & HistorySlice & ReplaySlice & YoursSlice;

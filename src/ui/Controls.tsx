@@ -5,6 +5,7 @@ import { trackUi } from './tracks.ts';
 import type { RunView } from '../store/slices/run.ts';
 import { useShortcuts } from './useShortcuts.ts';
 import { Elapsed } from './Elapsed.tsx';
+import { nextSpeed } from '../store/replay.ts';
 
 export const STATUS: Record<RunView, string> = {
   idle: 'Ready', running: 'Running', pausing: 'Pausing after this phase…', paused: 'Paused', stopping: 'Stopping after this phase…',
@@ -28,12 +29,24 @@ export function useRunActions() {
   return { view, lab, modelReady, active, can };
 }
 
-/** Run r · pause/resume space · step mode s · next step n · stop x: the page's run keys, in every view. */
+/**
+ * Run r · pause/resume space · step mode s · next step n · stop x: the page's run keys, in every view. A run that
+ * is not live replays instead: space play/pause, b back to the start, e show all, - and + slower and faster; o opens
+ * the track's shipped recording and plays it.
+ */
 export function useRunShortcuts(extra: Record<string, () => unknown> = {}): void {
   const { lab, can } = useRunActions();
+  const replay = !lab.run.viewing || !lab.replay.source ? null : lab.replay;
+  const speed = (dir: 1 | -1) => replay && lab.setReplaySpeed(nextSpeed(replay.speed, dir));
   useShortcuts({
     r: () => can.run && void lab.start(trackUi(lab.track).runPlan),
-    ' ': () => (can.pause ? void lab.pause() : can.resume && void lab.resume()),
+    ' ': () => (can.pause ? void lab.pause() : can.resume ? void lab.resume() : replay && lab.toggleReplay()),
+    o: () => void lab.openRecording(lab.track, true),
+    b: () => replay && lab.restartReplay(),
+    e: () => replay && lab.showWholeReplay(),
+    '-': () => speed(-1),
+    '=': () => speed(1),
+    '+': () => speed(1),
     s: () => void lab.setStepMode(!lab.stepMode),
     n: () => can.step && void lab.step(),
     x: () => can.stop && void lab.stop(),

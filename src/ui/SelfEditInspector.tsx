@@ -1,7 +1,9 @@
 // Every rollout of the run, newest first: item, method/round, the self-edit, reward, kept or dropped and why,
 // and the inner loop's size. A row is picked by click, Enter or the arrow keys; the grid viewer then shows that
-// rollout's answers, and the panel below the table its full self-edit.
+// rollout's answers, and the panel below the table its full self-edit. A student's self-edits are rows marked "yours";
+// one added to the kept set marks the run as edited by hand.
 import { useRef, type KeyboardEvent } from 'react';
+import { YOURS } from '../seal/core/yours.ts';
 import type { LabRollout } from '../store/derive.ts';
 import { methodLabel, selfEditSummary } from '../store/labels.ts';
 import { useLab } from '../store/lab.ts';
@@ -26,6 +28,7 @@ export function SelfEditInspector() {
   const rows = [...order].reverse().map((id) => rollouts[id]);
   const current = selected ? rollouts[selected] : null;
   const focusId = selected ?? rows[0]?.id;
+  const byHand = rows.some((r) => r.method === YOURS && r.kept === true);
 
   const onKey = (e: KeyboardEvent<HTMLTableRowElement>, i: number) => {
     const to = e.key === 'ArrowDown' ? i + 1 : e.key === 'ArrowUp' ? i - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? rows.length - 1 : null;
@@ -41,7 +44,10 @@ export function SelfEditInspector() {
 
   return (
     <section className="panel inspector" aria-labelledby="inspector-title" data-testid="self-edit-inspector">
-      <h2 id="inspector-title">Self-edits and rewards <span className="muted normal">({rows.length})</span></h2>
+      <h2 id="inspector-title">
+        Self-edits and rewards <span className="muted normal">({rows.length})</span>
+        {byHand && <span className="badge badge-yours" data-testid="edited-by-hand" title="A student's self-edit is in a kept set: the M-step trained on it">edited by hand</span>}
+      </h2>
       {rows.length === 0 ? (
         <p className="empty">No rollouts yet. Each scored self-edit (and each ICL answer) appears here as it finishes.</p>
       ) : (
@@ -56,7 +62,8 @@ export function SelfEditInspector() {
             </thead>
             <tbody ref={body}>
               {rows.map((r, i) => (
-                <tr key={r.id} tabIndex={r.id === focusId ? 0 : -1} aria-selected={r.id === selected} className={r.id === selected ? 'selected' : undefined}
+                <tr key={r.id} tabIndex={r.id === focusId ? 0 : -1} aria-selected={r.id === selected}
+                  className={[r.id === selected && 'selected', r.method === YOURS && 'yours'].filter(Boolean).join(' ') || undefined}
                   onClick={() => select(r.id)} onKeyDown={(e) => onKey(e, i)} data-testid="rollout-row">
                   <td>{r.id}</td>
                   <td className="task-id">{r.itemId}</td>
@@ -80,7 +87,7 @@ export function SelfEditInspector() {
           <h3>{current.id} · {current.itemId} · {methodLabel(current.method, current.round)} · reward {reward(current.reward)}</h3>
           {hasSelfEdit(current) && (
             <>
-              <p className="muted small">{current.attempts === 0 ? `Given, not sampled: ${current.reason}` : unparsable(current) ? current.reason : `Parsed on sample ${current.attempts}: ${current.reason}`}</p>
+              <p className="muted small">{current.method === YOURS ? `Yours, written by hand: ${current.reason}` : current.attempts === 0 ? `Given, not sampled: ${current.reason}` : unparsable(current) ? current.reason : `Parsed on sample ${current.attempts}: ${current.reason}`}</p>
               <pre className="json">{selfEditSummary(current).full || '(empty output)'}</pre>
             </>
           )}

@@ -29,6 +29,24 @@ describe('RunControl', () => {
     await expect(p).rejects.toBeInstanceOf(RunStopped);
     await expect(c.checkpoint()).rejects.toThrow(/stopped/);
   });
+  it('work handed to a held run is done at its checkpoint, which stays held; a failure is the caller\'s; after the run it fails', async () => {
+    const c = new RunControl();
+    c.apply('step-mode');
+    const order: string[] = [];
+    let passed = 0;
+    const loop = (async () => { await c.checkpoint(); passed++; })();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(await c.atCheckpoint(async () => (order.push('job'), 7))).toBe(7); // served while held
+    await expect(c.atCheckpoint(async () => { throw new RangeError('bad edit'); })).rejects.toThrow('bad edit');
+    expect(passed).toBe(0); // still held: the run goes on only when asked
+    c.apply('step');
+    await loop;
+    expect([order, passed]).toEqual([['job'], 1]);
+    const late = c.atCheckpoint(async () => 1);
+    c.close();
+    await expect(late).rejects.toBeInstanceOf(RunStopped);
+    await expect(c.atCheckpoint(async () => 1)).rejects.toThrow(/ended/);
+  });
 });
 
 describe('Rng (mulberry32)', () => {

@@ -8,7 +8,7 @@ export const arcLabels: TrackLabels<ArcRollout> = {
   metric: 'success',
   items: ['training tasks', 'evaluation tasks'],
   embeddedModel: 'models/seal-mini-arc/',
-  methods: { icl: 'ICL', 'no-rl': 'TTT no-RL', oracle: 'Oracle TTT' },
+  methods: { icl: 'ICL', 'no-rl': 'TTT no-RL', oracle: 'Oracle TTT', yours: 'Yours' },
   phases: [
     { phase: 'icl', label: 'In-context answer', short: 'ICL' },
     { phase: 'sample-self-edit', label: 'Sample self-edits', short: 'Sample' },
@@ -18,7 +18,7 @@ export const arcLabels: TrackLabels<ArcRollout> = {
     { phase: 'sft', label: 'ReST-EM M-step: SFT the generator', short: 'SFT' },
     { phase: 'merge', label: 'Merge into base', short: 'Merge' },
   ],
-  paper: (method, round) => (!isArcMethod(method) || (method === 'seal' && round !== 1) ? null : ARC_TABLE1[method]),
+  paper: (method, round) => (!isArcMethod(method) || method === 'yours' || (method === 'seal' && round !== 1) ? null : ARC_TABLE1[method]),
   selfEdit: (r) => ({
     summary: r.edit ? describeSelfEdit(r.edit) : '', text: r.edit ? JSON.stringify(r.edit) : r.text, full: r.edit ? JSON.stringify(r.edit, null, 2) : r.text,
   }),

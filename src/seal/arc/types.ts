@@ -7,12 +7,12 @@ import type { SelfEdit } from './self_edit.ts';
 import type { ArcTask, Grid, Pair } from './task.ts';
 import type { TttStats } from './ttt_data.ts';
 
-/** The rows of Table 1. */
-export const ARC_METHODS = ['icl', 'no-rl', 'seal', 'oracle'] as const;
+/** The rows of Table 1, and a student's own self-edits ('yours', core/yours.ts: rollouts only, never a row). */
+export const ARC_METHODS = ['icl', 'no-rl', 'seal', 'oracle', 'yours'] as const;
 export type ArcMethod = (typeof ARC_METHODS)[number];
 
 /** Table 1 of the paper (success rate %, Llama-3.2-1B-Instruct on the curated ARC subset). SEAL: after 1 round. */
-export const ARC_TABLE1: Record<ArcMethod, number> = { icl: 0, 'no-rl': 20, seal: 72.5, oracle: 100 };
+export const ARC_TABLE1: Record<Exclude<ArcMethod, 'yours'>, number> = { icl: 0, 'no-rl': 20, seal: 72.5, oracle: 100 };
 
 export interface ArcItem {
   id: string;

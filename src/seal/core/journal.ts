@@ -3,6 +3,7 @@
 // loop is a function of a rollout's position, and rollout ids are positions (r1, r2, …), so what is skipped is
 // exactly what a never-interrupted run would have computed, and what is recomputed comes out the same.
 import type { MethodResult, Rollout, SealEvent } from './events.ts';
+import { YOURS } from './yours.ts';
 
 /** Where a run's M-step adapters are kept between sessions (null: not kept, e.g. in tests and the CLI). */
 export interface GeneratorStore {
@@ -39,6 +40,11 @@ export class Journal<R extends Rollout> {
   /** Whether every one of these rollouts finished. */
   has(ids: readonly string[]): boolean {
     return ids.every((id) => this.done.has(id));
+  }
+
+  /** Students' self-edits that were added to round `round`'s kept set (the M-step imitates them again on resume). */
+  yoursKept(round: number): R[] {
+    return [...this.done.values()].filter((r) => r.method === YOURS && r.round === round && r.role === 'train' && r.kept === true);
   }
 
   result(method: string, round: number): MethodResult | undefined {

@@ -22,6 +22,7 @@ import { bootstrapInterval } from './interval.ts';
 import { hashSeed } from './rng.ts';
 import { given, sampleSelfEdits, type Sampled } from './sample.ts';
 import { AUTO_SLOTS, type Baseline, type InnerLoopPlan, type Score, type Track, type TrackItem } from './track.ts';
+import { UnknownItemError, YOURS, type YourEdit } from './yours.ts';
 
 export interface RunResult<R extends Rollout> {
   methods: MethodResult[];
@@ -43,6 +44,13 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
   /** Its first slot: the adapter of a single inner loop (train(): CPT, forgetting). */
   readonly adapter: LoraAdapter;
   private seq = 0;
+  /** The round in progress (0: the baselines), and whether its E-step's selection is still to come. */
+  private round = 0;
+  private selecting = false;
+  /** Students' self-edits added to the kept set of the round in progress. */
+  private readonly yoursKept: R[] = [];
+  /** Where the run's own rollouts go: recorded, emitted, replayed on resume, each phase a checkpoint. */
+  private readonly out: Out<R, D>;
 
   constructor(
     readonly ctx: SealContext<SealEvent<R, D>>,
@@ -61,6 +69,10 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
     this.slotted = new LoraAdapter(ctx.model.gpu, ctx.model.cfg, { r: loraRank, alpha: loraAlpha, targets }, most);
     this.adapter = this.slotted.slots(1);
     this.trainer = new LoraTrainer(ctx.model, this.slotted, { ...DEFAULT_HYPER, lr: 0, totalSteps: 1 });
+    this.out = {
+      replay: () => this.replay(), id: () => `r${++this.seq}`, emit: (e) => this.ctx.emit(e), record: (r) => this.record(r),
+      phase: (...a) => this.phase(...a),
+    };
   }
 
   /** The whole experiment; `after` runs extra phases (e.g. the knowledge track's forgetting) before cleanup. */
@@ -68,19 +80,24 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
     const t0 = performance.now();
     const ids = (xs: Item[]) => xs.map((x) => x.id);
     this.ctx.emit({ type: 'run-start', track: this.track.name, items: { train: ids(this.items.train), eval: ids(this.items.eval) }, config });
+    // a student's self-edit handed to the run while it is held is applied by this loop, at a checkpoint
+    this.ctx.control.serve = (y, emit) => this.applyYours(y, emit);
     try {
       for (const b of this.track.baselines) await this.baseline(b);
       for (let round = 1; round <= this.track.settings.rounds; round++) {
+        Object.assign(this, { round, selecting: true });
+        this.yoursKept.length = 0;
         const rollouts = await this.eStep(round);
         const saved = (await this.journal.store?.load(round)) ?? null; // a resumed run's finished M-step
         const kept = await this.select(rollouts, round, saved !== null);
+        this.selecting = false;
         await this.mStep(kept, round, saved);
         await this.evaluateSelfEdits('seal', round);
       }
       await after?.();
     } finally {
-      this.trainer.destroy();
-      this.slotted.destroy();
+      this.ctx.control.serve = null;
+      this.dispose();
     }
     return { methods: this.methods, rollouts: this.rollouts, seconds: (performance.now() - t0) / 1000 };
   }
@@ -117,7 +134,7 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
     const tally = new Tally();
     for (const [i, item] of this.items.eval.entries()) {
       const edits = await this.sample(item, n, method, round, this.seed(1000 * (round + 1) + i));
-      for (const r of await this.applySelfEdits(item, edits, method, round, (j) => this.seed(7919 * i + j))) tally.add(r, item.id);
+      for (const r of await this.applySelfEdits(item, edits, method, round, (j) => this.evalSeed(i, j))) tally.add(r, item.id);
     }
     this.result(method, round, tally);
   }
@@ -138,9 +155,42 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
     const out: R[] = [];
     for (const [i, item] of this.items.train.entries()) {
       const edits = await this.sample(item, this.track.settings.samplesPerTrainItem, 'seal', round, this.seed(50_000 * round + i));
-      out.push(...(await this.applySelfEdits(item, edits, 'seal', round, (j) => this.seed(104_729 * round + 101 * i + j), 'train')));
+      out.push(...(await this.applySelfEdits(item, edits, 'seal', round, (j) => this.trainSeed(round, i, j), 'train')));
     }
     return out;
+  }
+
+  /** The TTT seed of the j-th self-edit of training item i in round `round`'s E-step, and of held-out item i. */
+  private trainSeed(round: number, i: number, j: number): number {
+    return this.seed(104_729 * round + 101 * i + j);
+  }
+
+  private evalSeed(i: number, j: number): number {
+    return this.seed(7919 * i + j);
+  }
+
+  /**
+   * A student's self-edit, applied as the loop applies the model's: the track's parser and plan, this run's settings,
+   * and the TTT seeds of the item's `sample`-th self-edit (held-out items: as in the own/SEAL rows; ReST-EM items: as
+   * in the E-step of the round in progress, round 1 outside one). Its events go to `emit`, not into the run's record;
+   * it never counts in a row, and enters the kept set only when asked while the round's selection is still to come.
+   */
+  async applyYours(y: YourEdit, emit: (e: SealEvent<R, D>) => void): Promise<R> {
+    const role = this.items.eval.some((x) => x.id === y.itemId) ? 'eval' : 'train';
+    const i = this.items[role].findIndex((x) => x.id === y.itemId);
+    if (i < 0) throw new UnknownItemError(`no item "${y.itemId}" in this run (held-out: ${this.items.eval.map((x) => x.id).join(', ') || 'none'}; ReST-EM: ${this.items.train.map((x) => x.id).join(', ') || 'none'})`);
+    const item = this.items[role][i];
+    const round = role === 'eval' ? this.round : Math.max(1, this.round);
+    const p = this.track.parseSelfEdit(y.text);
+    const se: Sampled<Edit> = p.ok ? given(p.edit, p.canonical) : { text: y.text, edit: null, canonical: null, error: p.error, attempts: 0 };
+    const out: Out<R, D> = { replay: () => null, id: () => y.id, emit, record: (r) => (emit({ type: 'rollout', rollout: r }), r), phase: async () => {} };
+    const j = y.sample ?? 0;
+    const [r] = await this.applySelfEdits(item, [se], YOURS, round, () => (role === 'eval' ? this.evalSeed(i, j) : this.trainSeed(round, i, j)), role, out);
+    if (!y.keep) return r;
+    const why = role === 'eval' ? 'a held-out item is never trained on' : !this.selecting || round !== this.round ? `round ${round}'s selection is over` : !p.ok ? 'it did not parse' : null;
+    if (why) return out.record({ ...r, kept: false, reason: `${r.reason}; not added to the kept set: ${why}` });
+    this.yoursKept.push(r);
+    return out.record({ ...r, kept: true });
   }
 
   /**
@@ -161,6 +211,10 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
         return reward(best) > floor ? [best] : [];
       });
     }
+    // students' self-edits added to the kept set (also a resumed run's, from its events), by hand, whatever their reward
+    const yours = [...this.yoursKept, ...this.journal.yoursKept(round).filter((r) => !this.yoursKept.some((x) => x.id === r.id))];
+    if (yours.length) this.ctx.emit({ type: 'log', message: `round ${round}: ${yours.length} self-edit${yours.length > 1 ? 's' : ''} added to the kept set by hand` });
+    kept = [...kept, ...yours];
     for (const r of rollouts) {
       r.kept = kept.includes(r);
       this.ctx.emit({ type: 'rollout', rollout: r }); // again, now with `kept`
@@ -221,23 +275,25 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
    * mean). The inner loops run side by side, one adapter slot each, in groups of up to the adapter's slots; each
    * is the loop it would be alone (fineTuneSlots). Rollouts are recorded in order, keyed by position as before.
    */
-  async applySelfEdits(item: Item, edits: Sampled<Edit>[], method: string, round: number, seedOf: (j: number) => number, role: 'train' | 'eval' = 'eval'): Promise<R[]> {
+  async applySelfEdits(
+    item: Item, edits: Sampled<Edit>[], method: string, round: number, seedOf: (j: number) => number, role: 'train' | 'eval' = 'eval', out = this.out,
+  ): Promise<R[]> {
     const t0 = performance.now();
     const { track } = this;
     const runs = track.settings.tttSeeds;
     const { batchSize } = track.settings.innerLoop;
     // 1. per self-edit: a replayed rollout, a record that ends here (unparsable, rejected), or its TTT runs
     const entries = edits.map((se, j): Entry<R, D, Edit> => {
-      const old = this.replay();
+      const old = out.replay();
       if (old) return { rec: old, replayed: true, jobs: [] };
-      const rec = track.record({ ...this.blank(item, method, round, role), text: se.canonical ?? se.text, attempts: se.attempts }, item, se.edit);
-      if (se.edit === null) return { rec: { ...rec, reason: `unparsable after ${se.attempts} samples: ${se.error}` }, jobs: [], seconds: 0 };
+      const rec = track.record({ ...this.blank(item, method, round, role, out.id()), text: se.canonical ?? se.text, attempts: se.attempts }, item, se.edit);
+      if (se.edit === null) return { rec: { ...rec, reason: `unparsable${se.attempts ? ` after ${se.attempts} samples` : ''}: ${se.error}` }, jobs: [], seconds: 0 };
       const jobs: TttJob<D>[] = [];
       for (let k = 0; k < runs; k++) {
         const seed = k === 0 ? seedOf(j) : hashSeed(seedOf(j), 'ttt', k);
         const plan = track.innerLoopPlan(item, se.edit, seed);
         if (k === 0) {
-          this.ctx.emit({ type: 'ttt-data', rolloutId: rec.id, itemId: item.id, data: plan.data });
+          out.emit({ type: 'ttt-data', rolloutId: rec.id, itemId: item.id, data: plan.data });
           Object.assign(rec, { examples: plan.sequences.length, steps: trainingSteps(plan.sequences.length, plan.epochs, batchSize) });
         }
         if (plan.rejected) return { rec: { ...rec, reason: plan.rejected }, jobs: [] };
@@ -247,16 +303,16 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
     });
     // 2. train and score the TTT runs, as many side by side as there are adapter slots
     const jobs = entries.flatMap((e) => e.jobs);
-    for (let at = 0; at < jobs.length; at += this.slotted.count) await this.trainAndScore(item, jobs.slice(at, at + this.slotted.count));
+    for (let at = 0; at < jobs.length; at += this.slotted.count) await this.trainAndScore(item, jobs.slice(at, at + this.slotted.count), out);
     // 3. record in order; a trained rollout's seconds are its share of the item's time
     const seconds = (performance.now() - t0) / 1000 / Math.max(1, entries.filter((e) => !e.replayed).length);
-    const out: R[] = [];
-    for (const e of entries) out.push(e.replayed ? e.rec : await this.finish(item, e, method, round, role, seconds));
-    return out;
+    const done: R[] = [];
+    for (const e of entries) done.push(e.replayed ? e.rec : await this.finish(item, e, method, round, role, seconds, out));
+    return done;
   }
 
   /** One group of TTT runs of an item, one adapter slot each: fresh slots trained side by side, then scored in one batch. */
-  private async trainAndScore(item: Item, group: TttJob<D>[]): Promise<void> {
+  private async trainAndScore(item: Item, group: TttJob<D>[], out: Out<R, D>): Promise<void> {
     const { batchSize, warmupRatio } = this.track.settings.innerLoop;
     const t0 = performance.now();
     group.forEach((job, z) => this.slotted.reset(job.seed, z));
@@ -264,10 +320,10 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
     const runs = group.map((job) => ({ seqs: job.plan.sequences, options: { epochs: job.plan.epochs, batchSize, orderSeed: job.seed ^ 0x5eed, lr: job.plan.lr, warmupRatio } }));
     const results = await fineTuneSlots(this.trainer, runs, this.ctx.control, (z, r) => {
       const id = group[z].lossId;
-      if (id) this.ctx.emit({ type: 'ttt-loss', rolloutId: id, step: r.step, loss: r.loss });
+      if (id) out.emit({ type: 'ttt-loss', rolloutId: id, step: r.step, loss: r.loss });
     });
     const tokens = group.reduce((a, j) => a + j.plan.epochs * j.plan.sequences.reduce((b, s) => b + s.ids.length, 0), 0);
-    this.ctx.emit({ type: 'speed', kind: 'training', tokens, seconds: (performance.now() - t0) / 1000 });
+    out.emit({ type: 'speed', kind: 'training', tokens, seconds: (performance.now() - t0) / 1000 });
     results.forEach((r, z) => {
       if (r instanceof TrainingDivergedError) {
         group[z].diverged = r;
@@ -279,33 +335,33 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
   }
 
   /** A self-edit's rollout from its TTT runs: the mean reward, or 0 from the first run that diverged. */
-  private async finish(item: Item, e: Entry<R, D, Edit>, method: string, round: number, role: 'train' | 'eval', seconds: number): Promise<R> {
+  private async finish(item: Item, e: Entry<R, D, Edit>, method: string, round: number, role: 'train' | 'eval', seconds: number, out: Out<R, D>): Promise<R> {
     const { track } = this;
     const rec = e.rec;
-    if (!e.jobs.length) return this.record({ ...rec, seconds: e.seconds ?? seconds });
+    if (!e.jobs.length) return out.record({ ...rec, seconds: e.seconds ?? seconds });
     const runs = e.jobs.length;
     const bad = e.jobs.findIndex((j) => j.diverged);
     if (bad >= 0) {
       const d = e.jobs[bad].diverged!;
       const reason = `diverged at step ${d.step} (loss ${d.loss})${runs > 1 ? ` on TTT seed ${bad + 1}` : ''}`;
       const rewards = [...e.jobs.slice(0, bad).map((j) => j.score!.reward), 0];
-      const done = this.record({ ...rec, reward: 0, rewards, solved: 0, reason, finalLoss: null, seconds });
-      await this.phase('inner-loop', method, round, `The inner loop ${reason}: this self-edit scores 0. The next one starts from a fresh adapter.`, item.id);
+      const done = out.record({ ...rec, reward: 0, rewards, solved: 0, reason, finalLoss: null, seconds });
+      await out.phase('inner-loop', method, round, `The inner loop ${reason}: this self-edit scores 0. The next one starts from a fresh adapter.`, item.id);
       return done;
     }
     const first = e.jobs[0];
-    await this.phase('inner-loop', method, round, track.explain.innerLoop(item, e.edit!, rec.steps, first.plan.sequences.length, first.losses.at(-1) ?? null), item.id);
+    await out.phase('inner-loop', method, round, track.explain.innerLoop(item, e.edit!, rec.steps, first.plan.sequences.length, first.losses.at(-1) ?? null), item.id);
     const scores = e.jobs.map((j) => j.score!);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const rewards = scores.map((s) => s.reward);
     const reward = mean(rewards);
     const finalLoss = e.jobs.reduce((a, j) => a + (j.losses.at(-1) ?? NaN) / runs, 0);
     const reason = runs === 1 ? scores[0].reason : `mean of ${runs} TTT seeds (${rewards.map((r) => +r.toFixed(3)).join(', ')})`;
-    const done = this.record({
+    const done = out.record({
       ...rec, ...scores[0].detail, reward, rewards, solved: mean(scores.map((s) => s.solved)), total: scores[0].total, reason,
       finalLoss: Number.isFinite(finalLoss) ? finalLoss : null, seconds,
     });
-    await this.phase('evaluate', method, round, track.explain.evaluated(item, reward, role), item.id);
+    await out.phase('evaluate', method, round, track.explain.evaluated(item, reward, role), item.id);
     return done;
   }
 
@@ -344,11 +400,17 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
     return (this.track.settings.seed * 1_000_003 + k) >>> 0;
   }
 
-  private blank(item: Item, method: string, round: number, role: 'train' | 'eval' = 'eval'): Rollout {
+  private blank(item: Item, method: string, round: number, role: 'train' | 'eval' = 'eval', id = `r${++this.seq}`): Rollout {
     return {
-      id: `r${++this.seq}`, track: this.track.name, itemId: item.id, method, round, role, text: '', attempts: 0, reward: 0, rewards: [],
+      id, track: this.track.name, itemId: item.id, method, round, role, text: '', attempts: 0, reward: 0, rewards: [],
       solved: 0, total: this.track.units(item), reason: '', examples: 0, steps: 0, finalLoss: null, seconds: 0,
     };
+  }
+
+  /** Frees the inner loop's adapter slots and trainer (run() does, when it ends). */
+  dispose(): void {
+    this.trainer.destroy();
+    this.slotted.destroy();
   }
 
   record(r: R): R {
@@ -364,6 +426,15 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
     this.ctx.emit({ type: 'method-result', result });
     return result;
   }
+}
+
+/** Where a self-edit's rollout and events go: the run's record (replayed on resume, a checkpoint per phase) or a student's request. */
+interface Out<R extends Rollout, D> {
+  replay(): R | null;
+  id(): string;
+  emit(e: SealEvent<R, D>): void;
+  record(r: R): R;
+  phase(phase: string, method: string, round: number, explain: string, itemId?: string): Promise<void>;
 }
 
 /** One TTT run of a self-edit (k-th TTT seed), and what it gave. */

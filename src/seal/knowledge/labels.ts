@@ -8,7 +8,7 @@ export const knowledgeLabels: TrackLabels<KnowledgeRollout> = {
   items: ['ReST-EM passages', 'held-out passages'],
   embeddedModel: 'models/seal-mini-bio/',
   methods: {
-    base: 'Base', passage: 'Passage', own: 'Own notes', reference: 'Reference',
+    base: 'Base', passage: 'Passage', own: 'Own notes', reference: 'Reference', yours: 'Yours',
     'cpt-base': 'CPT base', 'cpt-passage': 'CPT passage', 'cpt-own': 'CPT own', 'cpt-reference': 'CPT ref.', 'cpt-seal': 'CPT SEAL',
   },
   phases: [
@@ -22,7 +22,7 @@ export const knowledgeLabels: TrackLabels<KnowledgeRollout> = {
     { phase: 'cpt', label: 'Continued pre-training', short: 'CPT' },
     { phase: 'forgetting', label: 'Sequential edits (forgetting)', short: 'Forgetting' },
   ],
-  paper: (method, round) => (method === 'seal' ? KNOWLEDGE_SEAL_ROUNDS[round] ?? null : isKnowledgeMethod(method) ? KNOWLEDGE_TABLE2[method] : null),
+  paper: (method, round) => (method === 'seal' ? KNOWLEDGE_SEAL_ROUNDS[round] ?? null : isKnowledgeMethod(method) && method !== 'yours' ? KNOWLEDGE_TABLE2[method] : null),
   selfEdit: (r) => {
     const lines = r.notes.split('\n').map((l) => l.trim()).filter(Boolean);
     const summary = r.method === 'passage' ? 'passage only' : lines.length ? `${lines.length} line${lines.length > 1 ? 's' : ''}: ${lines[0]}` : '';

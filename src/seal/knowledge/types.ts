@@ -6,12 +6,12 @@ import type { RunResult } from '../core/loop.ts';
 import type { GradedAnswer } from './answer.ts';
 import type { KnowledgeConfig } from './config.ts';
 
-/** The rows of Table 2 (single passage) and of the continued pre-training table. */
-export const KNOWLEDGE_METHODS = ['base', 'passage', 'own', 'reference', 'seal', 'cpt-base', 'cpt-passage', 'cpt-own', 'cpt-reference', 'cpt-seal'] as const;
+/** The rows of Table 2 (single passage) and of the continued pre-training table, and a student's own notes ('yours': rollouts only). */
+export const KNOWLEDGE_METHODS = ['base', 'passage', 'own', 'reference', 'seal', 'cpt-base', 'cpt-passage', 'cpt-own', 'cpt-reference', 'cpt-seal', 'yours'] as const;
 export type KnowledgeMethod = (typeof KNOWLEDGE_METHODS)[number];
 
 /** Table 2 of the paper (accuracy %, Qwen2.5-7B on SQuAD). SEAL: round 1 and round 2; cpt-*: continued pre-training, n = 200. */
-export const KNOWLEDGE_TABLE2: Record<KnowledgeMethod, number> = {
+export const KNOWLEDGE_TABLE2: Record<Exclude<KnowledgeMethod, 'yours'>, number> = {
   base: 32.7, passage: 33.5, own: 39.7, reference: 46.3, seal: 47.0,
   'cpt-base': 32.7, 'cpt-passage': 32.2, 'cpt-own': 41.0, 'cpt-reference': 39.4, 'cpt-seal': 43.8,
 };

@@ -1,9 +1,11 @@
 // Saved runs: the list (IndexedDB, ../saved_runs.ts), opening one to look at (its charts, tables and self-edits
-// folded from its saved events, marked as not live), deleting, importing a run file as a recording, and picking
-// runs to compare.
+// folded from its saved events, marked as not live, ready to replay: ./replay.ts), deleting, importing a run file as a
+// recording, the recordings shipped for talks (../recordings.ts), and picking runs to compare.
 import type { StateCreator } from 'zustand';
 import { EMPTY, fold, type Derived } from '../derive.ts';
-import { deleteRun, fromRunFile, listRuns, loadEvents, saveRun, appendEvents, storageEstimate, type SavedRun } from '../saved_runs.ts';
+import { deleteRun, fromRunFile, listRuns, loadEvents, loadTimedEvents, saveRun, appendEvents, storageEstimate, type SavedRun } from '../saved_runs.ts';
+import { fetchRecording, fetchRecordingIndex, type RecordingEntry } from '../recordings.ts';
+import type { LabEvent } from '../../seal/tracks.ts';
 import { deleteRunStore } from '../../protocol/run_store.ts';
 import type { LabState } from '../state.ts';
 import { IDLE_RUN, type RunStatus } from './run.ts';
@@ -17,6 +19,9 @@ export interface HistorySlice {
     /** Runs picked for the comparison, and their folded events once loaded. */
     compare: string[];
     compared: Record<string, Derived>;
+    /** The recordings shipped for talks (null until listed), or why they could not be read. */
+    recordings: RecordingEntry[] | null;
+    recordingsError: string | null;
   };
   refreshHistory(): Promise<void>;
   /** Shows a saved run (not live): its charts, tables and self-edits. */
@@ -27,6 +32,10 @@ export interface HistorySlice {
   /** A run file (the JSON export) into the history, as a recording. */
   importRunFile(file: File): Promise<void>;
   toggleCompare(id: string): Promise<void>;
+  /** Lists the shipped recordings (public/runs/index.json). */
+  loadRecordings(): Promise<void>;
+  /** Opens a shipped recording (of `track`, by default the one on screen), and plays it when asked. */
+  openRecording(track?: LabState['track'], play?: boolean): Promise<void>;
 }
 
 const STATUS: Record<SavedRun['status'], RunStatus> = { running: 'stopped', done: 'done', stopped: 'stopped', error: 'error', interrupted: 'stopped', imported: 'done' };
@@ -34,8 +43,19 @@ const STATUS: Record<SavedRun['status'], RunStatus> = { running: 'stopped', done
 export const historySlice: StateCreator<LabState, [], [], HistorySlice> = (set, get) => {
   const update = (p: Partial<LabState['history']>) => set((s) => ({ history: { ...s.history, ...p } }));
   const failed = (what: string) => (e: unknown) => update({ error: `${what}: ${(e as Error).message}` });
+  /** Puts a run that is not live on screen, whole, ready to replay. */
+  const show = (saved: Pick<SavedRun, 'track' | 'status' | 'startedAt' | 'seconds' | 'modelUrl' | 'setup' | 'id'>, label: string, events: LabEvent[], times?: number[]) => {
+    set({
+      track: saved.track, events, times: times ?? [], derived: events.reduce(fold, EMPTY), selectedRollout: null, selectedItem: null,
+      run: {
+        ...IDLE_RUN, status: STATUS[saved.status], startedAt: saved.startedAt, seconds: saved.seconds, modelUrl: saved.modelUrl, setup: saved.setup, id: saved.id,
+        viewing: { kind: saved.status === 'imported' ? 'recording' : 'saved', label },
+      },
+    });
+    get().loadReplay(events, times);
+  };
   return {
-    history: { runs: [], usage: null, quota: null, error: null, compare: [], compared: {} },
+    history: { runs: [], usage: null, quota: null, error: null, compare: [], compared: {}, recordings: null, recordingsError: null },
 
     async refreshHistory() {
       try {
@@ -51,22 +71,18 @@ export const historySlice: StateCreator<LabState, [], [], HistorySlice> = (set, 
       const saved = get().history.runs.find((r) => r.id === id);
       if (!saved) return;
       try {
-        const events = await loadEvents(id);
+        const { events, times } = await loadTimedEvents(id);
         const label = saved.file ?? `${saved.track} run of ${new Date(saved.startedAt).toLocaleString()}${saved.status === 'interrupted' ? ' (interrupted)' : ''}`;
-        set({
-          track: saved.track, events, derived: events.reduce(fold, EMPTY), selectedRollout: null, selectedItem: null,
-          run: {
-            ...IDLE_RUN, status: STATUS[saved.status], startedAt: saved.startedAt, seconds: saved.seconds, modelUrl: saved.modelUrl, setup: saved.setup, id,
-            viewing: { kind: saved.status === 'imported' ? 'recording' : 'saved', label },
-          },
-        });
+        show(saved, label, events, times);
       } catch (e) {
         failed('The run could not be opened')(e);
       }
     },
 
     closeRun() {
-      if (get().run.viewing) set({ run: IDLE_RUN, events: [], derived: EMPTY, selectedRollout: null, selectedItem: null });
+      if (!get().run.viewing) return;
+      get().endReplay();
+      set({ run: IDLE_RUN, events: [], times: [], derived: EMPTY, selectedRollout: null, selectedItem: null });
     },
 
     async deleteSavedRun(id) {
@@ -82,9 +98,9 @@ export const historySlice: StateCreator<LabState, [], [], HistorySlice> = (set, 
 
     async importRunFile(file) {
       try {
-        const { run, events } = fromRunFile(JSON.parse(await file.text()), file.name);
+        const { run, events, times } = fromRunFile(JSON.parse(await file.text()), file.name);
         await saveRun(run);
-        await appendEvents(run.id, 0, events);
+        await appendEvents(run.id, 0, events, times);
         await get().refreshHistory();
         await get().openRun(run.id);
       } catch (e) {
@@ -100,10 +116,38 @@ export const historySlice: StateCreator<LabState, [], [], HistorySlice> = (set, 
         return;
       }
       try {
-        const events = id === get().run.id ? get().events : await loadEvents(id);
+        const events = id === get().run.id ? (get().replay.source?.events ?? get().events) : await loadEvents(id); // a replay's whole run
         update({ compare: [...get().history.compare, id], compared: { ...get().history.compared, [id]: events.reduce(fold, EMPTY) } });
       } catch (e) {
         failed('The run could not be loaded for the comparison')(e);
+      }
+    },
+
+    async loadRecordings() {
+      try {
+        update({ recordings: await fetchRecordingIndex(), recordingsError: null });
+      } catch (e) {
+        update({ recordings: [], recordingsError: (e as Error).message });
+      }
+    },
+
+    async openRecording(track = get().track, play = false) {
+      if (get().run.status === 'running') return;
+      if (!get().history.recordings?.length) await get().loadRecordings(); // (again, after a failed listing)
+      const { recordings } = get().history;
+      const entry = recordings?.find((r) => r.track === track);
+      if (!entry) {
+        if (recordings) update({ recordingsError: get().history.recordingsError ?? `No recording of the ${track} track ships with this build.` });
+        return;
+      }
+      try {
+        const { run, events, times } = await fetchRecording(entry);
+        if (get().run.status === 'running') return; // a live run started meanwhile: it wins
+        show({ ...run, id: `recording:${entry.file}` }, entry.file, events, times);
+        update({ recordingsError: null });
+        if (play) get().restartReplay();
+      } catch (e) {
+        update({ recordingsError: (e as Error).message }); // what is on screen stays
       }
     },
   };

@@ -5,8 +5,8 @@ import type { StateCreator } from 'zustand';
 import type { ControlAction } from '../../seal/core/control.ts';
 import type { LabEvent, SealRunRequest } from '../../seal/tracks.ts';
 import { EMPTY, fold, type Derived } from '../derive.ts';
-import { download, rolloutsCsv, stamp, type RunExport } from '../export.ts';
-import { loadEvents, newRunId, RunRecorder, type RunSetup, type SavedRun } from '../saved_runs.ts';
+import { buildRunExport, download, rolloutsCsv, stamp, type RunExport } from '../export.ts';
+import { appendSavedEvents, loadTimedEvents, newRunId, RunRecorder, type RunSetup, type SavedRun } from '../saved_runs.ts';
 import type { LabState } from '../state.ts';
 
 export type RunStatus = 'idle' | 'running' | 'done' | 'stopped' | 'error';
@@ -41,6 +41,8 @@ export interface RunSlice {
   stepMode: boolean;
   run: RunState;
   events: LabEvent[];
+  /** Seconds from the run's start at which each event arrived (parallel to `events`; what a replay paces by). */
+  times: number[];
   derived: Derived;
   /** Rollout picked in the inspector (null: the viewers follow the run). */
   selectedRollout: string | null;
@@ -55,6 +57,8 @@ export interface RunSlice {
   step(): Promise<void>;
   stop(): Promise<void>;
   select(rolloutId: string | null, itemId?: string | null): void;
+  /** Adds events to the run on screen (a student's self-edit): into the live run's stream, or after a finished or opened run's, saved with it. */
+  addEvents(events: LabEvent[]): Promise<void>;
   exportData(): RunExport;
   exportJson(): void;
   exportCsv(): void;
@@ -88,16 +92,20 @@ export const runSlice: StateCreator<LabState, [], [], RunSlice> = (set, get) => 
   let pending: LabEvent[] = [];
   let flushTimer: ReturnType<typeof setTimeout> | null = null;
   let recorder: RunRecorder | null = null;
+  /** The last run's final save (events added after it go in after). */
+  let lastSave: Promise<void> = Promise.resolve();
+  let t0 = 0;
   const flush = () => {
     if (flushTimer) clearTimeout(flushTimer);
     flushTimer = null;
     if (!pending.length) return;
     const batch = pending;
     pending = [];
-    const { events, derived } = get();
+    const { events, times, derived } = get();
     const next = batch.reduce(fold, derived);
-    set({ events: events.concat(batch), derived: next });
-    recorder?.append(batch, next.methods);
+    const at = Math.round((performance.now() - t0) / 100) / 10;
+    set({ events: events.concat(batch), times: times.concat(batch.map(() => at)), derived: next });
+    recorder?.append(batch, next.methods, at);
   };
   const saveFailed = (e: unknown) => set((s) => ({ history: { ...s.history, error: `The run is not being saved: ${(e as Error).message}` } }));
   const enqueue = (e: LabEvent) => {
@@ -115,7 +123,7 @@ export const runSlice: StateCreator<LabState, [], [], RunSlice> = (set, get) => 
    * A lost GPU device or a crashed worker interrupts the run: the engine is rebuilt, the model reloaded, and the run
    * stays in the history, resumable.
    */
-  const launch = async (plan: RunPlan, stepMode: boolean, resumed: { run: SavedRun; events: LabEvent[] } | null) => {
+  const launch = async (plan: RunPlan, stepMode: boolean, resumed: { run: SavedRun; events: LabEvent[]; times?: number[] } | null) => {
     const client = get().client!;
     pending = [];
     const startedAt = resumed?.run.startedAt ?? Date.now();
@@ -127,17 +135,21 @@ export const runSlice: StateCreator<LabState, [], [], RunSlice> = (set, get) => 
           status: 'running', methods: [], events: 0, batches: 0,
         }, saveFailed);
     const events = resumed?.events ?? [];
+    const times = resumed?.times ?? events.map(() => 0);
+    get().endReplay();
+    t0 = performance.now() - 1000 * (times.at(-1) ?? 0); // a resumed run's clock goes on from its last event
     set({
-      track: plan.setup.track, stepMode, events, derived: events.reduce(fold, EMPTY), selectedRollout: null, selectedItem: null, error: null,
+      track: plan.setup.track, stepMode, events, times, derived: events.reduce(fold, EMPTY), selectedRollout: null, selectedItem: null, error: null,
       run: { ...IDLE_RUN, status: 'running', stepMode, startedAt, modelUrl, setup: plan.setup, id: recorder.id },
     });
-    const t0 = performance.now();
+    const launched = performance.now();
     const done = (p: Partial<RunState>, saved?: SavedRun['status']) => {
       flush();
-      set((st) => ({ run: { ...st.run, pauseRequested: false, stopRequested: false, seconds: (performance.now() - t0) / 1000, ...p } }));
+      set((st) => ({ run: { ...st.run, pauseRequested: false, stopRequested: false, seconds: (performance.now() - launched) / 1000, ...p } }));
       const { run, error } = get();
       const status = saved ?? (run.status === 'running' || run.status === 'idle' ? 'error' : run.status);
-      void recorder?.finish({ status, seconds: run.seconds, error: error && { name: error.name, message: error.message } }).then(() => get().refreshHistory());
+      lastSave = recorder?.finish({ status, seconds: run.seconds, error: error && { name: error.name, message: error.message } }) ?? lastSave;
+      void lastSave.then(() => get().refreshHistory());
       recorder = null;
     };
     try {
@@ -164,6 +176,7 @@ export const runSlice: StateCreator<LabState, [], [], RunSlice> = (set, get) => 
     stepMode: false,
     run: IDLE_RUN,
     events: [],
+    times: [],
     derived: EMPTY,
     selectedRollout: null,
     selectedItem: null,
@@ -209,7 +222,7 @@ export const runSlice: StateCreator<LabState, [], [], RunSlice> = (set, get) => 
       const saved = s.history.runs.find((r) => r.id === id);
       if (!s.client || s.model.status !== 'ready' || s.run.status === 'running' || !saved?.request || !saved.setup) return;
       try {
-        await launch({ request: saved.request, setup: saved.setup }, s.stepMode, { run: saved, events: await loadEvents(id) });
+        await launch({ request: saved.request, setup: saved.setup }, s.stepMode, { run: saved, ...(await loadTimedEvents(id)) });
       } catch (e) {
         get().fail('Resuming the run', e);
       }
@@ -252,20 +265,32 @@ export const runSlice: StateCreator<LabState, [], [], RunSlice> = (set, get) => 
       set({ selectedRollout: rolloutId, selectedItem: itemId ?? r?.itemId ?? null });
     },
 
+    async addEvents(batch) {
+      if (recorder) {
+        batch.forEach(enqueue);
+        return flush();
+      }
+      const { events, times, derived, replay, run } = get();
+      const at = times.at(-1) ?? 0;
+      const more = batch.map(() => at);
+      // an opened run is also a replay's source: it and the run file include them
+      const source = replay.source && { events: replay.source.events.concat(batch), ...(replay.source.times && { times: replay.source.times.concat(more) }) };
+      set({ events: events.concat(batch), times: times.concat(more), derived: batch.reduce(fold, derived), ...(source && { replay: { ...replay, source } }) });
+      if (!run.id) return;
+      await lastSave;
+      await appendSavedEvents(run.id, batch, more);
+      await get().refreshHistory();
+    },
+
     exportData() {
       flush();
       const s = get();
-      const setup = s.run.setup;
-      return {
-        app: 'seal-lab', track: setup?.track ?? s.track, exportedAt: new Date().toISOString(), status: s.run.status,
-        error: s.error && { name: s.error.name, message: s.error.message },
-        model: { url: s.run.modelUrl },
-        config: setup?.config ?? null,
-        items: { source: setup?.source ?? null, train: setup?.items.train ?? [], eval: setup?.items.eval ?? [] },
-        methods: s.derived.methods,
-        rollouts: s.derived.rolloutOrder.map((id) => s.derived.rollouts[id]),
-        events: s.events,
-      };
+      // A replay exports the whole recording, not the part shown so far.
+      const { events, times, derived } = s.replay.source ? { ...s.replay.source, derived: s.replay.source.events.reduce(fold, EMPTY) } : s;
+      return buildRunExport({
+        track: s.track, status: s.run.status, error: s.error && { name: s.error.name, message: s.error.message }, modelUrl: s.run.modelUrl,
+        setup: s.run.setup, derived, events, times,
+      });
     },
 
     exportJson() {

@@ -1,7 +1,7 @@
 // Track A on the main thread: its panels, its results chart (Table 1's rows) and its names, for ../tracks.ts.
 import type { TrackUi } from '../track_ui.ts';
 import { ArcSetupPanels } from './ArcSetupPanels.tsx';
-import { GridViewer } from './GridViewer.tsx';
+import { ArcItemPanels } from './ArcItemPanels.tsx';
 import { useArcSetup, type ArcSetup } from './setup.ts';
 import { arcRunPlan } from './state.ts';
 
@@ -25,7 +25,7 @@ export const arcUi: TrackUi<ArcSetup> = {
   reward: '1 = task solved',
   pitch: 'The model will write its own training configurations for small grid puzzles, train on them, and learn from the ones that worked.',
   SetupPanels: ArcSetupPanels,
-  ItemPanels: GridViewer,
+  ItemPanels: ArcItemPanels,
   useSetup: useArcSetup,
   runPlan: arcRunPlan,
   charts: (setup) => [{

@@ -1,7 +1,8 @@
 // Reward of every rollout as it arrives (one dot each, coloured by method, in the order methods first appear) and
-// the running mean.
+// the running mean of the run's own; a student's self-edits ("yours") are stars, outside the mean.
 import { useMemo } from 'react';
 import { CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from 'recharts';
+import { YOURS } from '../../seal/core/yours.ts';
 import { methodLabel } from '../../store/labels.ts';
 import { useLab } from '../../store/lab.ts';
 import { trackUi } from '../tracks.ts';
@@ -13,9 +14,11 @@ export function RewardChart() {
   const { byMethod, mean } = useMemo(() => {
     const mean: Array<{ index: number; mean: number }> = [];
     let sum = 0;
+    let n = 0;
     for (const r of rewards) {
+      if (r.method === YOURS) continue;
       sum += r.reward;
-      mean.push({ index: r.index, mean: sum / r.index });
+      mean.push({ index: r.index, mean: sum / ++n });
     }
     const order = [...new Set(rewards.map((r) => r.method))];
     const byMethod = order.map((m) => ({
@@ -31,7 +34,7 @@ export function RewardChart() {
       <p className="muted small">
         {rewards.length ? `${rewards.length} rollouts, ${solved} rewarded; line: running mean.` : `Each rollout adds a dot as soon as it is scored: ${trackUi(track).reward}.`}
       </p>
-      <div className="chart" data-testid="reward-chart" data-points={rewards.length} role="img" aria-label={`${rewards.length} rewards, ${solved} equal to 1`}>
+      <div className="chart" data-testid="reward-chart" data-points={rewards.length} data-yours={rewards.filter((r) => r.method === YOURS).length} role="img" aria-label={`${rewards.length} rewards, ${solved} equal to 1`}>
         <ResponsiveContainer width="100%" height={220}>
           <ComposedChart data={mean} margin={{ top: 10, right: 12, bottom: 0, left: -8 }}>
             <CartesianGrid {...GRID} />
@@ -41,7 +44,8 @@ export function RewardChart() {
             <Legend {...LEGEND} />
             <Line dataKey="mean" name="running mean" stroke="#58a6ff" strokeWidth={3} dot={false} isAnimationActive={false} type="stepAfter" />
             {byMethod.map((g) => (
-              <Scatter key={g.method} data={g.points} dataKey="reward" name={methodLabel(g.method, 1).replace(' r1', '')} fill={methodColour(g.method)} isAnimationActive={false} />
+              <Scatter key={g.method} data={g.points} dataKey="reward" name={methodLabel(g.method, 1).replace(' r1', '')} fill={methodColour(g.method)} isAnimationActive={false}
+                {...(g.method === YOURS && { shape: 'star', legendType: 'star' as const, className: 'yours-points' })} />
             ))}
           </ComposedChart>
         </ResponsiveContainer>

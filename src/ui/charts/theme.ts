@@ -3,6 +3,7 @@ const METHOD_COLOURS: Record<string, string> = {
   icl: '#8b949e', 'no-rl': '#f0883e', seal: '#3fb950', oracle: '#bc8cff',
   base: '#8b949e', passage: '#39c5cf', own: '#f0883e', reference: '#bc8cff',
   'cpt-base': '#8b949e', 'cpt-passage': '#39c5cf', 'cpt-own': '#f0883e', 'cpt-reference': '#bc8cff', 'cpt-seal': '#3fb950',
+  yours: '#f778ba',
 };
 
 /** Each method's colour in every chart (a method without its own colour is drawn in the first line colour). */

@@ -1,12 +1,13 @@
 // Saved runs, newest first: when, track, model, settings, status and the headline numbers. Open one to see all its
 // charts and tables (not live), pick two or more to compare, delete, export the one on screen (the toolbar's ⇩ JSON)
-// and import a run file from another browser (it opens as a recording).
+// and import a run file from another browser (it opens as a recording); below, the recordings shipped for talks.
 import { useEffect, useRef } from 'react';
 import { methodLabel } from '../../store/labels.ts';
 import { useLab } from '../../store/lab.ts';
 import type { SavedRun } from '../../store/saved_runs.ts';
 import { formatBytes } from '../format.ts';
 import { trackUi } from '../tracks.ts';
+import { Recordings } from './Recordings.tsx';
 
 function settings(r: SavedRun): string {
   const s = r.setup;
@@ -75,6 +76,7 @@ export function HistoryPanel() {
           </table>
         </div>
       )}
+      <Recordings />
     </section>
   );
 }

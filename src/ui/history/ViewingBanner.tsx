@@ -1,15 +1,23 @@
-// Says plainly when the page shows a saved run or an imported recording rather than a live run.
+// Says plainly when the page shows a saved run or a recording (imported or shipped) rather than a live run, and
+// offers to replay it.
 import { useLab } from '../../store/lab.ts';
+import { useRecordingLabel } from './recording.ts';
+import { ReplayControls } from './ReplayControls.tsx';
 
 export function ViewingBanner() {
   const viewing = useLab((s) => s.run.viewing);
+  const recording = useRecordingLabel();
   const close = useLab((s) => s.closeRun);
   if (!viewing) return null;
   return (
-    <p className={`viewing-banner ${viewing.kind}`} role="status" data-testid="viewing-banner" data-kind={viewing.kind}>
-      {viewing.kind === 'recording' ? 'Recording (an imported run file, not a live run): ' : 'A saved run (not live): '}
-      <strong>{viewing.label}</strong>
+    <div className={`viewing-banner ${viewing.kind}`} role="status" data-testid="viewing-banner" data-kind={viewing.kind}>
+      {recording ? (
+        <span><strong data-testid="recording-label">{recording}</strong> <span className="muted small">({viewing.label}, not a live run)</span></span>
+      ) : (
+        <span>A saved run (not live): <strong>{viewing.label}</strong></span>
+      )}
+      <ReplayControls />
       <button type="button" className="secondary small-btn" onClick={close}>Back to live</button>
-    </p>
+    </div>
   );
 }

@@ -1,12 +1,16 @@
 // One 16:9 screen for a talk (1920×1080 or 1280×720): where the loop is and what it just did, in large type; the
 // self-edit being tried and its reward; the reward chart; the results beside the paper's. Keyboard only: r run,
-// s step mode, n next step, space pause/resume, x stop, p back to the lab.
+// s step mode, n next step, space pause/resume, x stop, p back to the lab; o plays the track's shipped recording
+// (then space play/pause, b restart, e show all, - + speed), labelled as a recording with its date, model and settings.
 import { lazy, Suspense } from 'react';
+import { YOURS } from '../../seal/core/yours.ts';
 import { methodLabel, PHASES, phaseLabel, selfEditSummary } from '../../store/labels.ts';
 import { useLab } from '../../store/lab.ts';
 import { STATUS, useRunActions } from '../Controls.tsx';
 import { trackUi } from '../tracks.ts';
 import { PresenterResults } from './PresenterResults.tsx';
+import { useRecordingLabel } from '../history/recording.ts';
+import { ReplayControls } from '../history/ReplayControls.tsx';
 
 const RewardChart = lazy(() => import('../charts/RewardChart.tsx').then((m) => ({ default: m.RewardChart })));
 
@@ -18,6 +22,9 @@ export function PresenterView() {
   const order = useLab((s) => s.derived.rolloutOrder);
   const stepMode = useLab((s) => s.stepMode);
   const model = useLab((s) => s.model);
+  const recording = useRecordingLabel();
+  const replaying = useLab((s) => s.run.viewing !== null && s.replay.source !== null);
+  const recordingsError = useLab((s) => s.history.recordingsError);
   const latest = order.length ? rollouts[order[order.length - 1]] : null;
   const edit = latest ? selfEditSummary(latest) : null;
 
@@ -25,14 +32,21 @@ export function PresenterView() {
     <div className="presenter" data-testid="presenter-view">
       <header className="presenter-top">
         <h1>SEAL · {trackUi(track).title}</h1>
-        <p className={`run-status run-${view}`} role="status" aria-live="polite"><span className="dot" aria-hidden="true" />{STATUS[view]}{stepMode ? ' · step mode' : ''}</p>
-        <p className="keys" data-testid="presenter-model">
-          {model.status === 'ready' ? `model ${model.url.replace(/^https?:\/\/[^/]+\//, '').replace(/\/$/, '')}` : `model ${model.status}…`}
-        </p>
+        {replaying ? <ReplayControls compact /> : (
+          <p className={`run-status run-${view}`} role="status" aria-live="polite"><span className="dot" aria-hidden="true" />{STATUS[view]}{stepMode ? ' · step mode' : ''}</p>
+        )}
+        {recording ? <p className="presenter-recording" role="status" data-testid="presenter-recording">{recording}</p> : (
+          <p className="keys" data-testid="presenter-model">
+            {model.status === 'ready' ? `model ${model.url.replace(/^https?:\/\/[^/]+\//, '').replace(/\/$/, '')}` : `model ${model.status}…`}
+          </p>
+        )}
         <p className="keys" aria-label="keyboard">
-          <kbd>r</kbd> run · <kbd>s</kbd> step mode · <kbd>n</kbd> next · <kbd>space</kbd> pause · <kbd>x</kbd> stop · <kbd>p</kbd> lab view
+          {replaying
+            ? <><kbd>space</kbd> play/pause · <kbd>-</kbd> <kbd>+</kbd> speed · <kbd>b</kbd> restart · <kbd>e</kbd> show all · <kbd>r</kbd> live run · <kbd>p</kbd> lab view</>
+            : <><kbd>r</kbd> run · <kbd>s</kbd> step mode · <kbd>n</kbd> next · <kbd>space</kbd> pause · <kbd>x</kbd> stop · <kbd>o</kbd> recording · <kbd>p</kbd> lab view</>}
         </p>
       </header>
+      {recordingsError && <p className="bad presenter-recording" role="alert" data-testid="recordings-error">{recordingsError}</p>}
       <ol className="phase-track presenter-phases" aria-label="SEAL phases">
         {PHASES[track].map((p) => <li key={p.phase} className={phase?.phase === p.phase ? 'current' : undefined}>{p.short}</li>)}
       </ol>
@@ -45,11 +59,11 @@ export function PresenterView() {
               <p className="presenter-explain" data-testid="presenter-explain">{phase.explain}</p>
             </>
           ) : (
-            <p className="presenter-explain">Press <kbd>r</kbd> to start. {trackUi(track).pitch}</p>
+            <p className="presenter-explain">Press <kbd>r</kbd> to start (or <kbd>o</kbd> to play a recorded run). {trackUi(track).pitch}</p>
           )}
           {latest && edit && (
             <div className="presenter-edit">
-              <h3>Latest self-edit · {latest.itemId} · reward {latest.reward === null ? '–' : Number(latest.reward.toFixed(2))}</h3>
+              <h3>{latest.method === YOURS ? 'Your self-edit' : 'Latest self-edit'} · {latest.itemId} · reward {latest.reward === null ? '–' : Number(latest.reward.toFixed(2))}</h3>
               <pre>{edit.summary || edit.text || '(none: the model as it is)'}</pre>
             </div>
           )}

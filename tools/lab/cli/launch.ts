@@ -6,8 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { dirname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
-import { createServer, type Plugin, type ViteDevServer } from 'vite';
+import type { Browser, BrowserContext } from 'playwright-core';
+import type { Plugin, ViteDevServer } from 'vite';
 import { chromeArgs, findChrome } from '../browser/chrome.ts';
 import type { Api, EngineEvent, RequestKind } from '../../../src/protocol/api.ts';
 import { UsageError } from './args.ts';
@@ -151,13 +151,23 @@ export async function launchEngine(opts: LaunchOptions = {}): Promise<Engine> {
   let server: ViteDevServer | null = null;
   let browser: Browser | null = null;
   let context: BrowserContext | null = null;
+  // Playwright and Vite are loaded here, not at the top (a usage error exits before either, ~2 s sooner), and the
+  // browser starts while the server does: a second process, so the two overlap.
+  const { chromium } = await import('playwright-core');
+  const launchOpts = { executablePath: findChrome(), args: chromeArgs(), headless: true };
+  // A persistent profile: OPFS (the model cache) survives the run (same origin: see serverPort).
+  if (opts.profileDir) mkdirSync(opts.profileDir, { recursive: true });
+  const launching: Promise<Browser | BrowserContext> = opts.profileDir
+    ? chromium.launchPersistentContext(resolve(opts.profileDir), launchOpts)
+    : chromium.launch(launchOpts);
+  launching.catch(() => {}); // a failed launch is thrown where it is awaited below, not as an unhandled rejection
   const close = async () => {
-    await context?.close().catch(() => {});
-    await browser?.close().catch(() => {});
+    await launching.then((b) => b.close()).catch(() => {}); // the browser or the persistent context, awaited or not
     await server?.close().catch(() => {});
     browser = server = context = null;
   };
   try {
+    const { createServer } = await import('vite');
     server = await createServer({
       root: ROOT,
       configFile: false, // the app's config (React plugin) is not needed for the worker
@@ -179,14 +189,10 @@ export async function launchEngine(opts: LaunchOptions = {}): Promise<Engine> {
 
     let page;
     if (opts.profileDir) {
-      // A persistent profile: OPFS (the model cache) survives the run (same origin: see serverPort).
-      mkdirSync(opts.profileDir, { recursive: true });
-      context = await chromium.launchPersistentContext(resolve(opts.profileDir), {
-        executablePath: findChrome(), args: chromeArgs(), headless: true,
-      });
+      context = (await launching) as BrowserContext;
       page = context.pages()[0] ?? (await context.newPage());
     } else {
-      browser = await chromium.launch({ executablePath: findChrome(), args: chromeArgs(), headless: true });
+      browser = (await launching) as Browser;
       page = await browser.newPage();
     }
     page.on('console', (m) => { if (m.type() === 'error') process.stderr.write(`[page] ${m.text()}\n`); });

@@ -5,6 +5,7 @@ import { TRACK_LABELS, type SealRunRequest, type SealRunResult } from '../../../
 import { methodLabel, paperValue } from '../../../src/store/labels.ts';
 import { num, UsageError } from './args.ts';
 import type { Engine } from './launch.ts';
+import type { EngineEvent } from '../../../src/protocol/api.ts';
 
 type Flags = Record<string, string | true>;
 
@@ -94,10 +95,11 @@ export function knowledgeRequest(flags: Flags): SealRunRequest {
   };
 }
 
-/** Runs the request, streaming phases and results to stderr; prints the table; writes --out (with the model card). */
-export async function runSeal(engine: Engine, req: SealRunRequest, out: string | undefined, model?: object): Promise<SealRunResult> {
+/** Runs the request, streaming phases and results to stderr; prints the table; writes --out (with the model card). `onEvent` sees every event (npm run record keeps them). */
+export async function runSeal(engine: Engine, req: SealRunRequest, out: string | undefined, model?: object, onEvent?: (e: EngineEvent) => void): Promise<SealRunResult> {
   const t0 = Date.now();
   const r = await engine.call('seal-run', req, (e) => {
+    onEvent?.(e);
     if (e.type !== 'seal') return;
     const ev = e.event;
     const at = `[${((Date.now() - t0) / 1000).toFixed(0).padStart(5)}s]`;

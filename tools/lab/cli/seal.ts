@@ -9,6 +9,7 @@ import { DEFAULT_HUB_ENDPOINT } from '../../../src/engine/storage/spec.ts';
 import { formatTokenRate } from '../../../src/store/model_source.ts';
 import { initRequest, loadModel, need, SOURCE_FLAGS, SOURCE_USAGE, validateSource } from './load.ts';
 import { ARC_FLAGS, arcRequest, KNOWLEDGE_FLAGS, knowledgeRequest, runSeal } from './runs.ts';
+import { APPLY_FLAGS, APPLY_USAGE, applyRequest, runApply } from './apply.ts';
 
 const USAGE = `Usage: npm run seal -- <command> [flags]
 
@@ -50,6 +51,7 @@ Commands:
              --references: self-edits for the reference row (an array in file order, or {"squad-<i>": text}).
              Settings left out are the model's seal_lab.json "knowledge" block, else the paper's. --k: self-edits
              per passage (the E-step, and the held-out rows unless --eval-k sets theirs).
+${APPLY_USAGE}
 
 --model and --adapter take a local Hugging Face-style folder (config.json, model.safetensors or shards with
 model.safetensors.index.json, tokenizer.json; or a PEFT adapter), an http(s) URL of such a folder (read by the
@@ -77,6 +79,7 @@ const COMMANDS: Record<string, FlagSpec> = {
   device: { out: 'string' },
   arc: { model: 'string', out: 'string', ...ARC_FLAGS, ...SOURCE_FLAGS },
   knowledge: { model: 'string', out: 'string', ...KNOWLEDGE_FLAGS, ...SOURCE_FLAGS },
+  apply: { model: 'string', out: 'string', ...APPLY_FLAGS, ...SOURCE_FLAGS },
 };
 
 type Flags = Record<string, string | true>;
@@ -101,6 +104,7 @@ function validate(cmd: string, flags: Flags): void {
   }
   if (cmd === 'arc') arcRequest(flags);
   if (cmd === 'knowledge') knowledgeRequest(flags);
+  if (cmd === 'apply') applyRequest(flags);
   if (cmd === 'lora-grad') need(flags, 'adapter');
   if (cmd === 'forward' || cmd === 'lora-grad') sequences(need(flags, 'tokens'));
   if (cmd === 'generate') {
@@ -154,6 +158,10 @@ async function run(cmd: string, flags: Flags, engine: Engine): Promise<void> {
       const { model } = await loadModel(engine, flags, 'optional');
       await runSeal(engine, req, str(flags, 'out'), model);
       return;
+    }
+    case 'apply': {
+      const { info, model } = await loadModel(engine, flags, 'optional');
+      return runApply(engine, flags, info.sealLab, model);
     }
     case 'generate': {
       const { adapter, model } = await loadModel(engine, flags, 'optional');

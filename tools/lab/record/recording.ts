@@ -1,0 +1,71 @@
+// What `npm run record` writes, built from a finished CLI run: the run file in the lab's own format (store/export.ts's
+// builder, the one behind the lab's ⇩ JSON, with each event's arrival time) and its line in public/runs/index.json.
+import { buildRunExport, type RunExport } from '../../../src/store/export.ts';
+import { EMPTY, fold } from '../../../src/store/derive.ts';
+import { parseRecordingIndex, type RecordingEntry, type RecordingIndex } from '../../../src/store/recordings.ts';
+import { resolveTaskSet } from '../../../src/seal/arc/task_set.ts';
+import { knowledgeSettings } from '../../../src/seal/knowledge/config.ts';
+import { resolvePassages } from '../../../src/seal/knowledge/passages.ts';
+import type { LabEvent, RunSetup, SealLabFile, SealRunRequest, SealRunResult } from '../../../src/seal/tracks.ts';
+import { DEFAULT_WORLD } from '../../../src/seal/worlds/minibio/index.ts';
+
+/** The run's setup as the lab records it (ui/<track>/state.ts runPlan): the settings it ran with and its items, resolved as the worker resolves them. */
+export function setupOf(req: SealRunRequest, result: SealRunResult, lab: SealLabFile | null): RunSetup {
+  if (req.track === 'arc' && result.track === 'arc') {
+    const t = req.tasks;
+    return { track: 'arc', config: result.config, items: resolveTaskSet(t, req), source: t.source === 'mini' ? t : { source: 'files', label: 'files' } };
+  }
+  if (req.track === 'knowledge' && result.track === 'knowledge') {
+    const { caps } = knowledgeSettings(lab?.knowledge, { ...req.config, maxTrain: req.maxTrain, maxEval: req.maxEval });
+    const p = req.passages;
+    const items = resolvePassages(p, caps, lab?.knowledge?.world ?? DEFAULT_WORLD);
+    return { track: 'knowledge', config: result.config, items, source: p.source === 'mini' ? p : { source: 'file', label: p.label } };
+  }
+  throw new Error(`the result (${result.track}) is not of the request's track (${req.track})`);
+}
+
+/** One line of settings, as the history panel words them (ui/<track>/index.ts historySettings), without the seed. */
+export function settingsLine(f: Pick<RunExport, 'track' | 'config' | 'items'>): string {
+  const c = f.config as { rounds: number; selfEditsPerPassage?: number };
+  const n = `${f.items.train.length}/${f.items.eval.length}`;
+  const rounds = `${c.rounds} round${c.rounds === 1 ? '' : 's'}`;
+  return f.track === 'knowledge' ? `${rounds}, k ${c.selfEditsPerPassage}, ${n} passages` : `${rounds}, ${n} tasks`;
+}
+
+export interface Recorded {
+  req: SealRunRequest;
+  result: SealRunResult;
+  lab: SealLabFile | null;
+  events: LabEvent[];
+  times: number[];
+  /** The model as the app names it (models/seal-mini-bio/). */
+  modelUrl: string;
+  finishedAt: Date;
+}
+
+export function runFile(r: Recorded): RunExport {
+  const setup = setupOf(r.req, r.result, r.lab);
+  return buildRunExport({
+    track: r.req.track, status: 'done', error: null, modelUrl: r.modelUrl, setup, derived: r.events.reduce(fold, EMPTY), events: r.events, times: r.times,
+    exportedAt: r.finishedAt,
+  });
+}
+
+/** index.json with `entry` in its track's place (one recording per track, in the order of the tracks). */
+export function withEntry(index: RecordingIndex | null, entry: RecordingEntry, order: readonly string[]): RecordingIndex {
+  const rest = (index?.recordings ?? []).filter((e) => e.track !== entry.track);
+  const recordings = [...rest, entry].sort((a, b) => order.indexOf(a.track) - order.indexOf(b.track));
+  return { app: 'seal-lab', recordings };
+}
+
+/** An existing index.json, checked (a damaged one stops the command rather than being overwritten). */
+export function readIndex(text: string | null, where: string): RecordingIndex | null {
+  if (text === null) return null;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${where} is not valid JSON (${(e as Error).message}): fix or delete it`);
+  }
+  return { app: 'seal-lab', recordings: parseRecordingIndex(data, where) };
+}
