@@ -28,14 +28,9 @@ export const arcModule: TrackModule<'arc', ArcOverrides, ArcRunRequest, ArcRunRe
     const result = await runArcExperiment({ ...env, cfg }, tasks, env.journal);
     return { ...result, track: 'arc', config: cfg, items: itemIds(tasks) };
   },
-  async apply(env, { config, items }, edit) {
+  apply(env, { config, items }, edit) {
     const ctx = { ...env, cfg: config };
-    const loop = new SealLoop(ctx, arcTrack(ctx), items);
-    try {
-      return await loop.applyYours(edit, env.emit);
-    } finally {
-      loop.dispose();
-    }
+    return SealLoop.applyOutsideRun(ctx, arcTrack(ctx), items, edit);
   },
   modifiesBase: (req) => (req.config.rounds ?? 1) > 0,
 };

@@ -407,6 +407,21 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
     };
   }
 
+  /**
+   * A student's self-edit outside a run (after one, or on a saved one): a loop of its own over the run's items, on
+   * the model as it is; its events go to ctx.emit, and its adapter slots are freed after.
+   */
+  static async applyOutsideRun<Item extends TrackItem, Edit, R extends Rollout, D>(
+    ctx: SealContext<SealEvent<R, D>>, track: Track<Item, Edit, R, D>, items: Items<Item>, edit: YourEdit,
+  ): Promise<R> {
+    const loop = new SealLoop(ctx, track, items);
+    try {
+      return await loop.applyYours(edit, ctx.emit);
+    } finally {
+      loop.dispose();
+    }
+  }
+
   /** Frees the inner loop's adapter slots and trainer (run() does, when it ends). */
   dispose(): void {
     this.trainer.destroy();

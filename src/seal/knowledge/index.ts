@@ -41,14 +41,9 @@ export const knowledgeModule: TrackModule<
     const result = await runKnowledgeExperiment({ ...env, cfg }, passages, env.journal);
     return { ...result, track: 'knowledge', config: cfg, items: itemIds(passages) };
   },
-  async apply(env, { config, items }, edit) {
+  apply(env, { config, items }, edit) {
     const ctx = { ...env, cfg: config };
-    const loop = new SealLoop(ctx, knowledgeTrack(ctx, items), items);
-    try {
-      return await loop.applyYours(edit, env.emit);
-    } finally {
-      loop.dispose();
-    }
+    return SealLoop.applyOutsideRun(ctx, knowledgeTrack(ctx, items), items, edit);
   },
   modifiesBase: (req) => (req.config.rounds ?? 1) > 0 || (req.config.forgettingPassages ?? 0) > 0,
 };

@@ -3,23 +3,21 @@
 import { buildRunExport, type RunExport } from '../../../src/store/export.ts';
 import { EMPTY, fold } from '../../../src/store/derive.ts';
 import { parseRecordingIndex, type RecordingEntry, type RecordingIndex } from '../../../src/store/recordings.ts';
-import { resolveTaskSet } from '../../../src/seal/arc/task_set.ts';
-import { knowledgeSettings } from '../../../src/seal/knowledge/config.ts';
-import { resolvePassages } from '../../../src/seal/knowledge/passages.ts';
-import type { LabEvent, RunSetup, SealLabFile, SealRunRequest, SealRunResult } from '../../../src/seal/tracks.ts';
-import { DEFAULT_WORLD } from '../../../src/seal/worlds/minibio/index.ts';
+import { resolveSetup, type LabEvent, type RunSetup, type SealLabFile, type SealRunRequest, type SealRunResult } from '../../../src/seal/tracks.ts';
 
-/** The run's setup as the lab records it (ui/<track>/state.ts runPlan): the settings it ran with and its items, resolved as the worker resolves them. */
+/**
+ * The run's setup as the lab records it (ui/<track>/state.ts runPlan): the settings it ran with (the result's: a run
+ * may adjust what it resolved) and its items as the worker resolves them (resolveSetup, the track module's resolve).
+ */
 export function setupOf(req: SealRunRequest, result: SealRunResult, lab: SealLabFile | null): RunSetup {
-  if (req.track === 'arc' && result.track === 'arc') {
+  const s = resolveSetup(lab, req);
+  if (s.track === 'arc' && req.track === 'arc' && result.track === 'arc') {
     const t = req.tasks;
-    return { track: 'arc', config: result.config, items: resolveTaskSet(t, req), source: t.source === 'mini' ? t : { source: 'files', label: 'files' } };
+    return { track: 'arc', config: result.config, items: s.items, source: t.source === 'mini' ? t : { source: 'files', label: 'files' } };
   }
-  if (req.track === 'knowledge' && result.track === 'knowledge') {
-    const { caps } = knowledgeSettings(lab?.knowledge, { ...req.config, maxTrain: req.maxTrain, maxEval: req.maxEval });
+  if (s.track === 'knowledge' && req.track === 'knowledge' && result.track === 'knowledge') {
     const p = req.passages;
-    const items = resolvePassages(p, caps, lab?.knowledge?.world ?? DEFAULT_WORLD);
-    return { track: 'knowledge', config: result.config, items, source: p.source === 'mini' ? p : { source: 'file', label: p.label } };
+    return { track: 'knowledge', config: result.config, items: s.items, source: p.source === 'mini' ? p : { source: 'file', label: p.label } };
   }
   throw new Error(`the result (${result.track}) is not of the request's track (${req.track})`);
 }
