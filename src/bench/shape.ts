@@ -38,7 +38,7 @@ const CHECK_TOKENS = 9;
  * Only summation order differs, so anything beyond ~1e-5 is a kernel bug: the device run checks the GPU-class
  * kernels — inference and training — on real hardware this way.
  */
-async function checkKernelClasses(gpu: Gpu, model: LlamaModel): Promise<ShapeReport['kernelCheck']> {
+export async function checkKernelClasses(gpu: Gpu, model: LlamaModel): Promise<NonNullable<ShapeReport['kernelCheck']>> {
   const T = CHECK_TOKENS;
   const tokens = randomTokens(T + 1, model.cfg.vocabSize, 91);
   const ones = new Int32Array(T).fill(1);
@@ -210,9 +210,9 @@ export async function shapeSection(gpu: Gpu, info: AdapterInfo, req: ShapeReques
     const buildSeconds = round((performance.now() - tb) / 1000);
     const card = modelInfo(model);
     const perToken = weightBytesPerToken(model.weights);
-    log(`shape: ${card.params} parameters, ${model.weights.bytes} weight bytes, built in ${buildSeconds} s; checking both kernel classes...`);
-    const kernelCheck = await checkKernelClasses(gpu, model);
-    log(`shape: kernels '${gpu.options.kernels}'; 'gpu' vs 'cpu': logits forward ${kernelCheck.forwardRel}, decode ${kernelCheck.decodeRel}, LoRA gradient ${kernelCheck.gradientRel} (relative)`);
+    log(`shape: ${card.params} parameters, ${model.weights.bytes} weight bytes, built in ${buildSeconds} s`);
+    const kernelCheck = req.kernelCheck === false ? null : await checkKernelClasses(gpu, model);
+    if (kernelCheck) log(`shape: kernels '${gpu.options.kernels}'; 'gpu' vs 'cpu': logits forward ${kernelCheck.forwardRel}, decode ${kernelCheck.decodeRel}, LoRA gradient ${kernelCheck.gradientRel} (relative)`);
     const base = model;
 
     // prefill: one forward over the prompt, no logits read back

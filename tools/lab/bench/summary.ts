@@ -33,7 +33,9 @@ function shapeLines(r: BenchReport): string[] {
     `shape ${s.name} (${s.quant}, random weights): ${s.model.layers} layers × ${s.model.hidden}, vocab ${s.model.vocab}, ${s.model.params} params, ` +
       `weights ${mb(s.model.weightBytes)}, read per token ${mb(s.weightBytesPerToken)}; built in ${s.buildSeconds} s`,
     `  cuts: ${cuts || 'none (the real shape)'}`,
-    `  kernels: ${s.kernels}; the other class on the same model: logits ${s.kernelCheck.forwardRel} (forward), ${s.kernelCheck.decodeRel} (decode step), LoRA gradient ${s.kernelCheck.gradientRel}, relative`,
+    `  kernels: ${s.kernels}; ` + (s.kernelCheck
+      ? `the other class on the same model: logits ${s.kernelCheck.forwardRel} (forward), ${s.kernelCheck.decodeRel} (decode step), LoRA gradient ${s.kernelCheck.gradientRel}, relative`
+      : 'the other class not checked (kernelCheck: false)'),
     `  copy bandwidth: ${s.bandwidth.copyKernelGBps} GB/s kernel, ${s.bandwidth.copyBufferGBps} GB/s queue copy` +
       (s.bandwidth.specGBps ? `; spec ${s.bandwidth.specGBps} GB/s (${s.bandwidth.specSource})` : ''),
     `  one dispatch: ${s.dispatchOverhead.recordUs} µs to record, ${s.dispatchOverhead.totalUs} µs through to a read`,
