@@ -30,6 +30,11 @@ const MODULES = { arc: arcModule, knowledge: knowledgeModule } satisfies Record<
 /** Each track's names and paper table (main thread: no runner code is imported through this). */
 export const TRACK_LABELS = { arc: arcLabels, knowledge: knowledgeLabels } satisfies Record<TrackName, unknown>;
 
+/** A run's settings in one line, its seed apart (its track's labels word it). */
+export function settingsLine(s: ApplySetup): string {
+  return s.track === 'arc' ? arcLabels.settings(s.config, s.items) : knowledgeLabels.settings(s.config, s.items);
+}
+
 export type SealRunRequest = ArcRunRequest | KnowledgeRunRequest;
 /** A run's outcome: its rows and rollouts, the settings it ran with and the items of each role. */
 export type SealRunResult = ArcRunResult | KnowledgeRunResult;

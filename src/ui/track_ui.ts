@@ -36,8 +36,6 @@ export interface TrackUi<Setup extends { track: string; config: unknown }> {
   charts(setup: Setup): SuccessChartSpec[];
   /** Whether the forgetting heat map has something to show. */
   forgetting(setup: Setup): boolean;
-  /** A saved run's settings in one line. */
-  historySettings(config: Setup['config'], items: { train: unknown[]; eval: unknown[] }): string;
 }
 
 /** `compute` over the values `inputs` picks from its arguments, recomputed only when one of them changes (Object.is). */

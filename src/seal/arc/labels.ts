@@ -1,9 +1,10 @@
 // Track A's names for the results table, the step panel and the exports, with the paper's Table 1.
-import type { TrackLabels } from '../core/labels.ts';
+import { rounds, type TrackLabels } from '../core/labels.ts';
+import type { ArcConfig } from './config.ts';
 import { describeSelfEdit } from './self_edit.ts';
 import { ARC_TABLE1, isArcMethod, type ArcRollout } from './types.ts';
 
-export const arcLabels: TrackLabels<ArcRollout> = {
+export const arcLabels: TrackLabels<ArcRollout, ArcConfig> = {
   paperTable: 'Table 1 (Llama-3.2-1B on ARC)',
   metric: 'success',
   items: ['training tasks', 'evaluation tasks'],
@@ -22,4 +23,5 @@ export const arcLabels: TrackLabels<ArcRollout> = {
   selfEdit: (r) => ({
     summary: r.edit ? describeSelfEdit(r.edit) : '', text: r.edit ? JSON.stringify(r.edit) : r.text, full: r.edit ? JSON.stringify(r.edit, null, 2) : r.text,
   }),
+  settings: (c, items) => `${rounds(c.rounds)}, ${items.train.length}/${items.eval.length} tasks`,
 };

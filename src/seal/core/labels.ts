@@ -14,7 +14,7 @@ export interface SelfEditText {
   full: string;
 }
 
-export interface TrackLabels<R extends Rollout = Rollout> {
+export interface TrackLabels<R extends Rollout = Rollout, C = unknown> {
   /** The paper's table this track reproduces, what its rows measure and what its items are (training, held-out). */
   paperTable: string;
   metric: string;
@@ -29,4 +29,9 @@ export interface TrackLabels<R extends Rollout = Rollout> {
   paper(method: string, round: number): number | null;
   /** A rollout's self-edit in one line (the inspector, the CSV), in full on one line (the CSV) and as the inspector shows it. */
   selfEdit(r: R): SelfEditText;
+  /** A run's settings in one line, its seed apart (the history list, the recordings' index). */
+  settings(config: C, items: { train: unknown[]; eval: unknown[] }): string;
 }
+
+/** "1 round", "2 rounds". */
+export const rounds = (n: number) => `${n} round${n === 1 ? '' : 's'}`;

@@ -1,8 +1,9 @@
 // Track B's names for the results table, the step panel and the exports, with the paper's Table 2.
-import type { TrackLabels } from '../core/labels.ts';
+import { rounds, type TrackLabels } from '../core/labels.ts';
+import type { KnowledgeConfig } from './config.ts';
 import { isKnowledgeMethod, KNOWLEDGE_SEAL_ROUNDS, KNOWLEDGE_TABLE2, type KnowledgeRollout } from './types.ts';
 
-export const knowledgeLabels: TrackLabels<KnowledgeRollout> = {
+export const knowledgeLabels: TrackLabels<KnowledgeRollout, KnowledgeConfig> = {
   paperTable: 'Table 2 (Qwen2.5-7B on SQuAD)',
   metric: 'accuracy',
   items: ['ReST-EM passages', 'held-out passages'],
@@ -28,4 +29,5 @@ export const knowledgeLabels: TrackLabels<KnowledgeRollout> = {
     const summary = r.method === 'passage' ? 'passage only' : lines.length ? `${lines.length} line${lines.length > 1 ? 's' : ''}: ${lines[0]}` : '';
     return { summary, text: r.notes || r.text, full: r.notes || r.text };
   },
+  settings: (c, items) => `${rounds(c.rounds)}, k ${c.selfEditsPerPassage}, ${items.train.length}/${items.eval.length} passages`,
 };

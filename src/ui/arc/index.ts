@@ -33,5 +33,4 @@ export const arcUi: TrackUi<ArcSetup> = {
     note: `Share of held-out self-edits that solve their task (ICL: share of tasks).${setup.evalFilter ? ` Evaluation tasks filtered: ${setup.evalFilter}.` : ''}`,
   }],
   forgetting: () => false,
-  historySettings: (c, items) => `seed ${c.seed}, ${c.rounds} round${c.rounds === 1 ? '' : 's'}, ${items.train.length}/${items.eval.length} tasks`,
 };

@@ -6,13 +6,14 @@ import { methodLabel } from '../../store/labels.ts';
 import { useLab } from '../../store/lab.ts';
 import type { SavedRun } from '../../store/saved_runs.ts';
 import { formatBytes } from '../format.ts';
+import { settingsLine } from '../../seal/tracks.ts';
 import { trackUi } from '../tracks.ts';
 import { Recordings } from './Recordings.tsx';
 
 function settings(r: SavedRun): string {
   const s = r.setup;
   if (!s) return '';
-  return trackUi(s.track).historySettings(s.config, s.items);
+  return `seed ${s.config.seed}, ${settingsLine(s)}`;
 }
 
 const headline = (r: SavedRun) => r.methods.map((m) => `${methodLabel(m.method, m.round)} ${Math.round(100 * m.successRate)}%`).join(' · ');

@@ -2,7 +2,7 @@
 // settings>", from the run file itself (the normal view's banner and the presenter view show the same words).
 import type { RunState } from '../../store/slices/run.ts';
 import { useLab } from '../../store/lab.ts';
-import { trackUi } from '../tracks.ts';
+import { settingsLine } from '../../seal/tracks.ts';
 
 /** The model's folder name from its URL (models/seal-mini-bio/ → seal-mini-bio). */
 export const modelName = (url: string | null): string => url?.replace(/\/+$/, '').split('/').pop() || 'unknown model';
@@ -10,7 +10,7 @@ export const modelName = (url: string | null): string => url?.replace(/\/+$/, ''
 export function recordingLabel(run: Pick<RunState, 'startedAt' | 'modelUrl' | 'setup'>): string {
   const date = run.startedAt === null ? 'undated' : new Date(run.startedAt).toISOString().slice(0, 10);
   const s = run.setup;
-  const settings = s ? trackUi(s.track).historySettings(s.config, s.items) : 'settings unknown';
+  const settings = s ? `seed ${s.config.seed}, ${settingsLine(s)}` : 'settings unknown';
   return `Recording — ${date}, ${modelName(run.modelUrl)}, ${settings}`;
 }
 

@@ -48,5 +48,4 @@ export const knowledgeUi: TrackUi<KnowledgeSetup> = {
     ];
   },
   forgetting: (setup) => setup.config.forgettingPassages > 0,
-  historySettings: (c, items) => `seed ${c.seed}, ${c.rounds} round${c.rounds === 1 ? '' : 's'}, k ${c.selfEditsPerPassage}, ${items.train.length}/${items.eval.length} passages`,
 };

@@ -9,9 +9,9 @@ import { parseFlags, UsageError } from '../cli/args.ts';
 import { ROOT, runMain } from '../cli/launch.ts';
 import { initRequest, loadModel, SOURCE_FLAGS, validateSource } from '../cli/load.ts';
 import { ARC_FLAGS, arcRequest, KNOWLEDGE_FLAGS, knowledgeRequest, runSeal } from '../cli/runs.ts';
-import { TRACKS, type LabEvent, type SealLabFile, type TrackName } from '../../../src/seal/tracks.ts';
+import { settingsLine, TRACKS, type LabEvent, type SealLabFile, type TrackName } from '../../../src/seal/tracks.ts';
 import { MINI_ARC_DEFAULT } from '../../../src/seal/worlds/minarc/index.ts';
-import { readIndex, runFile, settingsLine, withEntry } from './recording.ts';
+import { readIndex, runFile, setupOf, withEntry } from './recording.ts';
 
 const USAGE = `Usage: npm run record -- knowledge|arc [--seed S] [--out-dir DIR] [other flags of npm run seal -- <track>]
   Runs the track's default run (the lab's settings for its embedded model) and writes DIR/<track>.json and
@@ -63,16 +63,16 @@ if (!track || ['--help', '-h', 'help'].includes(track) || rest.includes('--help'
     const result = await runSeal(engine, req, undefined, undefined, (e) => (e.type === 'seal' ? keep(e.event) : e.type === 'log' && keep({ type: 'log', message: e.message })));
     const model = String(flags.model);
     const embedded = /(?:^|\/)public\/(models\/[^/]+)\/?$/.exec(model.replace(/\\/g, '/'));
-    const file = runFile({
-      req, result, lab: (info.sealLab ?? null) as SealLabFile | null, events, times, modelUrl: embedded ? `${embedded[1]}/` : model, finishedAt: new Date(),
-    });
+    const lab = (info.sealLab ?? null) as SealLabFile | null;
+    const file = runFile({ req, result, lab, events, times, modelUrl: embedded ? `${embedded[1]}/` : model, finishedAt: new Date() });
+    const setup = setupOf(req, result, lab);
     const path = join(outDir, `${t}.json`);
     const text = JSON.stringify(file);
     writeFileSync(path, text + '\n');
     const custom = extra.length ? ` — not the default: ${extra.join(' ')}` : '';
     const entry = {
-      track: t, file: basename(path), date: file.exportedAt, model: basename(model.replace(/\/+$/, '')), seed: (file.config as { seed: number }).seed,
-      settings: settingsLine(file) + custom, command: ['npm run record --', ...argv].join(' '), seconds: Math.round(result.seconds), events: events.length,
+      track: t, file: basename(path), date: file.exportedAt, model: basename(model.replace(/\/+$/, '')), seed: setup.config.seed,
+      settings: settingsLine(setup) + custom, command: ['npm run record --', ...argv].join(' '), seconds: Math.round(result.seconds), events: events.length,
       bytes: statSync(path).size,
     };
     writeFileSync(indexPath, JSON.stringify(withEntry(index, entry, TRACKS), null, 1) + '\n');

@@ -22,14 +22,6 @@ export function setupOf(req: SealRunRequest, result: SealRunResult, lab: SealLab
   throw new Error(`the result (${result.track}) is not of the request's track (${req.track})`);
 }
 
-/** One line of settings, as the history panel words them (ui/<track>/index.ts historySettings), without the seed. */
-export function settingsLine(f: Pick<RunExport, 'track' | 'config' | 'items'>): string {
-  const c = f.config as { rounds: number; selfEditsPerPassage?: number };
-  const n = `${f.items.train.length}/${f.items.eval.length}`;
-  const rounds = `${c.rounds} round${c.rounds === 1 ? '' : 's'}`;
-  return f.track === 'knowledge' ? `${rounds}, k ${c.selfEditsPerPassage}, ${n} passages` : `${rounds}, ${n} tasks`;
-}
-
 export interface Recorded {
   req: SealRunRequest;
   result: SealRunResult;
