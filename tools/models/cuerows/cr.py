@@ -24,7 +24,12 @@ COL0 = 4            # colour c (1..9) is token COL0 + c = 5..13
 TAG0 = 14           # <r0>..<r11> = 14..25
 NRULES = 12
 UNK = 26            # <r?>
-VOCAB = 32          # 27..31 spare (self-edit JSON words later)
+# the self-edit writer's words (writer.py): a prompt marker, the self-edit's start, and the JSON self-edit's words
+SE, EDIT = 27, 28   # BOS <se> demos <edit> { … } EOS
+WORDS = ["{", "}", ":", ",", '"data_generation"', '"use_flip"', '"use_colour_permutation"', "true", "false",
+         '"training"', '"learning_rate"', "0.0001", "0.001", "0.01", "0.03", "0.1", '"num_train_epochs"', "2"]
+WORD0 = 29          # WORDS[i] is token WORD0 + i = 29..46
+VOCAB = 48          # 47 spare (checkpoints before the writer had 32)
 W = 6
 RULES = ["reverse", "shl1", "shr1", "shl2", "shr2", "swap_pairs", "swap_halves", "sort_up", "sort_down", "col_plus",
          "col_minus", "rev_halves"]  # rev_halves replaces the probe's unreachable "mirror" (it repeats colours)

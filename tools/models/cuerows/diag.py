@@ -40,7 +40,7 @@ for path in a.models:
         h0 = model.embed[ids].clone()
         h0[:, 1] = u
         lo = cr.forward(model, ids, h0)
-        ce = F.cross_entropy(lo[:, :-1].reshape(-1, cr.VOCAB), ids[:, 1:].reshape(-1), reduction="none")
+        ce = F.cross_entropy(lo[:, :-1].reshape(-1, lo.shape[-1]), ids[:, 1:].reshape(-1), reduction="none")
         loss = (ce * w[:, 1:].reshape(-1)).sum() / w[:, 1:].sum()
         g, = torch.autograd.grad(loss, u)
         cos = F.cosine_similarity(-g[None], tags - E[cr.UNK][None], dim=1)
@@ -50,7 +50,7 @@ for path in a.models:
                 row = (1 - al) * E[cr.UNK] + al * tags[t["rule"]]
                 h0 = model.embed[ids].clone(); h0[:, 1] = row
                 lo = cr.forward(model, ids, h0)
-                ce = F.cross_entropy(lo[:, :-1].reshape(-1, cr.VOCAB), ids[:, 1:].reshape(-1), reduction="none")
+                ce = F.cross_entropy(lo[:, :-1].reshape(-1, lo.shape[-1]), ids[:, 1:].reshape(-1), reduction="none")
                 path_loss[al].append(((ce * w[:, 1:].reshape(-1)).sum() / w[:, 1:].sum()).item())
                 p = cr.test_prompt(t)
                 pid = torch.tensor([p])

@@ -3,6 +3,8 @@ Recipes: plain tags (--mix 0) or tag mixtures (--mix p: a share p of the tasks r
 mixture sum_k c_k E[<rk>], c = (1-lam) onehot + lam Dirichlet(1), lam ~ U(0, 1), the task's rule = argmax c, kept only
 when the top weight leads the second by >= --margin, so the tag still names the rule and ICL is never needed).
 --unk centroid writes the mean of the tag rows into <r?> at the end (where TTT starts); 'keep' leaves it random.
+--writer p: a share p of the sequences show a uniformly random JSON self-edit after a task's demonstrations (writer.py);
+--init DIR continues from a checkpoint (e.g. a short writer stage on a gated one).
 usage: nice -n 19 python3 pretrain.py --out .data/NAME --log logs/pretrain-NAME.jsonl --seed 0 --steps 3000 [--mix 0.5]"""
 import argparse
 import json
@@ -13,6 +15,7 @@ import torch
 import torch.nn.functional as F
 
 import cr
+import writer
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--out", required=True)
@@ -25,6 +28,8 @@ ap.add_argument("--wd", type=float, default=0.1)
 ap.add_argument("--warmup", type=int, default=100)
 ap.add_argument("--mix", type=float, default=0.0)
 ap.add_argument("--margin", type=float, default=0.1)
+ap.add_argument("--writer", type=float, default=0.0, help="share of sequences that show a uniformly random self-edit (writer.py)")
+ap.add_argument("--init", default="", help="start from this checkpoint (a writer stage on a gated checkpoint; a smaller vocabulary is extended)")
 ap.add_argument("--unk", default="centroid", choices=["centroid", "keep"])
 ap.add_argument("--eval-every", type=int, default=250)
 ap.add_argument("--max-minutes", type=float, default=55)
@@ -33,6 +38,11 @@ a = ap.parse_args()
 torch.manual_seed(a.seed)
 rng = random.Random(1000 + a.seed)
 model = cr.Model(cr.config())
+if a.init:
+    old = dict(cr.load_model(a.init).named_parameters())
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            p[: old[name].shape[0]] = old[name]  # the embedding keeps its rows; new words keep their random init
 nparam = sum(p.numel() for p in model.parameters())
 opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=a.wd, betas=(0.9, 0.95))
 ev_tasks = cr.heldout_tasks(48, 777)  # pretraining-side monitor (not the gate's tasks)
@@ -49,9 +59,15 @@ log({"args": vars(a), "params": nparam})
 
 def batch():
     ids, ws, mixes = [], [], []
-    T = 2 + 5 * 14 + 1
+    T = max(2 + 5 * 14 + 1, len(writer.prompt(ev_tasks[0])) + writer.MAX_EDIT)
     for b in range(a.batch):
         mix = None
+        if a.writer > 0 and rng.random() < a.writer:
+            s, w = writer.random_sequence(rng)
+            ids.append(s + [cr.PAD] * (T - len(s)))
+            ws.append(w + [0.0] * (T - len(s)))
+            mixes.append(None)
+            continue
         if a.mix > 0 and rng.random() < a.mix:
             while True:
                 lam = rng.random()
@@ -103,7 +119,7 @@ for step in range(a.steps):
         h0 = h0.clone()
         h0[rows, 1] = c @ tags
     logits = cr.forward(model, ids, h0)
-    ce = F.cross_entropy(logits[:, :-1].reshape(-1, cr.VOCAB), ids[:, 1:].reshape(-1), reduction="none")
+    ce = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1), reduction="none")
     ww = w[:, 1:].reshape(-1)
     loss = (ce * ww).sum() / ww.sum()
     opt.zero_grad()

@@ -1,0 +1,115 @@
+"""The paper's Table 1 on the cue-rows world with the model itself as the self-edit writer (writer.py), no stand-ins:
+ICL (greedy with <r?>, no TTT) · no-RL (the pretrained writer's self-edits, applied by TTT) · SEAL after each ReST-EM
+round (E-step: k self-edits per training task, each applied by TTT with one seed, reward 1 kept; M-step: writer.sft
+merged into the model) · Oracle (best of the 20 configurations per task, per TTT seed). Held-out methods: `--samples`
+self-edits per task, each scored as the mean over the TTT seeds; a self-edit that does not parse scores 0.
+TTT = cr.run_ttt, "+ row" (LoRA and the <r?> row). Training tasks (--train-seed) are not the held-out ones.
+usage: nice -n 19 python3 table1.py --model .data/NAME --out logs/table1-NAME.json [--rounds 2 --k 6 --samples 5]"""
+import argparse
+import collections
+import json
+import random
+import statistics
+import time
+
+import torch
+
+import cr
+import writer
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--model", required=True)
+ap.add_argument("--out", required=True)
+ap.add_argument("--n", type=int, default=48)
+ap.add_argument("--task-seed", type=int, default=4242)
+ap.add_argument("--train-seed", type=int, default=9090)
+ap.add_argument("--ttt-seeds", default="0,1,2")
+ap.add_argument("--rounds", type=int, default=2)
+ap.add_argument("--k", type=int, default=6, help="self-edits per training task per round")
+ap.add_argument("--samples", type=int, default=5, help="self-edits per held-out task")
+ap.add_argument("--temperature", type=float, default=0.8, help="as the lab samples self-edits")
+ap.add_argument("--sft-lr", type=float, default=1e-3)
+ap.add_argument("--sft-epochs", type=int, default=3)
+ap.add_argument("--sft-targets", default="q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj")
+ap.add_argument("--seed", type=int, default=0, help="sampling seed")
+ap.add_argument("--oracle", action="store_true", help="also sweep the 20 configurations (oracle, uniform)")
+a = ap.parse_args()
+
+model = cr.load_model(a.model)
+held = cr.heldout_tasks(a.n, a.task_seed)
+train = cr.heldout_tasks(a.n, a.train_seed)
+ttt_seeds = [int(x) for x in a.ttt_seeds.split(",")]
+gen = torch.Generator().manual_seed(a.seed)
+t0 = time.time()
+report = {"args": vars(a)}
+
+
+def log(msg):
+    print(f"[{time.time() - t0:6.0f} s] {msg}", flush=True)
+
+
+def run(tasks, items, seeds):
+    """items: (task index, config); returns mean reward over `seeds` per item."""
+    out = [0.0] * len(items)
+    for sd in seeds:
+        jobs = [{"task": ti, "aug": c[0], "lr": c[1], "epochs": writer.EPOCHS, "all": True, "seed": sd} for ti, c in items]
+        for i, r in enumerate(cr.run_ttt(model, tasks, jobs, unk_row=True)):
+            out[i] += r / len(seeds)
+    return out
+
+
+def describe(samples):
+    """Parse rate and the distribution of written configurations (augmentation, learning rate)."""
+    cfgs = [c for per in samples for _, c, _ in per if c]
+    n = sum(len(per) for per in samples)
+    return {"parsed": len(cfgs) / n, "aug": dict(collections.Counter(c[0] for c in cfgs)),
+            "lr": {str(k): v for k, v in collections.Counter(c[1] for c in cfgs).items()},
+            "distinct": len(set(cfgs))}
+
+
+PROBE = ("none", 1e-2)  # one fixed configuration: does the M-step (merged into the model TTT adapts) hurt TTT itself?
+
+
+def evaluate(label):
+    probe = statistics.mean(run(held, [(ti, PROBE) for ti in range(len(held))], ttt_seeds))
+    samples = writer.sample(model, held, a.samples, a.temperature, gen)
+    items = [(ti, c) for ti, per in enumerate(samples) for _, c, _ in per if c]
+    rew = iter(run(held, items, ttt_seeds))
+    per_task = [[next(rew) if c else 0.0 for _, c, _ in per] for per in samples]
+    score = statistics.mean(statistics.mean(p) for p in per_task)
+    by_rule = collections.defaultdict(list)
+    for t, p in zip(held, per_task):
+        by_rule[cr.RULES[t["rule"]]].append(statistics.mean(p))
+    rec = {"success": score, "probe": probe, "per_rule": {k: round(statistics.mean(v), 2) for k, v in by_rule.items()}, **describe(samples),
+           "examples": [samples[i][0][0] for i in range(3)]}
+    log(f"{label}: {100 * score:.1f} % (TTT with {PROBE}: {100 * probe:.1f} %; parsed {100 * rec['parsed']:.0f} %, aug {rec['aug']}, lr {rec['lr']})")
+    return rec
+
+
+with torch.no_grad():
+    icl = cr.greedy(model, [cr.test_prompt(t) for t in held])
+report["icl"] = sum(cr.answer_ok(p, t) for p, t in zip(icl, held)) / len(held)
+log(f"ICL {100 * report['icl']:.1f} %")
+if a.oracle:
+    items = [(ti, c) for ti in range(len(held)) for c in writer.SPACE]
+    per_seed = [run(held, items, [sd]) for sd in ttt_seeds]
+    best = [statistics.mean(max(r[i] for i, (ti, _) in enumerate(items) if ti == t) for t in range(len(held))) for r in per_seed]
+    report["oracle"] = {"mean": statistics.mean(best), "per_seed": best, "uniform": statistics.mean(x for r in per_seed for x in r),
+                        "per_config": {f"{c[0]} {c[1]}": round(statistics.mean(r[i] for r in per_seed for i, (_, cc) in enumerate(items) if cc == c), 3) for c in writer.SPACE}}
+    log(f"oracle {100 * report['oracle']['mean']:.1f} % (per seed {[round(100 * b) for b in best]}), uniform {100 * report['oracle']['uniform']:.1f} %")
+report["no_rl"] = evaluate("no-RL (pretrained writer)")
+report["rounds"] = []
+rng = random.Random(a.seed)
+for r in range(1, a.rounds + 1):
+    samples = writer.sample(model, train, a.k, a.temperature, gen)
+    items = [(ti, c) for ti, per in enumerate(samples) for _, c, _ in per if c]
+    rew = run(train, items, [1000 * r + rng.randrange(1000)])
+    kept = [(train[ti], c) for (ti, c), x in zip(items, rew) if x == 1]
+    losses = writer.sft(model, kept, lr=a.sft_lr, epochs=a.sft_epochs, seed=a.seed * 100 + r, targets=tuple(a.sft_targets.split(",")))
+    log(f"round {r}: E-step {len(items)} parsed of {a.n * a.k}, kept {len(kept)}; M-step {len(losses)} steps, "
+        f"loss {losses[0] if losses else float('nan'):.3f} -> {losses[-1] if losses else float('nan'):.3f}")
+    report["rounds"].append({"estep": describe(samples), "estep_reward": statistics.mean(rew) if rew else 0, "kept": len(kept),
+                             "sft_loss": [losses[0], losses[-1]] if losses else None, "seal": evaluate(f"SEAL round {r}")})
+report["seconds"] = round(time.time() - t0)
+json.dump(report, open(a.out, "w"), indent=1)
+log(f"wrote {a.out}")

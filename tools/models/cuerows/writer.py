@@ -1,0 +1,144 @@
+"""The self-edit writer of the cue-rows world: the model itself writes a JSON self-edit after the task's
+demonstrations, `BOS <se> (IN x OUT y)×4 <edit> { "data_generation" : {…} , "training" : {…} } EOS`, in the paper's
+shape (data_generation: which augmentations; training: learning rate and epochs). Pretraining shows uniformly random
+self-edits (so the untrained writer is a near-uniform policy that ignores the rows); ReST-EM's M-step fine-tunes it
+on the kept (prompt, self-edit) pairs with a LoRA adapter that is merged, as the lab's loop does."""
+import itertools
+import json
+import math
+import random
+
+import torch
+import torch.nn.functional as F
+
+import cr
+from cr import attach_lora, detach_lora
+
+LRS = [1e-4, 1e-3, 1e-2, 3e-2, 1e-1]
+LR_WORDS = {1e-4: "0.0001", 1e-3: "0.001", 1e-2: "0.01", 3e-2: "0.03", 1e-1: "0.1"}
+AUG_OF = {(False, False): "none", (True, False): "flip", (False, True): "perm", (True, True): "both"}
+# the self-edit space: flip × colour permutation × learning rate, 2 epochs, loss on all tokens (20 configurations)
+SPACE = [(AUG_OF[(f, p)], lr) for (f, p), lr in itertools.product(AUG_OF, LRS)]
+EPOCHS = 2
+WORD = {w: cr.WORD0 + i for i, w in enumerate(cr.WORDS)}
+NAME = {i: w for w, i in WORD.items()} | {cr.EOS: "<eos>", cr.PAD: "<pad>"}
+
+
+def edit_text(aug, lr):
+    flip, perm = next(k for k, v in AUG_OF.items() if v == aug)
+    b = lambda x: "true" if x else "false"
+    return (f'{{ "data_generation" : {{ "use_flip" : {b(flip)} , "use_colour_permutation" : {b(perm)} }} , '
+            f'"training" : {{ "learning_rate" : {LR_WORDS[lr]} , "num_train_epochs" : {EPOCHS} }} }}')
+
+
+def encode(text):
+    return [WORD[w] for w in text.split(" ")]
+
+
+def decode(ids):
+    out = []
+    for t in ids:
+        if t == cr.EOS:
+            break
+        out.append(NAME.get(t, f"<{t}>"))
+    return " ".join(out)
+
+
+def parse(text):
+    """(aug, lr) of a written self-edit, or (None, reason): JSON in the paper's shape, values from the menu."""
+    try:
+        j = json.loads(text)
+        d, t = j["data_generation"], j["training"]
+        flip, perm, lr, ep = d["use_flip"], d["use_colour_permutation"], t["learning_rate"], t["num_train_epochs"]
+        if set(j) != {"data_generation", "training"} or set(d) != {"use_flip", "use_colour_permutation"} or set(t) != {"learning_rate", "num_train_epochs"}:
+            return None, "unexpected keys"
+        if not isinstance(flip, bool) or not isinstance(perm, bool) or ep != EPOCHS:
+            return None, "bad value"
+        lr = next((x for x in LRS if math.isclose(x, lr)), None)
+        return ((AUG_OF[(flip, perm)], lr), None) if lr is not None else (None, "learning rate off the menu")
+    except (ValueError, KeyError, TypeError) as e:
+        return None, f"unparsable: {e}"
+
+
+def prompt(task):
+    ids = [cr.BOS, cr.SE]
+    for x, y in task["demos"]:
+        ids += cr.pair_tokens(x, y)
+    return ids + [cr.EDIT]
+
+
+def sequence(task, aug, lr):
+    """(ids, weights): loss on the self-edit and EOS only."""
+    p = prompt(task)
+    e = encode(edit_text(aug, lr)) + [cr.EOS]
+    return p + e, [0.0] * len(p) + [1.0] * len(e)
+
+
+def random_sequence(rng):
+    """Pretraining: a random task's demonstrations and a uniformly random self-edit."""
+    t = cr.make_task(rng.randrange(cr.NRULES), 4, rng)
+    return sequence(t, *rng.choice(SPACE))
+
+
+MAX_EDIT = len(encode(edit_text("none", 1e-4))) + 1
+
+
+@torch.no_grad()
+def sample(model, tasks, n, temperature, gen):
+    """n self-edits per task (temperature sampling, no cache: the prompts have one length). Returns, per task, a list
+    of (text, config or None, reason)."""
+    ids = torch.tensor([prompt(t) for t in tasks for _ in range(n)])
+    out = []
+    for _ in range(MAX_EDIT):
+        logits = cr.forward(model, ids)[:, -1] / max(temperature, 1e-6)
+        nxt = torch.multinomial(F.softmax(logits, -1), 1, generator=gen)[:, 0]
+        out.append(nxt)
+        ids = torch.cat([ids, nxt[:, None]], 1)
+    rows = torch.stack(out, 1).tolist()
+    res = []
+    for i in range(len(tasks)):
+        per = []
+        for r in rows[i * n : (i + 1) * n]:
+            text = decode(r)
+            cfg, why = parse(text)
+            per.append((text, cfg, why))
+        res.append(per)
+    return res
+
+
+def sft(model, pairs, rank=16, alpha=16, lr=1e-3, epochs=3, batch=8, seed=0, targets=cr.LORA_TARGETS + ("k_proj", "o_proj")):
+    """ReST-EM's M-step: a fresh LoRA (r 16 on every projection) trained on the kept (task, config) pairs with the
+    loss on the self-edit only, Adam, cosine with 10 % warm-up, clip 1; merged into the weights. Returns losses."""
+    if not pairs:
+        return []
+    gen = torch.Generator().manual_seed(seed)
+    params = attach_lora(model, rank, alpha, gen, targets)
+    for p in params:
+        p.requires_grad_(True)
+    opt = torch.optim.Adam(params, lr=lr)
+    rng = random.Random(seed)
+    seqs = [sequence(t, *c) for t, c in pairs]
+    steps = epochs * math.ceil(len(seqs) / batch)
+    warm = max(1, round(0.1 * steps))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: cr.cosine_with_warmup(k, warm, steps))
+    losses = []
+    for _ in range(epochs):
+        order = seqs[:]
+        rng.shuffle(order)
+        for i in range(0, len(order), batch):
+            mb = order[i : i + batch]
+            ids = torch.tensor([s for s, _ in mb])
+            w = torch.tensor([x for _, x in mb])
+            logits = cr.forward(model, ids)
+            ce = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1), reduction="none")
+            loss = (ce * w[:, 1:].reshape(-1)).sum() / w[:, 1:].sum()
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+            losses.append(loss.item())
+    for p in params:
+        p.requires_grad_(False)
+    detach_lora(model, merge=True)
+    return losses
