@@ -13,7 +13,7 @@
 //    0.23–0.35 (q4) relative, the loss by ≤ 8e-3 (q8) and ≤ 0.15 (q4); bounds and reasons at the assertions.
 //  - LoRA trained on a q4 base still lowers the loss.
 import { describe, expect, it } from 'vitest';
-import { errors, gpuCase, randn, testGpu } from './device.ts';
+import { errors, gpuCase, randn } from './device.ts';
 import { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16, QGROUP, type QuantFormat, type WeightDType } from '../../src/engine/gpu/dtype.ts';
 import { quantize_forward } from '../../src/engine/kernels/quant/quantize.ts';
 import { dequantize_forward } from '../../src/engine/kernels/quant/dequantize.ts';
@@ -189,12 +189,8 @@ describe('matmul with a quantised B equals matmul on the dequantised B', () => {
   }
 });
 
-// Under the GPU-class kernels (gpu_kernels.test.ts) one checkpoint dtype per architecture: once quantised, a bf16 and
-// an f32 checkpoint run the same q8/q4 kernels, and quantising (the only dtype-specific step) has no class of its own.
-const QUANT_CASES = (await testGpu()).options.kernels === 'gpu' ? GOLDEN.filter((n) => n.endsWith('-f32')) : GOLDEN;
-
 describe('quantised golden models', () => {
-  for (const name of QUANT_CASES) {
+  for (const name of GOLDEN) {
     it(`${name}: q8 and q4 forward and LoRA gradients equal the dequantised f32 model; error vs the reference`, () =>
       gpuCase(async (gpu) => {
         const g = await golden(name);
