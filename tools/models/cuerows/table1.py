@@ -7,6 +7,7 @@ TTT = cr.run_ttt, "+ row" (LoRA and the <r?> row). Training tasks (--train-seed)
 usage: nice -n 19 python3 table1.py --model .data/NAME --out logs/table1-NAME.json [--rounds 2 --k 6 --samples 5]"""
 import argparse
 import collections
+import copy
 import json
 import random
 import statistics
@@ -28,14 +29,17 @@ ap.add_argument("--rounds", type=int, default=2)
 ap.add_argument("--k", type=int, default=6, help="self-edits per training task per round")
 ap.add_argument("--samples", type=int, default=5, help="self-edits per held-out task")
 ap.add_argument("--temperature", type=float, default=0.8, help="as the lab samples self-edits")
+ap.add_argument("--attempts", type=int, default=1, help="draws per self-edit until one parses (the lab: selfEditSampling.maxAttempts)")
 ap.add_argument("--sft-lr", type=float, default=1e-3)
 ap.add_argument("--sft-epochs", type=int, default=3)
 ap.add_argument("--sft-targets", default="q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj")
 ap.add_argument("--seed", type=int, default=0, help="sampling seed")
 ap.add_argument("--oracle", action="store_true", help="also sweep the 20 configurations (oracle, uniform)")
+ap.add_argument("--separate-writer", action="store_true", help="M-steps change a copy that only writes; TTT adapts the untouched model")
 a = ap.parse_args()
 
-model = cr.load_model(a.model)
+model = cr.load_model(a.model)  # what TTT adapts
+writer_model = copy.deepcopy(model) if a.separate_writer else model  # what writes self-edits and the M-step trains
 held = cr.heldout_tasks(a.n, a.task_seed)
 train = cr.heldout_tasks(a.n, a.train_seed)
 ttt_seeds = [int(x) for x in a.ttt_seeds.split(",")]
@@ -72,7 +76,7 @@ PROBE = ("none", 1e-2)  # one fixed configuration: does the M-step (merged into 
 
 def evaluate(label):
     probe = statistics.mean(run(held, [(ti, PROBE) for ti in range(len(held))], ttt_seeds))
-    samples = writer.sample(model, held, a.samples, a.temperature, gen)
+    samples = writer.sample(writer_model, held, a.samples, a.temperature, gen, a.attempts)
     items = [(ti, c) for ti, per in enumerate(samples) for _, c, _ in per if c]
     rew = iter(run(held, items, ttt_seeds))
     per_task = [[next(rew) if c else 0.0 for _, c, _ in per] for per in samples]
@@ -101,11 +105,11 @@ report["no_rl"] = evaluate("no-RL (pretrained writer)")
 report["rounds"] = []
 rng = random.Random(a.seed)
 for r in range(1, a.rounds + 1):
-    samples = writer.sample(model, train, a.k, a.temperature, gen)
+    samples = writer.sample(writer_model, train, a.k, a.temperature, gen, a.attempts)
     items = [(ti, c) for ti, per in enumerate(samples) for _, c, _ in per if c]
     rew = run(train, items, [1000 * r + rng.randrange(1000)])
     kept = [(train[ti], c) for (ti, c), x in zip(items, rew) if x == 1]
-    losses = writer.sft(model, kept, lr=a.sft_lr, epochs=a.sft_epochs, seed=a.seed * 100 + r, targets=tuple(a.sft_targets.split(",")))
+    losses = writer.sft(writer_model, kept, lr=a.sft_lr, epochs=a.sft_epochs, seed=a.seed * 100 + r, targets=tuple(a.sft_targets.split(",")))
     log(f"round {r}: E-step {len(items)} parsed of {a.n * a.k}, kept {len(kept)}; M-step {len(losses)} steps, "
         f"loss {losses[0] if losses else float('nan'):.3f} -> {losses[-1] if losses else float('nan'):.3f}")
     report["rounds"].append({"estep": describe(samples), "estep_reward": statistics.mean(rew) if rew else 0, "kept": len(kept),

@@ -84,26 +84,33 @@ MAX_EDIT = len(encode(edit_text("none", 1e-4))) + 1
 
 
 @torch.no_grad()
-def sample(model, tasks, n, temperature, gen):
-    """n self-edits per task (temperature sampling, no cache: the prompts have one length). Returns, per task, a list
-    of (text, config or None, reason)."""
-    ids = torch.tensor([prompt(t) for t in tasks for _ in range(n)])
+def draw(model, prompts, temperature, gen):
+    """One self-edit per prompt (temperature sampling, no cache: the prompts have one length): (text, config, reason)."""
+    ids = torch.tensor(prompts)
     out = []
     for _ in range(MAX_EDIT):
         logits = cr.forward(model, ids)[:, -1] / max(temperature, 1e-6)
         nxt = torch.multinomial(F.softmax(logits, -1), 1, generator=gen)[:, 0]
         out.append(nxt)
         ids = torch.cat([ids, nxt[:, None]], 1)
-    rows = torch.stack(out, 1).tolist()
-    res = []
-    for i in range(len(tasks)):
-        per = []
-        for r in rows[i * n : (i + 1) * n]:
-            text = decode(r)
-            cfg, why = parse(text)
-            per.append((text, cfg, why))
-        res.append(per)
-    return res
+    return [(decode(r), *parse(decode(r))) for r in torch.stack(out, 1).tolist()]
+
+
+def sample(model, tasks, n, temperature, gen, attempts=1):
+    """n self-edits per task; one that does not parse is drawn again, up to `attempts` draws in all (the lab's
+    selfEditSampling.maxAttempts). Returns, per task, a list of (text, config or None, reason); "tries" counts draws."""
+    prompts = [prompt(t) for t in tasks for _ in range(n)]
+    got = [None] * len(prompts)
+    todo = list(range(len(prompts)))
+    sample.tries = 0
+    for _ in range(attempts):
+        if not todo:
+            break
+        sample.tries += len(todo)
+        for i, r in zip(todo, draw(model, [prompts[i] for i in todo], temperature, gen)):
+            got[i] = r
+        todo = [i for i in todo if got[i][1] is None]
+    return [got[i * n : (i + 1) * n] for i in range(len(tasks))]
 
 
 def sft(model, pairs, rank=16, alpha=16, lr=1e-3, epochs=3, batch=8, seed=0, targets=cr.LORA_TARGETS + ("k_proj", "o_proj")):
