@@ -27,6 +27,7 @@ ap.add_argument("--train-seed", type=int, default=9090)
 ap.add_argument("--ttt-seeds", default="0,1,2")
 ap.add_argument("--rounds", type=int, default=2)
 ap.add_argument("--k", type=int, default=6, help="self-edits per training task per round")
+ap.add_argument("--estep-seeds", type=int, default=1, help="TTT seeds per E-step draw; kept when it solves its task on every one")
 ap.add_argument("--samples", type=int, default=5, help="self-edits per held-out task")
 ap.add_argument("--temperature", type=float, default=0.8, help="as the lab samples self-edits")
 ap.add_argument("--attempts", type=int, default=1, help="draws per self-edit until one parses (the lab: selfEditSampling.maxAttempts)")
@@ -107,7 +108,7 @@ rng = random.Random(a.seed)
 for r in range(1, a.rounds + 1):
     samples = writer.sample(writer_model, train, a.k, a.temperature, gen, a.attempts)
     items = [(ti, c) for ti, per in enumerate(samples) for _, c, _ in per if c]
-    rew = run(train, items, [1000 * r + rng.randrange(1000)])
+    rew = run(train, items, [1000 * r + rng.randrange(1000) for _ in range(a.estep_seeds)])
     kept = [(train[ti], c) for (ti, c), x in zip(items, rew) if x == 1]
     losses = writer.sft(writer_model, kept, lr=a.sft_lr, epochs=a.sft_epochs, seed=a.seed * 100 + r, targets=tuple(a.sft_targets.split(",")))
     log(f"round {r}: E-step {len(items)} parsed of {a.n * a.k}, kept {len(kept)}; M-step {len(losses)} steps, "
