@@ -32,8 +32,8 @@ test.describe('Track B: knowledge incorporation', () => {
     const rows = page.getByTestId('qa-row');
     await expect(rows.first()).toBeVisible();
     expect(await rows.count()).toBeGreaterThanOrEqual(3);
+    await expect(rows.first().locator('td').nth(1)).toHaveText(/[✓✗]/);
     await expect(rows.first().locator('td').nth(2)).toHaveText(/[✓✗]/);
-    await expect(rows.first().locator('td').nth(3)).toHaveText(/[✓✗]/);
     // A self-edit's lines, kept or dropped, with the facts they restate.
     await page.getByTestId('rollout-row').filter({ hasText: 'Own notes' }).first().click();
     await expect(page.getByTestId('notes-lines').locator('li').first()).toBeVisible();
@@ -95,7 +95,7 @@ test.describe('Track B: knowledge incorporation', () => {
     await expect(page.getByTestId('reward-chart').locator('.yours-points path, .yours-points .recharts-symbols')).not.toHaveCount(0);
     await expect(page.getByTestId('your-compare').locator('tr.yours')).toHaveCount(1);
     await expect(page.getByTestId('notes-lines').locator('.fact.ok').first()).toBeVisible(); // the facts it restates
-    await expect(page.getByTestId('qa-table').locator('th').nth(3)).toContainText('y1 Yours');
+    await expect(page.getByTestId('qa-table').locator('thead th').nth(2)).toContainText('y1 Yours');
     await expect(page.getByTestId('notes-lines')).toContainText('<b>'); // text, never markup
     expect(await page.getByTestId('notes-lines').locator('b').count()).toBe(0);
     await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'paused');

@@ -1,5 +1,7 @@
 // The closed-book questions of the passage in focus: the gold answer, the base model's answer (before any update)
-// and the answer after the picked (or latest) self-edit's update, each graded, and by which grader.
+// and the answer after the picked (or latest) self-edit's update, each graded, and by which grader. Each question is
+// a full-width line above its three answers, so the table fits the narrow right-hand column.
+import { Fragment } from 'react';
 import { methodLabel } from '../../store/labels.ts';
 import { useLab } from '../../store/lab.ts';
 import { useKnowledgeSetup } from './setup.ts';
@@ -28,7 +30,7 @@ export function QaTable() {
           <table>
             <thead>
               <tr>
-                <th scope="col">Question</th><th scope="col">Gold</th>
+                <th scope="col">Gold</th>
                 <th scope="col">Before (base)</th>
                 <th scope="col">After{after ? ` (${after.id} ${methodLabel(after.method, after.round)})` : ''}</th>
               </tr>
@@ -38,12 +40,14 @@ export function QaTable() {
                 const b = ans(before, i);
                 const a = ans(after, i);
                 return (
-                  <tr key={i} data-testid="qa-row">
-                    <td>{q.question}</td>
-                    <td className="ok">{q.answers.join(' / ')}</td>
-                    <td className={b ? (b.correct ? 'ok' : 'bad') : 'muted'}>{b ? `${b.answer || '(empty)'} ${b.correct ? '✓' : '✗'}` : '–'}</td>
-                    <td className={a ? (a.correct ? 'ok' : 'bad') : 'muted'}>{a ? `${a.answer || '(empty)'} ${a.correct ? '✓' : '✗'}` : '–'}</td>
-                  </tr>
+                  <Fragment key={i}>
+                    <tr className="qa-question"><th scope="colgroup" colSpan={3}>{q.question}</th></tr>
+                    <tr data-testid="qa-row">
+                      <td className="ok">{q.answers.join(' / ')}</td>
+                      <td className={b ? (b.correct ? 'ok' : 'bad') : 'muted'}>{b ? `${b.answer || '(empty)'} ${b.correct ? '✓' : '✗'}` : '–'}</td>
+                      <td className={a ? (a.correct ? 'ok' : 'bad') : 'muted'}>{a ? `${a.answer || '(empty)'} ${a.correct ? '✓' : '✗'}` : '–'}</td>
+                    </tr>
+                  </Fragment>
                 );
               })}
             </tbody>
