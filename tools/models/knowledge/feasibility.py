@@ -44,6 +44,7 @@ SETTINGS = {
     # select = which E-step self-edit is kept (select_kept); lineFilter = filter_lines on the kept self-edit before SFT
     "evalK": None, "select": "best", "lineFilter": None, "roundRows": [],  # roundRows ["perfect"]: that row after each round too
     "mFromBase": False,  # True: each round's M-step starts from the pretrained weights (ReST-EM), not the last round's
+    "pairedSampling": False,  # True: every row samples passage i's notes from one seeded stream (row_own)
     "ttt": {"r": 8, "alpha": 16, "targets": ["q_proj", "v_proj", "gate_proj", "up_proj", "down_proj"],
             "lr": 3e-3, "epochs": 4, "batch": 1, "warmup": 0},
     "notes": {"temperature": 1.0, "topP": 0.95, "maxNewTokens": 80},
@@ -152,7 +153,10 @@ def row_own(model, tok, items, cfg, seeds, gen, va):
     samples = []
     k = cfg.get("evalK") or cfg["k"]
     for i, it in enumerate(items):
-        comps = sample_notes(model, tok, it, cfg, gen, k)
+        # pairedSampling: every row draws passage i's notes from the same random stream (common random numbers), so
+        # the rows' difference carries less sampling noise; each row alone is still a fair sample of its generator.
+        g = torch.Generator().manual_seed(cfg["_seed"] * 7919 + i) if cfg.get("pairedSampling") else gen
+        comps = sample_notes(model, tok, it, cfg, g, k)
         accs = []
         for c in comps:
             a, l, n = ttt_score(model, tok, it, c, leak_people(items, i, cfg["leakPeople"]), cfg, seeds)
@@ -272,6 +276,7 @@ def run_seed(model_dir, tok, ev, cfg, seed, rows, log):
     rests = choose_items(ev["restItems"], cfg["nRest"], seed)
     seeds = [seed * 1000 + j for j in range(cfg["tttSeeds"])]
     gen = torch.Generator().manual_seed(seed)
+    cfg = {**cfg, "_seed": seed}
     out = {"seed": seed}
     r0 = ROLLOUTS["n"]
     t0 = time.time()
