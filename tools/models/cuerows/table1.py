@@ -109,7 +109,7 @@ for r in range(1, a.rounds + 1):
     samples = writer.sample(writer_model, train, a.k, a.temperature, gen, a.attempts)
     items = [(ti, c) for ti, per in enumerate(samples) for _, c, _ in per if c]
     rew = run(train, items, [1000 * r + rng.randrange(1000) for _ in range(a.estep_seeds)])
-    kept = [(train[ti], c) for (ti, c), x in zip(items, rew) if x == 1]
+    kept = [(train[ti], c) for (ti, c), x in zip(items, rew) if x > 1 - 1e-9]  # solved on every E-step seed (a float mean)
     losses = writer.sft(writer_model, kept, lr=a.sft_lr, epochs=a.sft_epochs, seed=a.seed * 100 + r, targets=tuple(a.sft_targets.split(",")))
     log(f"round {r}: E-step {len(items)} parsed of {a.n * a.k}, kept {len(kept)}; M-step {len(losses)} steps, "
         f"loss {losses[0] if losses else float('nan'):.3f} -> {losses[-1] if losses else float('nan'):.3f}")
