@@ -129,6 +129,19 @@ for (const name of CASES) {
         const [lora] = await generate(model, [prompt], { maxNewTokens: 32, stopTokens: [], adapter });
         expect(lora).toEqual([...g.file.i32('greedy_lora')]);
       }));
+
+    it('sampling draws each row from its own random stream: a row does not depend on the rows beside it', () =>
+      withModel(name, async (model, _adapter, g) => {
+        const prompt = [...g.file.i32('greedy_prompt')];
+        const o = { maxNewTokens: 24, stopTokens: [], temperature: 1, topP: 1, seed: 5 };
+        const pair = await generate(model, [prompt, prompt], o);
+        // Row 0 now has another prompt and may stop early (on a token row 1 never draws); row 1 must not notice.
+        const stop = pair[0].filter((t) => !pair[1].includes(t));
+        const beside = await generate(model, [prompt.slice(1), prompt], { ...o, stopTokens: stop });
+        expect(beside[1]).toEqual(pair[1]);
+        expect((await generate(model, [prompt], o))[0]).toEqual(pair[0]); // alone: the same draws as in a batch of two
+        expect(pair[0]).not.toEqual(pair[1]); // two rows of one prompt are two samples, not one twice
+      }));
   });
 }
 

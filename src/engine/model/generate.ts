@@ -51,7 +51,10 @@ export async function generate(model: LlamaModel, prompts: number[][], o: Genera
   });
   const stop = new Set(o.stopTokens ?? model.cfg.eosTokenIds);
   const opts: SamplingOptions = { temperature: o.temperature ?? 0, topP: o.topP ?? 1 };
-  const rng = new Xoshiro128(o.seed ?? 0);
+  // One random stream per row: row b's draws depend on its own logits only, so the same seed gives row b of two
+  // generators the same uniforms (common random numbers: rows of a table then differ by the policy, less by luck),
+  // and a row that stops early shifts no other row's draws.
+  const rngs = prompts.map((_, b) => new Xoshiro128(o.seed ?? 0, b));
   const out: number[][] = prompts.map(() => []);
   const done = new Array(B).fill(false);
   if (o.maxNewTokens === 0) return out;
@@ -64,7 +67,7 @@ export async function generate(model: LlamaModel, prompts: number[][], o: Genera
       const live = new Int32Array(B);
       for (let b = 0; b < B; b++) {
         if (done[b]) continue;
-        next[b] = sample(logits.subarray(b * V, (b + 1) * V), opts, rng);
+        next[b] = sample(logits.subarray(b * V, (b + 1) * V), opts, rngs[b]);
         live[b] = 1;
         out[b].push(next[b]);
         if (stop.has(next[b])) done[b] = true;

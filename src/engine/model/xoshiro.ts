@@ -3,11 +3,13 @@
 export class Xoshiro128 {
   private s = new Uint32Array(4);
 
-  constructor(seed: number) {
+  /** `stream` picks one of a seed's independent sequences (0: the seed's own, as before streams existed). */
+  constructor(seed: number, stream = 0) {
+    const offset = Math.imul(stream >>> 0, 0x632be5ab) >>> 0; // 0 for stream 0
     let x = seed >>> 0;
     for (let i = 0; i < 4; i++) {
       x = (x + 0x9e3779b9) >>> 0;
-      let z = x;
+      let z = (x ^ offset) >>> 0;
       z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
       this.s[i] = (z ^ (z >>> 16)) >>> 0;

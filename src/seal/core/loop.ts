@@ -133,7 +133,9 @@ export class SealLoop<Item extends TrackItem, Edit, R extends Rollout, D> {
     const n = this.track.settings.samplesPerEvalItem;
     const tally = new Tally();
     for (const [i, item] of this.items.eval.entries()) {
-      const edits = await this.sample(item, n, method, round, this.seed(1000 * (round + 1) + i));
+      // The same sampling seed in every round (and the same TTT seeds, evalSeed): the no-RL and SEAL rows draw item
+      // i's j-th self-edit from one random stream, so their difference is the generator's, not the dice's.
+      const edits = await this.sample(item, n, method, round, this.seed(1000 + i));
       for (const r of await this.applySelfEdits(item, edits, method, round, (j) => this.evalSeed(i, j))) tally.add(r, item.id);
     }
     this.result(method, round, tally);

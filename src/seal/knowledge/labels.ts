@@ -29,5 +29,8 @@ export const knowledgeLabels: TrackLabels<KnowledgeRollout, KnowledgeConfig> = {
     const summary = r.method === 'passage' ? 'passage only' : lines.length ? `${lines.length} line${lines.length > 1 ? 's' : ''}: ${lines[0]}` : '';
     return { summary, text: r.notes || r.text, full: r.notes || r.text };
   },
-  settings: (c, items) => `${rounds(c.rounds)}, k ${c.selfEditsPerPassage}, ${items.train.length}/${items.eval.length} passages`,
+  settings: (c, items) => {
+    const k = c.evalSelfEditsPerPassage === c.selfEditsPerPassage ? `k ${c.selfEditsPerPassage}` : `k ${c.selfEditsPerPassage} (${c.evalSelfEditsPerPassage} per held-out passage)`;
+    return `${rounds(c.rounds)}, ${k}, ${items.train.length}/${items.eval.length} passages`;
+  },
 };
