@@ -18,7 +18,7 @@ const PAPER: Settings = {
   rounds: PAPER_KNOWLEDGE.rounds, selfEditsPerPassage: PAPER_KNOWLEDGE.selfEditsPerPassage, tttSeeds: PAPER_KNOWLEDGE.tttSeeds, maxTrain: 50, maxEval: 50,
 };
 
-/** Every phase of Table 2 in a few minutes on a CPU adapter: 42 inner loops (the model's defaults: 396). */
+/** Every phase of Table 2 in a few minutes on a CPU adapter: 42 inner loops (the model's defaults: 496). */
 const DEMO: Settings = { rounds: 1, selfEditsPerPassage: 3, evalSelfEditsPerPassage: 2, maxTrain: 6, maxEval: 4 };
 
 export function KnowledgeSettings() {
