@@ -160,7 +160,7 @@ test.describe('runs that survive', () => {
     await page.unroute('**/runs/knowledge.json');
 
     await page.keyboard.press('o'); // opens the track's recording and plays it
-    await expect(page.getByTestId('presenter-recording')).toHaveText(/^Recording — \d{4}-\d\d-\d\d, seal-mini-bio, seed \d+, \d+ rounds?, k \d+, \d+\/\d+ passages$/);
+    await expect(page.getByTestId('presenter-recording')).toHaveText(/^Recording — \d{4}-\d\d-\d\d, seal-mini-bio, seed \d+, \d+ rounds?, k \d+ \(\d+ per held-out passage\), \d+\/\d+ passages$/);
     await page.keyboard.press('='); // 10× → 20×
     const replay = page.getByTestId('replay-controls');
     await expect(replay).toHaveAttribute('data-status', 'playing');
@@ -171,8 +171,8 @@ test.describe('runs that survive', () => {
     await expect.poll(() => marks.count(), { timeout: 30_000 }).toBeGreaterThan(early); // filling as it did live
     const notice = page.getByTestId('offline-ready'); // (covers the screenshots)
     if (await notice.isVisible()) await notice.getByRole('button').click();
-    const table = (await page.getByTestId('presenter-results').boundingBox())!;
-    expect(table.y + table.height).toBeLessThanOrEqual(720); // one screen, label and every row included
+    const bottom = async () => { const t = (await page.getByTestId('presenter-results').boundingBox())!; return t.y + t.height; };
+    expect(await bottom()).toBeLessThanOrEqual(720); // one screen, label and every row so far included
     const path = join(info.project.outputDir, 'presenter-replay-1280x720.png');
     await page.screenshot({ path });
     await info.attach('presenter replaying', { path, contentType: 'image/png' });
@@ -181,6 +181,8 @@ test.describe('runs that survive', () => {
     await expect(page.getByTestId('presenter-results').getByTestId('interval').first()).toHaveText(/\(\d+–\d+ %\)/);
     const total = Number(await page.getByTestId('reward-chart').getAttribute('data-points'));
     await expect(marks).toHaveCount(total);
+    await expect(page.getByTestId('presenter-results').locator('tbody tr')).toHaveCount(6); // base … SEAL r2
+    expect(await bottom()).toBeLessThanOrEqual(720); // every row of the whole run, SEAL r2 included
     await page.screenshot({ path: join(info.project.outputDir, 'presenter-recording-1280x720.png') });
 
     await page.keyboard.press('p'); // the lab view says the same, and lists the recording for talks

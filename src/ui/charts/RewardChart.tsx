@@ -8,7 +8,8 @@ import { useLab } from '../../store/lab.ts';
 import { trackUi } from '../tracks.ts';
 import { AXIS, GRID, LEGEND, methodColour, TOOLTIP } from './theme.ts';
 
-export function RewardChart() {
+/** `fill`: take the height the layout leaves (the presenter view, where the results table below must stay on screen). */
+export function RewardChart({ fill = false }: { fill?: boolean }) {
   const rewards = useLab((s) => s.derived.rewards);
   const track = useLab((s) => s.run.setup?.track ?? s.track);
   const { byMethod, mean } = useMemo(() => {
@@ -29,13 +30,13 @@ export function RewardChart() {
   const solved = rewards.filter((r) => r.reward > 0).length;
 
   return (
-    <section className="panel chart-panel" aria-labelledby="reward-title">
+    <section className={`panel chart-panel${fill ? ' chart-fill' : ''}`} aria-labelledby="reward-title">
       <h2 id="reward-title">Reward per rollout</h2>
       <p className="muted small">
         {rewards.length ? `${rewards.length} rollouts, ${solved} rewarded; line: running mean.` : `Each rollout adds a dot as soon as it is scored: ${trackUi(track).reward}.`}
       </p>
       <div className="chart" data-testid="reward-chart" data-points={rewards.length} data-yours={rewards.filter((r) => r.method === YOURS).length} role="img" aria-label={`${rewards.length} rewards, ${solved} equal to 1`}>
-        <ResponsiveContainer width="100%" height={220}>
+        <ResponsiveContainer width="100%" height={fill ? '100%' : 220}>
           <ComposedChart data={mean} margin={{ top: 10, right: 12, bottom: 0, left: -8 }}>
             <CartesianGrid {...GRID} />
             <XAxis dataKey="index" type="number" domain={[0, 'dataMax + 1']} allowDecimals={false} {...AXIS} />

@@ -69,7 +69,7 @@ export function PresenterView() {
           )}
         </section>
         <section className="presenter-side">
-          <Suspense fallback={<p className="muted">Loading the chart…</p>}><RewardChart /></Suspense>
+          <Suspense fallback={<p className="muted">Loading the chart…</p>}><RewardChart fill /></Suspense>
           <PresenterResults />
         </section>
       </main>
