@@ -90,8 +90,8 @@ def heldout_tasks(n, seed):
 
 
 # ------------------------------------------------------------------ model
-def config(hidden=96, ffn=256, layers=4, heads=4, kv=2):
-    return llama_config(VOCAB, hidden, ffn, layers, heads, kv, BOS, EOS, PAD)
+def config(hidden=96, ffn=256, layers=4, heads=4, kv=2, vocab=VOCAB):
+    return llama_config(vocab, hidden, ffn, layers, heads, kv, BOS, EOS, PAD)
 
 
 def forward(model, tokens, h0=None):

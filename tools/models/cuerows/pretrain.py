@@ -30,6 +30,7 @@ ap.add_argument("--mix", type=float, default=0.0)
 ap.add_argument("--margin", type=float, default=0.1)
 ap.add_argument("--writer", type=float, default=0.0, help="share of sequences that show a uniformly random self-edit (writer.py)")
 ap.add_argument("--init", default="", help="start from this checkpoint (a writer stage on a gated checkpoint; a smaller vocabulary is extended)")
+ap.add_argument("--vocab", type=int, default=cr.VOCAB, help="32: the tokens before the writer words, as seeds 1-5 were pretrained (the writer stage extends it)")
 ap.add_argument("--unk", default="centroid", choices=["centroid", "keep"])
 ap.add_argument("--eval-every", type=int, default=250)
 ap.add_argument("--max-minutes", type=float, default=55)
@@ -37,7 +38,7 @@ a = ap.parse_args()
 
 torch.manual_seed(a.seed)
 rng = random.Random(1000 + a.seed)
-model = cr.Model(cr.config())
+model = cr.Model(cr.config(vocab=a.vocab))
 if a.init:
     old = dict(cr.load_model(a.init).named_parameters())
     with torch.no_grad():

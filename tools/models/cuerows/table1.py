@@ -28,9 +28,10 @@ ap.add_argument("--ttt-seeds", default="0,1,2")
 ap.add_argument("--rounds", type=int, default=2)
 ap.add_argument("--k", type=int, default=6, help="self-edits per training task per round")
 ap.add_argument("--estep-seeds", type=int, default=1, help="TTT seeds per E-step draw; kept when it solves its task on every one")
-ap.add_argument("--select", choices=["all", "over-mean"], default="all",
+ap.add_argument("--select", choices=["all", "over-mean", "above-mean"], default="all",
                 help="all: every draw solved on every E-step seed; over-mean: per task the best draw (the earliest of equals) when its "
-                     "mean reward is above the mean of the task's k draws (unparsed ones 0), as Track B's overMean")
+                     "mean reward is above the mean of the task's k draws (unparsed ones 0), as Track B's overMean; above-mean: every "
+                     "draw whose reward is above its task's mean (a baseline: tasks every draw solves teach nothing)")
 ap.add_argument("--samples", type=int, default=5, help="self-edits per held-out task")
 ap.add_argument("--temperature", type=float, default=0.8, help="as the lab samples self-edits")
 ap.add_argument("--attempts", type=int, default=1, help="draws per self-edit until one parses (the lab: selfEditSampling.maxAttempts)")
@@ -57,13 +58,7 @@ def log(msg):
 
 
 def run(tasks, items, seeds):
-    """items: (task index, config); returns mean reward over `seeds` per item."""
-    out = [0.0] * len(items)
-    for sd in seeds:
-        jobs = [{"task": ti, "aug": c[0], "lr": c[1], "epochs": writer.EPOCHS, "all": True, "seed": sd} for ti, c in items]
-        for i, r in enumerate(cr.run_ttt(model, tasks, jobs, unk_row=True)):
-            out[i] += r / len(seeds)
-    return out
+    return writer.rewards(model, tasks, items, seeds)
 
 
 def describe(samples):
@@ -95,14 +90,19 @@ def evaluate(label):
 
 
 def select(items, rew):
-    """--select over-mean: one kept (task, config) per task whose best draw beats the mean of its k draws."""
+    """--select over-mean: one kept (task, config) per task whose best draw beats the mean of its k draws;
+    above-mean: every draw that beats that mean."""
     per = collections.defaultdict(list)
     for (ti, c), x in zip(items, rew):
         per[ti].append((x, c))
     kept = []
     for ti, xs in per.items():
+        mean = sum(x for x, _ in xs) / a.k
+        if a.select == "above-mean":
+            kept += [(train[ti], c) for x, c in xs if x > mean + 1e-9]
+            continue
         best = max(xs, key=lambda xc: xc[0])  # max keeps the earliest of equals
-        if best[0] > sum(x for x, _ in xs) / a.k + 1e-9:
+        if best[0] > mean + 1e-9:
             kept.append((train[ti], best[1]))
     return kept
 
@@ -125,7 +125,7 @@ for r in range(1, a.rounds + 1):
     samples = writer.sample(writer_model, train, a.k, a.temperature, gen, a.attempts)
     items = [(ti, c) for ti, per in enumerate(samples) for _, c, _ in per if c]
     rew = run(train, items, [1000 * r + rng.randrange(1000) for _ in range(a.estep_seeds)])
-    kept = select(items, rew) if a.select == "over-mean" else [(train[ti], c) for (ti, c), x in zip(items, rew) if x > 1 - 1e-9]  # solved on every E-step seed (a float mean)
+    kept = select(items, rew) if a.select != "all" else [(train[ti], c) for (ti, c), x in zip(items, rew) if x > 1 - 1e-9]  # solved on every E-step seed (a float mean)
     losses = writer.sft(writer_model, kept, lr=a.sft_lr, epochs=a.sft_epochs, seed=a.seed * 100 + r, targets=tuple(a.sft_targets.split(",")))
     log(f"round {r}: E-step {len(items)} parsed of {a.n * a.k}, kept {len(kept)}; M-step {len(losses)} steps, "
         f"loss {losses[0] if losses else float('nan'):.3f} -> {losses[-1] if losses else float('nan'):.3f}")

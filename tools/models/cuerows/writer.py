@@ -113,6 +113,16 @@ def sample(model, tasks, n, temperature, gen, attempts=1):
     return [got[i * n : (i + 1) * n] for i in range(len(tasks))]
 
 
+def rewards(model, tasks, items, seeds):
+    """items: (task index, config) pairs, each applied by TTT ("+ row") once per seed; the mean reward per item."""
+    out = [0.0] * len(items)
+    for sd in seeds:
+        jobs = [{"task": ti, "aug": c[0], "lr": c[1], "epochs": EPOCHS, "all": True, "seed": sd} for ti, c in items]
+        for i, r in enumerate(cr.run_ttt(model, tasks, jobs, unk_row=True)):
+            out[i] += r / len(seeds)
+    return out
+
+
 def sft(model, pairs, rank=16, alpha=16, lr=1e-3, epochs=3, batch=8, seed=0, targets=cr.LORA_TARGETS + ("k_proj", "o_proj")):
     """ReST-EM's M-step: a fresh LoRA (r 16 on every projection) trained on the kept (task, config) pairs with the
     loss on the self-edit only, Adam, cosine with 10 % warm-up, clip 1; merged into the weights. Returns losses."""
