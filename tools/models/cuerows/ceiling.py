@@ -32,6 +32,7 @@ ap.add_argument("--seed", type=int, default=0)
 a = ap.parse_args()
 
 model = cr.load_model(a.model)
+writer.FEATURES = writer.uses_features(model)
 held = cr.heldout_tasks(a.n, a.task_seed)
 train = cr.heldout_tasks(a.n_train, a.train_seed)
 gen = torch.Generator().manual_seed(a.seed)
@@ -61,8 +62,10 @@ def evaluate(label):
     per_task = [[next(rew) if c else 0.0 for _, c, _ in per] for per in samples]
     written = [(held[ti], c) for ti, c in items]
     rec = {"success": statistics.mean(statistics.mean(p) for p in per_task), "aug_by_rule": aug_shares(written),
+           "features_right": statistics.mean(text.split(" ")[:2] == [writer.FEAT_NAME[f] for f in writer.features(t)]
+                                             for t, per in zip(held, samples) for text, _, _ in per) if writer.FEATURES else None,
            "lr": {str(k): v for k, v in collections.Counter(c[1] for _, c in written).items()}}
-    log(f"{label}: {100 * rec['success']:.1f} %, lr {rec['lr']}")
+    log(f"{label}: {100 * rec['success']:.1f} %, lr {rec['lr']}, feature words right {rec['features_right']}")
     return rec
 
 

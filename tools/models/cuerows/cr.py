@@ -29,7 +29,7 @@ SE, EDIT = 27, 28   # BOS <se> demos <edit> { … } EOS
 WORDS = ["{", "}", ":", ",", '"data_generation"', '"use_flip"', '"use_colour_permutation"', "true", "false",
          '"training"', '"learning_rate"', "0.0001", "0.001", "0.01", "0.03", "0.1", '"num_train_epochs"', "2"]
 WORD0 = 29          # WORDS[i] is token WORD0 + i = 29..46
-VOCAB = 48          # 47 spare (checkpoints before the writer had 32)
+VOCAB = 48          # 47 spare (checkpoints before the writer had 32; writer.FEATS use 47-50 in a vocabulary of 52)
 W = 6
 RULES = ["reverse", "shl1", "shr1", "shl2", "shr2", "swap_pairs", "swap_halves", "sort_up", "sort_down", "col_plus",
          "col_minus", "rev_halves"]  # rev_halves replaces the probe's unreachable "mirror" (it repeats colours)

@@ -31,11 +31,14 @@ ap.add_argument("--margin", type=float, default=0.1)
 ap.add_argument("--writer", type=float, default=0.0, help="share of sequences that show a uniformly random self-edit (writer.py)")
 ap.add_argument("--init", default="", help="start from this checkpoint (a writer stage on a gated checkpoint; a smaller vocabulary is extended)")
 ap.add_argument("--vocab", type=int, default=cr.VOCAB, help="32: the tokens before the writer words, as seeds 1-5 were pretrained (the writer stage extends it)")
+ap.add_argument("--writer-features", action="store_true", help="writer sequences state writer.features before the JSON (needs --vocab 52)")
 ap.add_argument("--unk", default="centroid", choices=["centroid", "keep"])
 ap.add_argument("--eval-every", type=int, default=250)
 ap.add_argument("--max-minutes", type=float, default=55)
 a = ap.parse_args()
 
+writer.FEATURES = a.writer_features
+assert not a.writer_features or a.vocab >= writer.FEAT_VOCAB, "--writer-features needs --vocab 52"
 torch.manual_seed(a.seed)
 rng = random.Random(1000 + a.seed)
 model = cr.Model(cr.config(vocab=a.vocab))
@@ -60,7 +63,7 @@ log({"args": vars(a), "params": nparam})
 
 def batch():
     ids, ws, mixes = [], [], []
-    T = max(2 + 5 * 14 + 1, len(writer.prompt(ev_tasks[0])) + writer.MAX_EDIT)
+    T = max(2 + 5 * 14 + 1, len(writer.prompt(ev_tasks[0])) + writer.max_edit())
     for b in range(a.batch):
         mix = None
         if a.writer > 0 and rng.random() < a.writer:

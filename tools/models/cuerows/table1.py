@@ -44,6 +44,7 @@ ap.add_argument("--separate-writer", action="store_true", help="M-steps change a
 a = ap.parse_args()
 
 model = cr.load_model(a.model)  # what TTT adapts
+writer.FEATURES = writer.uses_features(model)
 writer_model = copy.deepcopy(model) if a.separate_writer else model  # what writes self-edits and the M-step trains
 held = cr.heldout_tasks(a.n, a.task_seed)
 train = cr.heldout_tasks(a.n, a.train_seed)

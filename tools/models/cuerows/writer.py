@@ -40,14 +40,18 @@ def decode(ids):
     for t in ids:
         if t == cr.EOS:
             break
-        out.append(NAME.get(t, f"<{t}>"))
+        out.append(FEAT_NAME[t] if FEATURES and t in FEAT_NAME else NAME.get(t, f"<{t}>"))
     return " ".join(out)
 
 
 def parse(text):
-    """(aug, lr) of a written self-edit, or (None, reason): JSON in the paper's shape, values from the menu."""
+    """(aug, lr) of a written self-edit, or (None, reason): JSON in the paper's shape, values from the menu (after the
+    feature words, when the writer states them)."""
+    words = text.split(" ")
+    while FEATURES and words and words[0] in FEATS:
+        words.pop(0)
     try:
-        j = json.loads(text)
+        j = json.loads(" ".join(words))
         d, t = j["data_generation"], j["training"]
         flip, perm, lr, ep = d["use_flip"], d["use_colour_permutation"], t["learning_rate"], t["num_train_epochs"]
         if set(j) != {"data_generation", "training"} or set(d) != {"use_flip", "use_colour_permutation"} or set(t) != {"learning_rate", "num_train_epochs"}:
@@ -70,7 +74,7 @@ def prompt(task):
 def sequence(task, aug, lr):
     """(ids, weights): loss on the self-edit and EOS only."""
     p = prompt(task)
-    e = encode(edit_text(aug, lr)) + [cr.EOS]
+    e = (features(task) if FEATURES else []) + encode(edit_text(aug, lr)) + [cr.EOS]
     return p + e, [0.0] * len(p) + [1.0] * len(e)
 
 
@@ -80,7 +84,31 @@ def random_sequence(rng):
     return sequence(t, *rng.choice(SPACE))
 
 
-MAX_EDIT = len(encode(edit_text("none", 1e-4))) + 1
+# Optional (session 8): two feature words the writer states before its JSON — do the outputs keep the inputs' colours,
+# is each output a rotation of its input — computed from the demonstrations, so that the JSON can depend on the rows
+# through them. Pretraining still shows a uniformly random JSON after them (they say nothing about which self-edit is
+# good). On for checkpoints whose vocabulary has the feature words (`pretrain.py --vocab 52 --writer-features`).
+FEATS = ["<kept>", "<changed>", "<rot>", "<norot>"]
+FEAT0 = 47          # FEATS[i] is token FEAT0 + i = 47..50
+FEAT_VOCAB = 52
+FEATURES = False    # set by the scripts from the checkpoint's vocabulary (uses_features)
+FEAT_NAME = {FEAT0 + i: f for i, f in enumerate(FEATS)}
+
+
+def uses_features(model):
+    return model.c["vocab_size"] >= FEAT_VOCAB
+
+
+def features(task):
+    """The feature words of a task, from its demonstrations."""
+    kept = all(sorted(x) == sorted(y) for x, y in task["demos"])
+    rot = all(any(y == x[k:] + x[:k] for k in range(1, cr.W)) for x, y in task["demos"])
+    return [FEAT0 + (0 if kept else 1), FEAT0 + (2 if rot else 3)]
+
+
+def max_edit():
+    """Tokens a writer may draw: the longest self-edit, EOS, and the feature words when it states them."""
+    return len(encode(edit_text("none", 1e-4))) + 1 + (2 if FEATURES else 0)
 
 
 @torch.no_grad()
@@ -88,7 +116,7 @@ def draw(model, prompts, temperature, gen):
     """One self-edit per prompt (temperature sampling, no cache: the prompts have one length): (text, config, reason)."""
     ids = torch.tensor(prompts)
     out = []
-    for _ in range(MAX_EDIT):
+    for _ in range(max_edit()):
         logits = cr.forward(model, ids)[:, -1] / max(temperature, 1e-6)
         nxt = torch.multinomial(F.softmax(logits, -1), 1, generator=gen)[:, 0]
         out.append(nxt)
