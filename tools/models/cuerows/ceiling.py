@@ -9,7 +9,6 @@ usage: nice -n 19 python3 ceiling.py --model .data/NAME --out logs/ceiling-NAME.
 import argparse
 import collections
 import json
-import random
 import statistics
 import time
 
@@ -43,10 +42,6 @@ def log(msg):
     print(f"[{time.time() - t0:6.0f} s] {msg}", flush=True)
 
 
-def run(tasks, items, seeds):
-    return writer.rewards(model, tasks, items, seeds)
-
-
 def aug_shares(pairs):
     """Per rule: the share of each augmentation among (task, config) pairs."""
     per = collections.defaultdict(collections.Counter)
@@ -57,10 +52,8 @@ def aug_shares(pairs):
 
 def evaluate(label):
     samples = writer.sample(model, held, a.samples, 0.8, gen, attempts=8)
-    items = [(ti, c) for ti, per in enumerate(samples) for _, c, _ in per if c]
-    rew = iter(run(held, items, [0, 1, 2]))
-    per_task = [[next(rew) if c else 0.0 for _, c, _ in per] for per in samples]
-    written = [(held[ti], c) for ti, c in items]
+    per_task = writer.sample_rewards(model, held, samples, [0, 1, 2])
+    written = [(t, c) for t, per in zip(held, samples) for _, c, _ in per if c]
     rec = {"success": statistics.mean(statistics.mean(p) for p in per_task), "aug_by_rule": aug_shares(written),
            "features_right": statistics.mean(text.split(" ")[:2] == [writer.FEAT_NAME[f] for f in writer.features(t)]
                                              for t, per in zip(held, samples) for text, _, _ in per) if writer.FEATURES else None,
@@ -70,13 +63,13 @@ def evaluate(label):
 
 
 items = [(ti, c) for ti in range(len(train)) for c in writer.SPACE]
-rew = run(train, items, [7])
+rew = writer.rewards(model, train, items, [7])
 kept = [(train[ti], c) for (ti, c), x in zip(items, rew) if x > 0.5]
 log(f"training tasks: {len(train)} x {len(writer.SPACE)} configurations, {len(kept)} solved")
 report = {"args": vars(a), "kept": len(kept), "kept_aug_by_rule": aug_shares(kept), "before": evaluate("writer before")}
 # every configuration on every held-out task, before the M-step changes the model TTT adapts
 held_cfg = [(ti, c) for ti in range(len(held)) for c in writer.SPACE]
-held_rew = dict(zip(held_cfg, run(held, held_cfg, [0, 1, 2])))
+held_rew = dict(zip(held_cfg, writer.rewards(model, held, held_cfg, [0, 1, 2])))
 losses = writer.sft(model, kept, lr=a.sft_lr, epochs=a.sft_epochs, seed=a.seed * 100 + 1)
 log(f"M-step on every solved pair: {len(losses)} steps, loss {losses[0]:.3f} -> {losses[-1]:.3f}")
 report["after"] = evaluate("writer after")

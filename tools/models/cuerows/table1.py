@@ -77,9 +77,7 @@ PROBE = ("none", 1e-2)  # one fixed configuration: does the M-step (merged into 
 def evaluate(label):
     probe = statistics.mean(run(held, [(ti, PROBE) for ti in range(len(held))], ttt_seeds))
     samples = writer.sample(writer_model, held, a.samples, a.temperature, gen, a.attempts)
-    items = [(ti, c) for ti, per in enumerate(samples) for _, c, _ in per if c]
-    rew = iter(run(held, items, ttt_seeds))
-    per_task = [[next(rew) if c else 0.0 for _, c, _ in per] for per in samples]
+    per_task = writer.sample_rewards(model, held, samples, ttt_seeds)
     score = statistics.mean(statistics.mean(p) for p in per_task)
     by_rule = collections.defaultdict(list)
     for t, p in zip(held, per_task):

@@ -151,6 +151,14 @@ def rewards(model, tasks, items, seeds):
     return out
 
 
+def sample_rewards(model, tasks, samples, seeds):
+    """Per task, the mean reward over `seeds` of each of its sampled self-edits (`sample`'s output); one that did not
+    parse scores 0."""
+    items = [(ti, c) for ti, per in enumerate(samples) for _, c, _ in per if c]
+    rew = iter(rewards(model, tasks, items, seeds))
+    return [[next(rew) if c else 0.0 for _, c, _ in per] for per in samples]
+
+
 def sft(model, pairs, rank=16, alpha=16, lr=1e-3, epochs=3, batch=8, seed=0, targets=cr.LORA_TARGETS + ("k_proj", "o_proj")):
     """ReST-EM's M-step: a fresh LoRA (r 16 on every projection) trained on the kept (task, config) pairs with the
     loss on the self-edit only, Adam, cosine with 10 % warm-up, clip 1; merged into the weights. Returns losses."""
